@@ -56,10 +56,5 @@ let package = Package(
             dependencies: ["OAM", "Resources"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "MizzenCLITests",
-            dependencies: ["mizzen"],
-            swiftSettings: swiftSettings
-        ),
     ]
 )

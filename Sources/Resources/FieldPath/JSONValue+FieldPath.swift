@@ -1,0 +1,157 @@
+import OrderedCollections
+
+/// Why a field path could not be read, written or deleted.
+public struct FieldPathError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// The path leads to a field or element that does not exist.
+        case notFound
+        /// A segment needs an object or an array and found another type.
+        case typeMismatch
+    }
+
+    /// What went wrong.
+    public var kind: Kind
+    /// The path up to and including the failing segment.
+    public var path: FieldPath
+    /// The message, without the path.
+    public var reason: String
+
+    public var description: String { "\(path): \(reason)" }
+
+    /// Whether the path is missing rather than malformed for the value.
+    public var isNotFound: Bool { kind == .notFound }
+}
+
+extension JSONValue {
+    /// The value at `path`.
+    ///
+    /// - Throws: ``FieldPathError`` naming the first segment that is missing (`"status: no such
+    ///   field"`) or that meets a value of the wrong type.
+    public func value(at path: FieldPath) throws(FieldPathError) -> JSONValue {
+        var current = self
+        for (offset, segment) in path.segments.enumerated() {
+            let here = path.prefix(offset + 1)
+            switch segment {
+            case .field(let name):
+                guard case .object(let members) = current else {
+                    if current.isNull { throw FieldPathError(kind: .notFound, path: here, reason: "no such field") }
+                    throw FieldPathError(
+                        kind: .typeMismatch, path: path.prefix(offset),
+                        reason: "expected an object to read field \"\(name)\", found \(current.typeName)")
+                }
+                guard let next = members[name] else {
+                    throw FieldPathError(kind: .notFound, path: here, reason: "no such field")
+                }
+                current = next
+            case .index(let index):
+                guard case .array(let elements) = current else {
+                    if current.isNull { throw FieldPathError(kind: .notFound, path: here, reason: "no such field") }
+                    throw FieldPathError(
+                        kind: .typeMismatch, path: path.prefix(offset),
+                        reason: "expected an array to read index \(index), found \(current.typeName)")
+                }
+                guard elements.indices.contains(index) else {
+                    throw FieldPathError(
+                        kind: .notFound, path: here, reason: "index out of range (the array has \(elements.count))")
+                }
+                current = elements[index]
+            }
+        }
+        return current
+    }
+
+    /// The value at `path`, or `nil` when any segment is missing or of the wrong type.
+    public func valueIfPresent(at path: FieldPath) -> JSONValue? {
+        try? value(at: path)
+    }
+
+    /// Writes `newValue` at `path`, creating missing objects and arrays on the way.
+    ///
+    /// An array shorter than an index is padded with `null`, as the reference runtime does.
+    /// - Throws: ``FieldPathError`` when a segment meets a value that is neither missing nor of the
+    ///   type the segment needs (`"spec.image: is not an object (found string)"`).
+    public mutating func setValue(_ newValue: JSONValue, at path: FieldPath) throws(FieldPathError) {
+        try set(newValue, segments: path.segments[...], path: path, depth: 0)
+    }
+
+    private mutating func set(
+        _ newValue: JSONValue, segments: ArraySlice<FieldPath.Segment>, path: FieldPath, depth: Int
+    ) throws(FieldPathError) {
+        guard let segment = segments.first else {
+            self = newValue
+            return
+        }
+        let rest = segments.dropFirst()
+        switch segment {
+        case .field(let name):
+            if isNull { self = .object([:]) }
+            guard case .object(var members) = self else {
+                throw FieldPathError(
+                    kind: .typeMismatch, path: path.prefix(depth),
+                    reason: "is not an object (found \(typeName)), cannot set field \"\(name)\"")
+            }
+            var child = members[name] ?? .null
+            try child.set(newValue, segments: rest, path: path, depth: depth + 1)
+            members[name] = child
+            self = .object(members)
+        case .index(let index):
+            if isNull { self = .array([]) }
+            guard case .array(var elements) = self else {
+                throw FieldPathError(
+                    kind: .typeMismatch, path: path.prefix(depth),
+                    reason: "is not an array (found \(typeName)), cannot set index \(index)")
+            }
+            while elements.count <= index { elements.append(.null) }
+            try elements[index].set(newValue, segments: rest, path: path, depth: depth + 1)
+            self = .array(elements)
+        }
+    }
+
+    /// Removes the field or array element at `path`. Nothing happens when it does not exist.
+    ///
+    /// - Throws: ``FieldPathError`` when a segment meets a value of the wrong type.
+    public mutating func removeValue(at path: FieldPath) throws(FieldPathError) {
+        guard !path.isEmpty else {
+            self = .null
+            return
+        }
+        try remove(segments: path.segments[...], path: path, depth: 0)
+    }
+
+    private mutating func remove(
+        segments: ArraySlice<FieldPath.Segment>, path: FieldPath, depth: Int
+    ) throws(FieldPathError) {
+        guard let segment = segments.first else { return }
+        let rest = segments.dropFirst()
+        switch segment {
+        case .field(let name):
+            if isNull { return }
+            guard case .object(var members) = self else {
+                throw FieldPathError(
+                    kind: .typeMismatch, path: path.prefix(depth),
+                    reason: "is not an object (found \(typeName)), cannot remove field \"\(name)\"")
+            }
+            if rest.isEmpty {
+                members.removeValue(forKey: name)
+            } else if var child = members[name] {
+                try child.remove(segments: rest, path: path, depth: depth + 1)
+                members[name] = child
+            }
+            self = .object(members)
+        case .index(let index):
+            if isNull { return }
+            guard case .array(var elements) = self else {
+                throw FieldPathError(
+                    kind: .typeMismatch, path: path.prefix(depth),
+                    reason: "is not an array (found \(typeName)), cannot remove index \(index)")
+            }
+            guard elements.indices.contains(index) else { return }
+            if rest.isEmpty {
+                elements.remove(at: index)
+            } else {
+                try elements[index].remove(segments: rest, path: path, depth: depth + 1)
+            }
+            self = .array(elements)
+        }
+    }
+}
