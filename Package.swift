@@ -52,6 +52,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MizzenCLITests",
+            dependencies: ["mizzen", "Resources"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "OAMTests",
             dependencies: ["OAM", "Resources"],
             swiftSettings: swiftSettings

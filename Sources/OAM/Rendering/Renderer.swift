@@ -1,0 +1,560 @@
+import OrderedCollections
+public import Resources
+
+/// Turns an ApplicationConfiguration into the objects it stands for (spec §4.3, §4.4, §6).
+///
+/// Pure: the result depends only on the AppConfig and the ``Catalog``; there is no I/O and no
+/// clock, and the output order follows `spec.components`. The controllers call the very same
+/// code with their live state in the catalog; `mizzen render` calls it with files.
+///
+/// ```swift
+/// let rendered = Renderer(catalog: catalog).render(appConfig)
+/// for object in rendered.objects where object.isReady { apply(object.object) }
+/// ```
+///
+/// Differences from the reference runtime, each a fix listed in spec §12:
+/// - a component entry that cannot render is reported in ``RenderedApplication/errors`` and the
+///   other entries still render (§12.11);
+/// - an unnamed trait reuses the name of the trait of the same kind *at the same position* in
+///   `status.workloads`, so two unnamed traits of one kind do not collapse (§12.9);
+/// - scopes list only workloads that are ready to be applied (§12.10);
+/// - the AppConfig's `kubectl.kubernetes.io/last-applied-configuration` annotation is not passed
+///   down to workloads and traits (reference issue #264);
+/// - every data input of an object is evaluated, so the status lists every edge, not only the
+///   first unsatisfied one.
+public struct Renderer: Sendable {
+    public var catalog: Catalog
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+    }
+
+    /// Annotations never copied from the AppConfig onto what it renders.
+    static let annotationsNotPassedThrough: Set<String> = ["kubectl.kubernetes.io/last-applied-configuration"]
+
+    /// Renders `appConfig`.
+    public func render(_ appConfig: ApplicationConfiguration) -> RenderedApplication {
+        var context = RenderContext(appConfig: appConfig, catalog: catalog)
+        var components: [RenderedComponent] = []
+        var outputs: [String: OutputSource] = [:]
+        var pending: [(component: RenderedComponent, entry: ApplicationConfiguration.ComponentEntry)] = []
+
+        // Pass 1: render every entry and register every data output.
+        for (index, entry) in appConfig.spec.components.enumerated() {
+            guard let rendered = context.renderEntry(entry, at: index) else { continue }
+            context.registerOutputs(entry.dataOutputs, source: rendered.workload.object, into: &outputs)
+            for (traitIndex, trait) in (entry.traits ?? []).enumerated() where traitIndex < rendered.traits.count {
+                context.registerOutputs(trait.dataOutputs, source: rendered.traits[traitIndex].object, into: &outputs)
+            }
+            pending.append((rendered, entry))
+        }
+
+        // Pass 2: evaluate every data input against the outputs and the observed objects.
+        var edges: [DataEdge] = []
+        for (rendered, entry) in pending {
+            var component = rendered
+            let base = FieldPath([.field("spec"), .field("components"), .index(component.entryIndex)])
+            guard
+                context.resolveInputs(
+                    entry.dataInputs, into: &component.workload, outputs: outputs, path: base.appending("dataInputs"))
+            else { continue }
+            var failed = false
+            for (traitIndex, trait) in (entry.traits ?? []).enumerated() where traitIndex < component.traits.count {
+                let path = base.appending("traits").appending(index: traitIndex).appending("dataInputs")
+                if !context.resolveInputs(
+                    trait.dataInputs, into: &component.traits[traitIndex], outputs: outputs, path: path)
+                {
+                    failed = true
+                    break
+                }
+            }
+            if failed { continue }
+            edges += component.workload.inputs
+            for trait in component.traits { edges += trait.inputs }
+            components.append(component)
+        }
+
+        let scopes = context.renderScopes(components)
+        return RenderedApplication(components: components, scopes: scopes, dataEdges: edges, errors: context.errors)
+    }
+}
+
+/// Where a named data output comes from.
+struct OutputSource {
+    var apiVersion: String
+    var kind: String
+    var name: String
+    var namespace: String
+    var output: DataOutput
+}
+
+/// The state of one render: the inputs and the errors found so far.
+struct RenderContext {
+    let appConfig: ApplicationConfiguration
+    let catalog: Catalog
+    let namespace: String
+    let subject: ObjectName
+    var errors: [Diagnostic] = []
+
+    init(appConfig: ApplicationConfiguration, catalog: Catalog) {
+        self.appConfig = appConfig
+        self.catalog = catalog
+        self.namespace = appConfig.namespace ?? "default"
+        self.subject = ObjectName(kind: ApplicationConfiguration.kind, namespace: namespace, name: appConfig.name)
+    }
+
+    mutating func fail(_ path: FieldPath, _ message: String) {
+        errors.append(.error(subject, path, message))
+    }
+
+    var ownerReference: OwnerReference {
+        OwnerReference(
+            apiVersion: OAM.apiVersion, kind: ApplicationConfiguration.kind, name: appConfig.name,
+            uid: appConfig.resource.uid ?? "", controller: true, blockOwnerDeletion: true)
+    }
+
+    // MARK: Components (spec §4.3)
+
+    /// The component an entry uses and the revision it renders, or `nil` after recording why not.
+    mutating func resolveComponent(
+        _ entry: ApplicationConfiguration.ComponentEntry, path: FieldPath
+    ) -> (component: Component, revisionName: String)? {
+        if let revisionName = entry.revisionName, !revisionName.isEmpty {
+            guard let revision = catalog.revision(named: revisionName, namespace: namespace) else {
+                fail(path.appending("revisionName"),
+                     "component revision \"\(revisionName)\" does not exist (a ControllerRevision of that name is needed)")
+                return nil
+            }
+            do {
+                var snapshot = try ComponentSnapshot.component(from: revision)
+                if snapshot.latestRevision == nil {
+                    let number = revision.object["revision"]?.intValue ?? 0
+                    var status = snapshot.status ?? Component.Status()
+                    status.latestRevision = .init(name: revisionName, revision: number)
+                    snapshot.status = status
+                }
+                return (snapshot, revisionName)
+            } catch {
+                fail(path.appending("revisionName"),
+                     "cannot read component revision \"\(revisionName)\": \(error)")
+                return nil
+            }
+        }
+        let name = entry.componentName ?? ""
+        guard !name.isEmpty else {
+            fail(path, "neither componentName nor revisionName is set")
+            return nil
+        }
+        guard let component = catalog.component(named: name, namespace: namespace) else {
+            fail(path.appending("componentName"), "component \"\(name)\" does not exist in namespace \(namespace)")
+            return nil
+        }
+        return (component, component.latestRevision?.name ?? "")
+    }
+
+    mutating func renderEntry(_ entry: ApplicationConfiguration.ComponentEntry, at index: Int) -> RenderedComponent? {
+        let path = FieldPath([.field("spec"), .field("components"), .index(index)])
+        guard let (component, revisionName) = resolveComponent(entry, path: path) else { return nil }
+        let componentName = component.name
+
+        guard case .object = component.spec.workload else {
+            fail(path, "Component/\(componentName) spec.workload is not an object")
+            return nil
+        }
+        guard var workload = try? Resource(component.spec.workload) else { return nil }
+        guard applyParameters(entry, of: component, to: &workload, path: path) else { return nil }
+        stamp(&workload, component: componentName, revision: revisionName, resourceType: "WORKLOAD")
+
+        // Traits first: the workload's name depends on whether any trait is revisionEnabled.
+        var traits: [RenderedObject] = []
+        var traitDefinitions: [TraitDefinition?] = []
+        var occurrences: [String: Int] = [:]
+        for (traitIndex, trait) in (entry.traits ?? []).enumerated() {
+            let traitPath = path.appending("traits").appending(index: traitIndex)
+            guard let (rendered, definition) = renderTrait(
+                trait, index: traitIndex, component: componentName, revision: revisionName,
+                occurrences: &occurrences, path: traitPath)
+            else { return nil }
+            traits.append(rendered)
+            traitDefinitions.append(definition)
+        }
+        let revisionEnabled = traitDefinitions.contains { $0?.isRevisionEnabled == true }
+
+        if workload.name.isEmpty {
+            if revisionEnabled {
+                guard let latest = component.latestRevision else {
+                    fail(path, "component \"\(componentName)\" has no revision yet while a revisionEnabled trait needs one")
+                    return nil
+                }
+                workload.name = existingWorkloadName(component: componentName, workload: workload, latest: latest.name)
+                    ?? latest.name
+            } else {
+                workload.name = componentName
+            }
+        }
+
+        // Tell every trait that asks where its workload is.
+        let workloadReference = TypedReference(to: workload)
+        for (traitIndex, definition) in traitDefinitions.enumerated() {
+            guard let refPath = definition?.spec.workloadRefPath, !refPath.isEmpty else { continue }
+            let defPath = FieldPath([.field("spec"), .field("workloadRefPath")])
+            do {
+                let parsed = try FieldPath(parsing: refPath)
+                try traits[traitIndex].object.setValue(workloadReference.json, at: parsed)
+            } catch {
+                errors.append(.error(
+                    ObjectName(kind: TraitDefinition.kind, name: traits[traitIndex].definitionName), defPath,
+                    "cannot set the workload reference in trait \(traits[traitIndex].object.kind): \(error)"))
+                return nil
+            }
+        }
+
+        // Scopes must exist.
+        var scopes: [TypedReference] = []
+        for (scopeIndex, scope) in (entry.scopes ?? []).enumerated() {
+            let reference = scope.scopeRef
+            guard catalog.object(apiVersion: reference.apiVersion, kind: reference.kind, namespace: namespace,
+                                 name: reference.name) != nil
+            else {
+                fail(path.appending("scopes").appending(index: scopeIndex).appending("scopeRef"),
+                     "scope \(reference.kind)/\(reference.name) does not exist in namespace \(namespace)")
+                return nil
+            }
+            scopes.append(TypedReference(apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name))
+        }
+
+        let (workloadDefinitionName, _) = catalog.workloadDefinition(for: workload.value)
+        let provenance = "AppConfig/\(appConfig.name) · Component/\(componentName)"
+        return RenderedComponent(
+            entryIndex: index, componentName: componentName, revisionName: revisionName,
+            workload: RenderedObject(
+                object: workload, role: .workload, definitionName: workloadDefinitionName, provenance: provenance,
+                inputs: [], message: nil),
+            traits: traits, scopes: scopes, isRevisionEnabled: revisionEnabled)
+    }
+
+    /// Writes the parameter values into the workload template (spec §4.3 step 3).
+    mutating func applyParameters(
+        _ entry: ApplicationConfiguration.ComponentEntry, of component: Component, to workload: inout Resource,
+        path: FieldPath
+    ) -> Bool {
+        let values = entry.parameterValues ?? []
+        let declared = component.spec.parameters ?? []
+        var ok = true
+        for (valueIndex, value) in values.enumerated() {
+            let valuePath = path.appending("parameterValues").appending(index: valueIndex)
+            guard let parameterIndex = declared.firstIndex(where: { $0.name == value.name }) else {
+                let known = declared.map(\.name).joined(separator: ", ")
+                fail(valuePath.appending("name"),
+                     "unknown parameter \"\(value.name)\" (Component/\(component.name) declares: \(known.isEmpty ? "none" : known))")
+                ok = false
+                continue
+            }
+            for (fieldIndex, fieldPath) in declared[parameterIndex].fieldPaths.enumerated() {
+                do {
+                    try workload.setValue(value.value.json, at: try FieldPath(parsing: fieldPath))
+                } catch {
+                    errors.append(.error(
+                        ObjectName(component.resource),
+                        FieldPath([.field("spec"), .field("parameters"), .index(parameterIndex), .field("fieldPaths"),
+                                   .index(fieldIndex)]),
+                        "cannot set parameter \"\(value.name)\": \(error)"))
+                    ok = false
+                }
+            }
+        }
+        let supplied = Set(values.map(\.name))
+        for parameter in declared where parameter.isRequired && !supplied.contains(parameter.name) {
+            fail(path.appending("parameterValues"),
+                 "required parameter \"\(parameter.name)\" of Component/\(component.name) is not set")
+            ok = false
+        }
+        return ok
+    }
+
+    /// Labels, annotations, owner and namespace every rendered object gets (spec §4.3 steps 4–6).
+    func stamp(_ object: inout Resource, component: String, revision: String, resourceType: String) {
+        var labels = object.labels
+        labels[OAM.Label.appName] = appConfig.name
+        labels[OAM.Label.component] = component
+        labels[OAM.Label.revision] = revision
+        labels[OAM.Label.resourceType] = resourceType
+        for (key, value) in appConfig.resource.labels where labels[key] == nil {
+            labels[key] = value
+        }
+        object.labels = labels
+
+        var annotations = object.annotations
+        annotations[OAM.Annotation.generation] = String(appConfig.resource.generation ?? 1)
+        for (key, value) in appConfig.resource.annotations
+        where annotations[key] == nil && !Renderer.annotationsNotPassedThrough.contains(key) {
+            annotations[key] = value
+        }
+        object.annotations = annotations
+        object.ownerReferences = [ownerReference]
+        object.namespace = namespace
+    }
+
+    /// The name of the existing workload to keep when a revisionEnabled trait is attached to a
+    /// component whose workload already runs the latest revision (spec §4.3 step 8, fix #282).
+    func existingWorkloadName(component: String, workload: Resource, latest: String) -> String? {
+        guard let last = appConfig.status?.workloads?.last(where: { $0.componentName == component }),
+            let reference = last.workloadRef,
+            let live = catalog.object(apiVersion: workload.apiVersion, kind: workload.kind, namespace: namespace,
+                                      name: reference.name),
+            live.labels[OAM.Label.revision] == latest
+        else { return nil }
+        return reference.name
+    }
+
+    // MARK: Traits (spec §4.4)
+
+    mutating func renderTrait(
+        _ trait: ApplicationConfiguration.ComponentTrait, index: Int, component: String, revision: String,
+        occurrences: inout [String: Int], path: FieldPath
+    ) -> (RenderedObject, TraitDefinition?)? {
+        guard case .object = trait.trait, var object = try? Resource(trait.trait) else {
+            fail(path.appending("trait"), "the trait must be an object, found \(trait.trait.typeName)")
+            return nil
+        }
+        guard !object.apiVersion.isEmpty, !object.kind.isEmpty else {
+            fail(path.appending("trait"), "the trait needs apiVersion and kind")
+            return nil
+        }
+        let (definitionName, definition) = catalog.traitDefinition(for: trait.trait)
+        let message: String? = definition == nil
+            ? "No valid TraitDefinition found, all framework capabilities will work as default or disabled"
+            : nil
+        let effectiveName = definition == nil ? "dummy" : definitionName
+
+        let kindKey = "\(object.apiVersion)/\(object.kind)"
+        let occurrence = occurrences[kindKey, default: 0]
+        occurrences[kindKey] = occurrence + 1
+        if object.name.isEmpty {
+            object.name = existingTraitName(component: component, apiVersion: object.apiVersion, kind: object.kind,
+                                            occurrence: occurrence)
+                ?? generatedTraitName(component: component, definitionName: effectiveName, path: path, trait: trait)
+        }
+        stamp(&object, component: component, revision: revision, resourceType: "TRAIT")
+        let provenance = "AppConfig/\(appConfig.name) · Component/\(component) · Trait/\(object.kind)"
+        let rendered = RenderedObject(
+            object: object, role: .trait(index), definitionName: effectiveName, provenance: provenance, inputs: [],
+            message: message)
+        return (rendered, definition)
+    }
+
+    /// The name recorded in `status.workloads` for the `occurrence`-th trait of this kind.
+    func existingTraitName(component: String, apiVersion: String, kind: String, occurrence: Int) -> String? {
+        guard let entry = appConfig.status?.workloads?.last(where: { $0.componentName == component }) else {
+            return nil
+        }
+        let sameKind = (entry.traits ?? []).filter { $0.traitRef.apiVersion == apiVersion && $0.traitRef.kind == kind }
+        guard occurrence < sameKind.count else { return nil }
+        return sameKind[occurrence].traitRef.name
+    }
+
+    /// `<component>-<traitType>-<hash>` (spec §4.4 step 3).
+    func generatedTraitName(
+        component: String, definitionName: String, path: FieldPath, trait: ApplicationConfiguration.ComponentTrait
+    ) -> String {
+        var traitType = definitionName.split(separator: ".", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+        if traitType.isEmpty { traitType = "trait" }
+        // Hash the entry as written in the AppConfig so that an unchanged entry keeps its name.
+        let entry = appConfig.resource.valueIfPresent(at: path) ?? trait.trait
+        return "\(component)-\(traitType)-\(TraitNameHash.hash(entry))"
+    }
+
+    // MARK: Data outputs and inputs (spec §6)
+
+    func registerOutputs(_ dataOutputs: [DataOutput]?, source: Resource, into outputs: inout [String: OutputSource]) {
+        for output in dataOutputs ?? [] {
+            guard let name = output.name, !name.isEmpty else { continue }
+            outputs[name] = OutputSource(
+                apiVersion: source.apiVersion, kind: source.kind, name: source.name, namespace: namespace,
+                output: output)
+        }
+    }
+
+    /// Evaluates the inputs of `target` and writes the ready values into it; `false` after
+    /// recording an error (an input naming an output that does not exist).
+    mutating func resolveInputs(
+        _ inputs: [DataInput]?, into target: inout RenderedObject, outputs: [String: OutputSource], path: FieldPath
+    ) -> Bool {
+        for (inputIndex, input) in (inputs ?? []).enumerated() {
+            let inputPath = path.appending(index: inputIndex)
+            guard let outputName = input.valueFrom?.dataOutputName, !outputName.isEmpty else { continue }
+            guard let source = outputs[outputName] else {
+                let known = outputs.keys.sorted().joined(separator: ", ")
+                fail(inputPath.appending("valueFrom").appending("dataOutputName"),
+                     "dataOutput \"\(outputName)\" does not exist (declared: \(known.isEmpty ? "none" : known))")
+                return false
+            }
+            let toFieldPaths = input.toFieldPaths ?? []
+            var state = evaluate(source)
+            if case .satisfied = state, let conditions = input.conditions, !conditions.isEmpty,
+                let live = catalog.object(apiVersion: target.object.apiVersion, kind: target.object.kind,
+                                          namespace: namespace, name: target.object.name),
+                let failure = check(conditions, defaultSubject: nil, on: live)
+            {
+                state = .waiting("DataInputs Conditions: \(failure)")
+            }
+            if case .satisfied(let value) = state {
+                for (fieldIndex, toFieldPath) in toFieldPaths.enumerated() {
+                    do {
+                        try fill(value, into: &target.object, at: try FieldPath(parsing: toFieldPath))
+                    } catch {
+                        fail(inputPath.appending("toFieldPaths").appending(index: fieldIndex),
+                             "cannot pass dataOutput \"\(outputName)\" into \(target.object.kind)/\(target.object.name): \(error)")
+                        return false
+                    }
+                }
+            }
+            target.inputs.append(DataEdge(
+                outputName: outputName,
+                from: .init(apiVersion: source.apiVersion, kind: source.kind, name: source.name,
+                            fieldPath: source.output.fieldPath),
+                to: .init(apiVersion: target.object.apiVersion, kind: target.object.kind, name: target.object.name,
+                          fieldPaths: toFieldPaths),
+                state: state))
+        }
+        return true
+    }
+
+    /// Whether an output is ready, and its value (spec §6.2 step 1).
+    func evaluate(_ source: OutputSource) -> DataEdge.State {
+        let fieldPath = source.output.fieldPath ?? ""
+        let conditions = source.output.conditions ?? []
+        if fieldPath.isEmpty && conditions.isEmpty { return .satisfied(.null) }
+        guard let live = catalog.object(apiVersion: source.apiVersion, kind: source.kind, namespace: source.namespace,
+                                        name: source.name)
+        else {
+            return .waiting("\(source.kind)/\(source.name) does not exist yet")
+        }
+        let value: JSONValue
+        if fieldPath.isEmpty {
+            value = live.value
+        } else {
+            guard let parsed = try? FieldPath(parsing: fieldPath), let found = live.valueIfPresent(at: parsed) else {
+                return .waiting("\(fieldPath) not found in \(source.kind)/\(source.name)")
+            }
+            value = found
+        }
+        if case .string(let text) = value {
+            if conditions.isEmpty {
+                return text.isEmpty ? .waiting("\(fieldPath) of \(source.kind)/\(source.name) is empty") : .satisfied(value)
+            }
+            if let failure = check(conditions, defaultSubject: text, on: live) { return .waiting(failure) }
+            return .satisfied(value)
+        }
+        if let failure = check(conditions, defaultSubject: Self.scalarText(value), on: live) {
+            return .waiting(failure)
+        }
+        return .satisfied(value)
+    }
+
+    /// The text conditions compare for a value: a string itself, a number or Boolean as JSON
+    /// writes it (`1`, `true`); `nil` for objects, arrays and null. The reference runtime compares
+    /// strings only; comparing scalars lets a condition read `status.readyReplicas`.
+    static func scalarText(_ value: JSONValue) -> String? {
+        switch value {
+        case .string(let text): text
+        case .int, .double, .bool: value.jsonString()
+        default: nil
+        }
+    }
+
+    /// The first condition that fails, as a reason; `nil` when all hold (spec §6.3).
+    func check(_ conditions: [ConditionRequirement], defaultSubject: String?, on object: Resource) -> String? {
+        for condition in conditions {
+            let subject: String
+            if let fieldPath = condition.fieldPath, !fieldPath.isEmpty {
+                guard let parsed = try? FieldPath(parsing: fieldPath),
+                    let value = object.valueIfPresent(at: parsed)
+                else {
+                    return "can't get value to check: \(fieldPath) not found in \(object.kind)/\(object.name)"
+                }
+                guard let text = Self.scalarText(value) else {
+                    return "can't get value to check: \(fieldPath) of \(object.kind)/\(object.name) is \(value.typeName), not a string, number or boolean"
+                }
+                subject = text
+            } else if let defaultSubject {
+                subject = defaultSubject
+            } else {
+                return "can't get value to check: the output is an object or array and the condition has no fieldPath"
+            }
+            var expected = condition.value ?? ""
+            if expected.isEmpty, let from = condition.valueFrom?.fieldPath, let parsed = try? FieldPath(parsing: from) {
+                expected = appConfig.resource.valueIfPresent(at: parsed)?.stringValue ?? ""
+            }
+            switch condition.op {
+            case "eq" where subject != expected:
+                return "got(\(subject)) expected to be \(expected)"
+            case "notEq" where subject == expected:
+                return "got(\(subject)) expected not to be \(expected)"
+            case "notEmpty" where subject.isEmpty:
+                return "value should not be empty"
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// Writes a passed value: a list is appended to the list already there, anything else
+    /// replaces the field (spec §6.2).
+    func fill(_ value: JSONValue, into object: inout Resource, at path: FieldPath) throws(FieldPathError) {
+        if case .array(let items) = value {
+            var existing: [JSONValue] = []
+            if let current = object.valueIfPresent(at: path) {
+                guard case .array(let list) = current else {
+                    throw FieldPathError(
+                        kind: .typeMismatch, path: path,
+                        reason: "is \(current.typeName), cannot append a list to it")
+                }
+                existing = list
+            }
+            try object.setValue(.array(existing + items), at: path)
+        } else {
+            try object.setValue(value, at: path)
+        }
+    }
+
+    // MARK: Scopes
+
+    func renderScopes(_ components: [RenderedComponent]) -> [RenderedScope] {
+        var order: [TypedReference] = []
+        var members: [TypedReference: [TypedReference]] = [:]
+        for component in components {
+            for scope in component.scopes {
+                if members[scope] == nil {
+                    order.append(scope)
+                    members[scope] = []
+                }
+                guard component.workload.isReady else { continue }
+                let reference = TypedReference(to: component.workload.object)
+                if !members[scope, default: []].contains(reference) { members[scope, default: []].append(reference) }
+            }
+        }
+        return order.compactMap { reference in
+            guard var object = catalog.object(apiVersion: reference.apiVersion, kind: reference.kind,
+                                              namespace: namespace, name: reference.name)
+            else { return nil }
+            let list = members[reference] ?? []
+            if let refsPath = catalog.scopeDefinition(for: reference).definition?.spec.workloadRefsPath,
+                !refsPath.isEmpty, let parsed = try? FieldPath(parsing: refsPath)
+            {
+                var existing = object.valueIfPresent(at: parsed)?.arrayValue ?? []
+                for member in list where !existing.contains(where: { Self.sameReference($0, member) }) {
+                    existing.append(member.json)
+                }
+                try? object.setValue(.array(existing), at: parsed)
+            }
+            return RenderedScope(reference: reference, object: object, members: list)
+        }
+    }
+
+    static func sameReference(_ json: JSONValue, _ reference: TypedReference) -> Bool {
+        json["apiVersion"]?.stringValue == reference.apiVersion && json["kind"]?.stringValue == reference.kind
+            && json["name"]?.stringValue == reference.name
+    }
+}

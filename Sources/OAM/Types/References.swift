@@ -1,0 +1,97 @@
+public import Resources
+
+/// A reference to an object by type and name (crossplane-runtime `TypedReference`).
+public struct TypedReference: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var apiVersion: String
+    public var kind: String
+    public var name: String
+    public var uid: String?
+
+    public init(apiVersion: String, kind: String, name: String, uid: String? = nil) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.uid = uid
+    }
+
+    /// A reference to `resource` (without its uid).
+    public init(to resource: Resource) {
+        self.init(apiVersion: resource.apiVersion, kind: resource.kind, name: resource.name)
+    }
+
+    /// `{apiVersion, kind, name}` (and `uid` when set) as JSON.
+    public var json: JSONValue {
+        var members: JSONObject = [
+            "apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name),
+        ]
+        if let uid { members["uid"] = .string(uid) }
+        return .object(members)
+    }
+
+    /// Whether both name the same object (uids are not compared).
+    public func refersToSameObject(as other: TypedReference) -> Bool {
+        apiVersion == other.apiVersion && kind == other.kind && name == other.name
+    }
+
+    public var description: String { "\(kind)/\(name)" }
+}
+
+/// A condition of a status (crossplane-runtime `Condition`).
+public struct Condition: Codable, Sendable, Hashable {
+    public var type: String
+    public var status: String
+    public var lastTransitionTime: String?
+    public var reason: String?
+    public var message: String?
+
+    public init(type: String, status: String, lastTransitionTime: String? = nil, reason: String? = nil,
+                message: String? = nil) {
+        self.type = type
+        self.status = status
+        self.lastTransitionTime = lastTransitionTime
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// A value that may be an integer or a string (Kubernetes `IntOrString`).
+public enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible {
+    case int(Int64)
+    case string(String)
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Int64.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else {
+            throw DecodingError.typeMismatch(
+                IntOrString.self,
+                .init(codingPath: decoder.codingPath, debugDescription: "expected an integer or a string"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        }
+    }
+
+    /// The value as JSON: integers stay integers.
+    public var json: JSONValue {
+        switch self {
+        case .int(let value): .int(value)
+        case .string(let value): .string(value)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .int(let value): String(value)
+        case .string(let value): value
+        }
+    }
+}
