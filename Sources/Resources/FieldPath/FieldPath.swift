@@ -1,8 +1,9 @@
 /// A path to a field inside an object, in the syntax OAM uses for `fieldPath`, `toFieldPaths`,
 /// `workloadRefPath` and parameters.
 ///
-/// Segments are separated by dots; a bracket holds an array index or, when it is not an unsigned
-/// integer, a field name (quotes around it are dropped):
+/// Segments are separated by dots; a bracket holds an array index (unsigned 32-bit decimal
+/// digits) or else a field name. Quotes around a bracketed name are dropped, and a quoted name may
+/// contain `]`: it ends at the closing quote followed by `]`.
 ///
 /// ```swift
 /// try FieldPath(parsing: "spec.containers[0].image")
@@ -69,11 +70,7 @@ extension FieldPath: CustomStringConvertible {
                 out += "[\(index)]"
             case .field(let name):
                 if Self.needsBrackets(name) {
-                    if name.contains("]") || name.contains("'") || UInt32(name) != nil {
-                        out += "[\"\(name)\"]"
-                    } else {
-                        out += "[\(name)]"
-                    }
+                    out += Self.bracketed(name)
                 } else {
                     if !out.isEmpty { out += "." }
                     out += name
@@ -85,6 +82,17 @@ extension FieldPath: CustomStringConvertible {
 
     private static func needsBrackets(_ name: String) -> Bool {
         name.isEmpty || name.contains { $0 == "." || $0 == "[" || $0 == "]" || $0 == "\"" || $0 == "'" }
+    }
+
+    /// `[name]` when that parses back to the field, else the name quoted with a quote character
+    /// that is not followed by `]` inside it. A name containing both `"]` and `']` cannot be
+    /// written in this syntax; it is printed with double quotes and does not parse back.
+    private static func bracketed(_ name: String) -> String {
+        let quoted = name.isEmpty || name.contains("]") || name.contains("'") || name.contains("\"")
+            || FieldPathParser.arrayIndex(name) != nil
+        if !quoted { return "[\(name)]" }
+        if name.contains("\"]"), !name.contains("']") { return "['\(name)']" }
+        return "[\"\(name)\"]"
     }
 }
 
@@ -140,7 +148,7 @@ private struct FieldPathParser {
                 if expectField { throw error("expected a field name before '.'") }
                 position += 1
                 expectField = true
-                if position == chars.count { throw error("the path ends with '.'") }
+                if position == chars.count { throw error("the path ends with '.'", at: position - 1) }
             } else if c == "]" {
                 throw error("unexpected ']'")
             } else {
@@ -158,9 +166,29 @@ private struct FieldPathParser {
         return segments
     }
 
+    /// The index a bracket's text names: unsigned 32-bit decimal digits only (no sign), as
+    /// crossplane-runtime's `strconv.ParseUint(s, 10, 32)`.
+    static func arrayIndex(_ text: String) -> Int? {
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let index = UInt32(text) else {
+            return nil
+        }
+        return Int(index)
+    }
+
     mutating func parseBracket() throws(FieldPathSyntaxError) -> FieldPath.Segment {
         let open = position
         position += 1
+        // A quoted name ends at the closing quote followed by `]`, so it may contain `]`.
+        if position < chars.count, chars[position] == "\"" || chars[position] == "'" {
+            let quote = chars[position]
+            var end = position + 1
+            while end + 1 < chars.count, !(chars[end] == quote && chars[end + 1] == "]") { end += 1 }
+            if end + 1 < chars.count {
+                let name = String(chars[(position + 1)..<end])
+                position = end + 2
+                return .field(name)
+            }
+        }
         guard let close = chars[position...].firstIndex(of: "]") else {
             throw error("'[' is never closed", at: open)
         }
@@ -173,7 +201,7 @@ private struct FieldPathParser {
             inner = String(inner.dropFirst().dropLast())
             return .field(inner)
         }
-        if let index = UInt32(inner) { return .index(Int(index)) }
+        if let index = Self.arrayIndex(inner) { return .index(index) }
         return .field(inner)
     }
 }

@@ -16,7 +16,8 @@ public struct FieldPathError: Error, Sendable, Hashable, CustomStringConvertible
     /// The message, without the path.
     public var reason: String
 
-    public var description: String { "\(path): \(reason)" }
+    /// `<path>: <reason>`, or the reason alone when the failing value is the root.
+    public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 
     /// Whether the path is missing rather than malformed for the value.
     public var isNotFound: Bool { kind == .notFound }

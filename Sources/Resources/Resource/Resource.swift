@@ -207,7 +207,14 @@ public struct Resource: Sendable, Hashable {
     }
 
     /// Writes `newValue` at `path`. See ``JSONValue/setValue(_:at:)``.
+    ///
+    /// - Throws: ``FieldPathError`` as ``JSONValue/setValue(_:at:)`` does, and when `path` is the
+    ///   root and `newValue` is not an object (a resource is always an object).
     public mutating func setValue(_ newValue: JSONValue, at path: FieldPath) throws(FieldPathError) {
+        if path.isEmpty, newValue.objectValue == nil {
+            throw FieldPathError(
+                kind: .typeMismatch, path: path, reason: "a resource must be an object, found \(newValue.typeName)")
+        }
         var whole = JSONValue.object(object)
         object = [:]
         defer { object = whole.objectValue ?? [:] }
@@ -226,6 +233,17 @@ public struct Resource: Sendable, Hashable {
     public var displayName: String {
         if let namespace, !namespace.isEmpty { return "\(kind)/\(namespace)/\(name)" }
         return "\(kind)/\(name)"
+    }
+}
+
+extension Resource {
+    /// Equal when the objects are equal as JSON: member order is ignored, as ``JSONValue`` does.
+    public static func == (lhs: Resource, rhs: Resource) -> Bool {
+        lhs.value == rhs.value
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(value)
     }
 }
 
