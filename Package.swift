@@ -31,7 +31,10 @@ let package = Package(
         ),
         .target(
             name: "OAM",
-            dependencies: ["Resources"],
+            dependencies: [
+                "Resources",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -472,6 +472,13 @@ struct ContainerizedWorkloadTranslationTests {
         #expect(emptyPorts.service == nil)
     }
 
+    @Test("the Service keeps the protocol of the first port instead of always TCP")
+    func serviceProtocol() throws {
+        let translated = try ContainerizedWorkloadTranslation.translate(
+            Self.workload(containers: [["name": "dns", "image": "i", "ports": [["containerPort": 53, "protocol": "UDP"]]]]))
+        #expect(try translated.service?.value(at: "spec.ports[0].protocol") == "UDP")
+    }
+
     @Test("fix 4: imagePullSecrets are listed once each, in first-use order")
     func imagePullSecrets() throws {
         let translated = try ContainerizedWorkloadTranslation.translate(

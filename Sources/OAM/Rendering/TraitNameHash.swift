@@ -8,17 +8,7 @@ public enum TraitNameHash {
 
     /// The hash of `entry`: stable for equal entries whatever their key order.
     public static func hash(_ entry: JSONValue) -> String {
-        let digits = String(fnv32a(entry.jsonBytes(sortedKeys: true)))
+        let digits = String(FNV1a.hash32(entry.jsonBytes(sortedKeys: true)))
         return String(decoding: digits.utf8.map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
-    }
-
-    /// The 32-bit FNV-1a hash of `bytes`.
-    public static func fnv32a(_ bytes: some Sequence<UInt8>) -> UInt32 {
-        var hash: UInt32 = 2_166_136_261
-        for byte in bytes {
-            hash ^= UInt32(byte)
-            hash = hash &* 16_777_619
-        }
-        return hash
     }
 }

@@ -80,8 +80,9 @@ public enum ContainerizedWorkloadTranslation {
         let deployment = try makeDeployment(
             name: name, namespace: namespace, workload: workload, spec: spec, parts: parts,
             selectorValue: selectorValue, owner: workloadReference)
-        let service = parts.containers[0]["ports"]?[0]?["containerPort"].map { port in
-            makeService(
+        let firstPort = parts.containers[0]["ports"]?[0]
+        let service = firstPort?["containerPort"].map { port in
+            makeService(protocol: firstPort?["protocol"] ?? "TCP",
                 name: name, namespace: namespace, port: port, selectorValue: selectorValue, owner: workloadReference)
         }
         let configMaps = parts.configFiles.map { configMapName, file in
@@ -146,8 +147,10 @@ public enum ContainerizedWorkloadTranslation {
         return deployment
     }
 
+    /// The Service of the first container's first port. Unlike the reference, which always says
+    /// TCP, the port keeps the protocol the container declares.
     private static func makeService(
-        name: String, namespace: String?, port: JSONValue, selectorValue: String, owner: OwnerReference?
+        protocol: JSONValue, name: String, namespace: String?, port: JSONValue, selectorValue: String, owner: OwnerReference?
     ) -> Resource {
         var service = Resource(apiVersion: "v1", kind: "Service", name: name, namespace: namespace)
         service.labels = [selectorLabel: selectorValue]
@@ -155,7 +158,7 @@ public enum ContainerizedWorkloadTranslation {
         service.spec = [
             "type": "ClusterIP",
             "selector": [selectorLabel: .string(selectorValue)],
-            "ports": [["name": .string(name), "port": port, "targetPort": port, "protocol": "TCP"]],
+            "ports": [["name": .string(name), "port": port, "targetPort": port, "protocol": `protocol`]],
         ]
         return service
     }
