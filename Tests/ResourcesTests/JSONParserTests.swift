@@ -131,6 +131,24 @@ struct JSONParserTests {
         }
     }
 
+    @Test("duplicate keys are found in large objects too")
+    func duplicateKeysInLargeObjects() throws {
+        let keys = (0..<40).map { "\"k\($0)\": \($0)" }
+        let object = try JSONValue(parsingJSON: "{" + keys.joined(separator: ",") + "}")
+        #expect(object.objectValue?.count == 40)
+        #expect(object["k39"] == 39)
+        for duplicate in ["k3", "k20", "k39"] {
+            let text = "{" + keys.joined(separator: ",") + ",\"\(duplicate)\": 0}"
+            // The error points at the opening quote of the repeated key, the last member.
+            let column = text.count - duplicate.count - 5
+            #expect(throws: JSONSyntaxError(line: 1, column: column, message: "duplicate key \"\(duplicate)\"")) {
+                try JSONValue(parsingJSON: text)
+            }
+        }
+        let early = "{\"a\":1," + keys.joined(separator: ",") + ",\"a\":2}"
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsingJSON: early) }
+    }
+
     @Test("nesting is limited to 512 levels")
     func depthLimit() throws {
         let deep = String(repeating: "[", count: 512) + String(repeating: "]", count: 512)

@@ -58,7 +58,11 @@ struct JSONSerializerTests {
         #expect(JSONValue.double(-.infinity).jsonString() == "null")
         let reread = try JSONValue(parsingJSON: JSONValue.double(3).jsonString())
         #expect(reread.typeName == "number")
-        for d in [0.1, 1e-7, .leastNonzeroMagnitude, 1.7976931348623157e308, -0.0, 123456789.123456789, 18446744073709551615.0] {
+        let samples: [Double] = [
+            0.1, 1e-7, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -0.0, 123456789.123456789,
+            18446744073709551615.0,
+        ]
+        for d in samples {
             let text = JSONValue.double(d).jsonString()
             guard case .double(let back) = try JSONValue(parsingJSON: text) else {
                 Issue.record("\(text) did not read back as a double")
@@ -127,7 +131,9 @@ struct ValueGenerator {
     }
 
     private mutating func string() -> String {
-        let pieces = ["a", "Zeta", "\"", "\\", "/", "\n", "\u{0}", "\u{1F}", "é", "中", "😀", " ", "\u{7F}", "\u{2028}"]
+        let pieces = [
+            "a", "Zeta", "\"", "\\", "/", "\n", "\u{0}", "\u{1F}", "é", "中", "😀", " ", "\u{7F}", "\u{2028}",
+        ]
         return (0..<below(5)).map { _ in pieces[below(pieces.count)] }.joined()
     }
 }

@@ -200,7 +200,9 @@ struct JSONValueCodableTests {
         #expect(decodingError(UInt8.self, from: -1) == "expected an integer between 0 and 255, found -1")
         #expect(decodingError(Double.self, from: [:]) == "expected a number, found an object")
         #expect(decodingError([Tier].self, from: ["gold", "bronze"]) == #"[1]: "bronze" is not a valid Tier"#)
-        #expect(decodingError(Matrix.self, from: ["rows": [[1], [true]]]) == "rows[1][0]: expected an integer, found a boolean")
+        #expect(
+            decodingError(Matrix.self, from: ["rows": [[1], [true]]])
+                == "rows[1][0]: expected an integer, found a boolean")
         let error = JSONValueDecodingError(path: "spec.components[1].name", message: "m")
         #expect(error.description == "spec.components[1].name: m")
     }

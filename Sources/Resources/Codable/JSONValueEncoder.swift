@@ -83,7 +83,8 @@ final class JSONValueEncoderImpl: Encoder, SingleValueEncodingContainer {
             throw EncodingError.invalidValue(
                 value,
                 EncodingError.Context(
-                    codingPath: codingPath, debugDescription: "\(value) is larger than \(Int64.max), the largest integer"))
+                    codingPath: codingPath,
+                    debugDescription: "\(value) is larger than \(Int64.max), the largest integer"))
         }
         return .int(int)
     }
@@ -227,7 +228,9 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     mutating func encodeNil() { append(.null) }
     mutating func encode(_ value: Bool) { append(.bool(value)) }
     mutating func encode(_ value: String) { append(.string(value)) }
-    mutating func encode(_ value: Double) throws { append(try JSONValueEncoderImpl.double(value, codingPath: nextPath)) }
+    mutating func encode(_ value: Double) throws {
+        append(try JSONValueEncoderImpl.double(value, codingPath: nextPath))
+    }
     mutating func encode(_ value: Float) throws {
         append(try JSONValueEncoderImpl.double(Double(value), codingPath: nextPath))
     }
@@ -236,11 +239,15 @@ struct JSONUnkeyedEncodingContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: Int16) { append(.int(Int64(value))) }
     mutating func encode(_ value: Int32) { append(.int(Int64(value))) }
     mutating func encode(_ value: Int64) { append(.int(value)) }
-    mutating func encode(_ value: UInt) throws { append(try JSONValueEncoderImpl.integer(value, codingPath: nextPath)) }
+    mutating func encode(_ value: UInt) throws {
+        append(try JSONValueEncoderImpl.integer(value, codingPath: nextPath))
+    }
     mutating func encode(_ value: UInt8) { append(.int(Int64(value))) }
     mutating func encode(_ value: UInt16) { append(.int(Int64(value))) }
     mutating func encode(_ value: UInt32) { append(.int(Int64(value))) }
-    mutating func encode(_ value: UInt64) throws { append(try JSONValueEncoderImpl.integer(value, codingPath: nextPath)) }
+    mutating func encode(_ value: UInt64) throws {
+        append(try JSONValueEncoderImpl.integer(value, codingPath: nextPath))
+    }
     mutating func encode<T: Encodable>(_ value: T) throws {
         array.elements.append(try JSONValueEncoderImpl.box(value, codingPath: nextPath))
     }

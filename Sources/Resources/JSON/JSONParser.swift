@@ -21,7 +21,7 @@ extension JSONValue {
         self = try result.get()
     }
 
-    /// Parses JSON text given as UTF-8 bytes; see ``init(parsingJSON:)-(String)``.
+    /// Parses JSON text given as UTF-8 bytes, with the same rules as parsing a `String`.
     ///
     /// - Throws: ``JSONSyntaxError`` with the line and column of the offending byte.
     public init(parsingJSON bytes: some Collection<UInt8>) throws(JSONSyntaxError) {
@@ -43,6 +43,10 @@ struct JSONParser {
     private var position = 0
     /// Reused for strings with escapes, so only their final `String` allocates.
     private var scratch: [UInt8] = []
+    /// Members and elements of the containers being parsed, innermost last. Each container is
+    /// built once at its exact size from the top of these stacks instead of growing its own storage.
+    private var keyStack: [String] = []
+    private var valueStack: [JSONValue] = []
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -127,11 +131,13 @@ struct JSONParser {
         if depth > Self.maxDepth { throw error("nesting is deeper than \(Self.maxDepth) levels") }
         position += 1  // '{'
         skipWhitespace()
-        var members = JSONObject()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
-            return .object(members)
+            return .object([:])
         }
+        let base = keyStack.count
+        // Small objects find duplicates by comparing keys; large ones switch to a set.
+        var seen: Set<String>? = nil
         var afterComma = false
         while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
@@ -142,6 +148,14 @@ struct JSONParser {
             }
             let keyStart = position
             let key = try parseString()
+            if let inserted = seen?.insert(key).inserted {
+                if !inserted { throw error("duplicate key \(Self.quoted(key))", at: keyStart) }
+            } else {
+                for index in base..<keyStack.count where keyStack[index] == key {
+                    throw error("duplicate key \(Self.quoted(key))", at: keyStart)
+                }
+                if keyStack.count - base == 16 { seen = Set(keyStack[base...] + [key]) }
+            }
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
                 throw error("expected ':' after an object key, found \(found(position))")
@@ -149,9 +163,8 @@ struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: key) != nil {
-                throw error("duplicate key \(Self.quoted(key))", at: keyStart)
-            }
+            keyStack.append(key)
+            valueStack.append(value)
             skipWhitespace()
             guard position < bytes.count else {
                 throw error("expected ',' or '}' after an object member, found end of input")
@@ -163,6 +176,11 @@ struct JSONParser {
                 afterComma = true
             case UInt8(ascii: "}"):
                 position += 1
+                let count = keyStack.count - base
+                let members = JSONObject(
+                    uncheckedUniqueKeys: keyStack[base...], values: valueStack[(valueStack.count - count)...])
+                valueStack.removeLast(count)
+                keyStack.removeLast(count)
                 return .object(members)
             default:
                 throw error("expected ',' or '}' after an object member, found \(found(position))")
@@ -174,16 +192,17 @@ struct JSONParser {
         if depth > Self.maxDepth { throw error("nesting is deeper than \(Self.maxDepth) levels") }
         position += 1  // '['
         skipWhitespace()
-        var elements: [JSONValue] = []
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
             position += 1
-            return .array(elements)
+            return .array([])
         }
+        let base = valueStack.count
         while true {
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]"), !elements.isEmpty {
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]"), valueStack.count > base {
                 throw error("a trailing ',' before ']' is not allowed")
             }
-            elements.append(try parseValue(depth: depth))
+            let element = try parseValue(depth: depth)
+            valueStack.append(element)
             skipWhitespace()
             guard position < bytes.count else {
                 throw error("expected ',' or ']' after an array element, found end of input")
@@ -194,6 +213,8 @@ struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "]"):
                 position += 1
+                let elements = Array(valueStack[base...])
+                valueStack.removeLast(valueStack.count - base)
                 return .array(elements)
             default:
                 throw error("expected ',' or ']' after an array element, found \(found(position))")
