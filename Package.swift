@@ -43,6 +43,7 @@ let package = Package(
                 "Resources",
                 "OAM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -56,12 +57,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MizzenCLITests",
-            dependencies: ["mizzen", "Resources"],
+            dependencies: ["mizzen", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "OAMTests",
-            dependencies: ["OAM", "Resources"],
+            dependencies: ["OAM", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,3 +1,4 @@
+import OrderedCollections
 /// Names fixed by the OAM v1alpha2 API and the reference runtime.
 public enum OAM {
     /// The API group of every OAM kind.

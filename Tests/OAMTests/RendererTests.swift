@@ -1,3 +1,4 @@
+import OrderedCollections
 import OAM
 import Resources
 import Testing

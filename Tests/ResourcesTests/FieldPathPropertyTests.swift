@@ -219,7 +219,7 @@ struct FieldPathTableTests {
         .init(text: "[\"0\"]", segments: [.field("0")], printed: "0"),
         .init(text: "a[\"0\"][0]", segments: [.field("a"), .field("0"), .index(0)], printed: "a.0[0]"),
         .init(text: "a.0", segments: [.field("a"), .field("0")]),
-        .init(text: "a[+5]", segments: [.field("a"), .field("+5")], printed: "a.+5"),
+        .init(text: "a[+5]", segments: [.field("a"), .field("+5")], printed: "a[+5]"),
         .init(text: "a[-1]", segments: [.field("a"), .field("-1")], printed: "a.-1"),
         .init(text: "a[\"\"]", segments: [.field("a"), .field("")]),
         .init(text: "a[\"x]y\"]", segments: [.field("a"), .field("x]y")]),

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// The definitions every Mizzen installation has (spec §2.9), as the reference Helm chart ships them.

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// Everything rendering and validation may look at besides the ApplicationConfiguration itself:

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// Maps kinds to their REST resources (`Deployment` → `deployments.apps`) without a server.

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// An object read from a file, with where it came from.

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// Component snapshots stored in ControllerRevisions (spec §5.2).

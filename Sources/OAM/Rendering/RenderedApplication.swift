@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// What an ApplicationConfiguration stands for: the objects to apply, the data edges between

@@ -1,5 +1,5 @@
 import OrderedCollections
-public import Resources
+import Resources
 
 /// Turns an ApplicationConfiguration into the objects it stands for (spec §4.3, §4.4, §6).
 ///

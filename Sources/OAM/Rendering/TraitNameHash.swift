@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// The hash in generated trait names (spec §4.4 step 3): FNV-32a of the canonical JSON of the

@@ -1,3 +1,4 @@
+import OrderedCollections
 /// The 32-bit FNV-1a hash, as Go's `hash/fnv.New32a` computes it.
 ///
 /// ConfigMap names of config files end with this hash of the file path in decimal; generated

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// The Kubernetes objects a ContainerizedWorkload becomes.

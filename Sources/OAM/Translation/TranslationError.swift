@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// A ContainerizedWorkload that cannot be translated: the field that is wrong and why.

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// `ApplicationConfiguration` (spec §2.5): which components run, with which parameter values,
@@ -82,6 +83,12 @@ public struct ApplicationConfiguration: TypedObject {
         public var reason: String
         public var from: DependencyFrom
         public var to: DependencyTo
+
+        public init(reason: String, from: DependencyFrom, to: DependencyTo) {
+            self.reason = reason
+            self.from = from
+            self.to = to
+        }
     }
 
     public struct DependencyFrom: Codable, Sendable, Hashable {
@@ -90,6 +97,14 @@ public struct ApplicationConfiguration: TypedObject {
         public var name: String
         public var uid: String?
         public var fieldPath: String?
+
+        public init(apiVersion: String, kind: String, name: String, uid: String? = nil, fieldPath: String? = nil) {
+            self.apiVersion = apiVersion
+            self.kind = kind
+            self.name = name
+            self.uid = uid
+            self.fieldPath = fieldPath
+        }
     }
 
     public struct DependencyTo: Codable, Sendable, Hashable {
@@ -98,6 +113,14 @@ public struct ApplicationConfiguration: TypedObject {
         public var name: String
         public var uid: String?
         public var fieldPaths: [String]?
+
+        public init(apiVersion: String, kind: String, name: String, uid: String? = nil, fieldPaths: [String]? = nil) {
+            self.apiVersion = apiVersion
+            self.kind = kind
+            self.name = name
+            self.uid = uid
+            self.fieldPaths = fieldPaths
+        }
     }
 
     /// One entry of `status.workloads`.

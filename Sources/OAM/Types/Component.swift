@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// `Component` (spec §2.4): a workload template and the parameters an operator may set.

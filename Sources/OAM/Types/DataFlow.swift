@@ -1,3 +1,4 @@
+import OrderedCollections
 /// A value a component or trait publishes from its live object (spec §2.5, §6).
 public struct DataOutput: Codable, Sendable, Hashable {
     public var name: String?

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// The CRD a definition stands for: `definitionRef` of every definition kind.

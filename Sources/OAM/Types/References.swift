@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// A reference to an object by type and name (crossplane-runtime `TypedReference`).

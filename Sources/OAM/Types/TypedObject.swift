@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// A typed view of an OAM object: its `spec` and `status` decoded from a ``Resources/Resource``.

@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// `ContainerizedWorkload` (spec §2.6): containers the runtime turns into a Deployment and a

@@ -1,4 +1,5 @@
-public import Resources
+import OrderedCollections
+import Resources
 
 /// The data flow of an ApplicationConfiguration, for the static checks: duplicate output names,
 /// inputs naming outputs that do not exist, malformed paths and conditions, and cycles.

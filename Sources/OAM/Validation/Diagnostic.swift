@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// The object a diagnostic is about: kind, namespace and name.
@@ -20,8 +21,9 @@ public struct ObjectName: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// `Kind/name`, or `Kind/namespace/name` when a namespace is known.
     public var description: String {
         let shownName = name.isEmpty ? "<unnamed>" : name
-        if let namespace, !namespace.isEmpty { return "\(kind)/\(namespace)/\(shownName)" }
-        return "\(kind)/\(shownName)"
+        let shownKind = kind.isEmpty ? "<no kind>" : kind
+        if let namespace, !namespace.isEmpty { return "\(shownKind)/\(namespace)/\(shownName)" }
+        return "\(shownKind)/\(shownName)"
     }
 
     public static func < (lhs: ObjectName, rhs: ObjectName) -> Bool {

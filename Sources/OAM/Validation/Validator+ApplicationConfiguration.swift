@@ -1,4 +1,5 @@
-public import Resources
+import OrderedCollections
+import Resources
 
 extension Validator {
     /// An ApplicationConfiguration: spec §10.4, parameters, traits, scopes and dependencies.

@@ -1,4 +1,5 @@
-public import Resources
+import OrderedCollections
+import Resources
 
 extension Validator {
     /// A Component: spec §10.2, plus its parameters (spec MUST: every fieldPath of a parameter

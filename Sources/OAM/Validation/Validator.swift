@@ -1,3 +1,4 @@
+import OrderedCollections
 public import Resources
 
 /// Checks objects against the rules of OAM v1alpha2 and Kubernetes, returning every problem
@@ -84,7 +85,7 @@ public struct Validator: Sendable {
         var out: [Diagnostic] = []
         let name = metadata["name"]
         if let name, name.stringValue == nil {
-            out.append(.error(subject, path.appending("name"), "expected a string, found \(name.typeName)"))
+            out.append(.error(subject, path.appending("name"), "expected a string, found \(name.typeName)" + Self.yamlHint(name)))
         } else if let text = name?.stringValue, !text.isEmpty {
             for problem in NameRules.dns1123Subdomain(text) {
                 out.append(.error(subject, path.appending("name"), "invalid name \"\(text)\": \(problem)"))
@@ -111,7 +112,7 @@ public struct Validator: Sendable {
                     out.append(.error(subject, keyPath, "invalid \(field == "labels" ? "label" : "annotation") key \"\(key)\": \(problem)"))
                 }
                 guard let text = value.stringValue else {
-                    out.append(.error(subject, keyPath, "expected a string, found \(value.typeName)"))
+                    out.append(.error(subject, keyPath, "expected a string, found \(value.typeName)" + Self.yamlHint(value)))
                     continue
                 }
                 if field == "labels" {
@@ -122,6 +123,15 @@ public struct Validator: Sendable {
             }
         }
         return out
+    }
+
+    /// A hint for values YAML did not read as the strings they look like.
+    static func yamlHint(_ value: JSONValue) -> String {
+        switch value {
+        case .bool: " (YAML reads unquoted y, yes, on, true… as booleans: quote the value)"
+        case .int, .double: " (quote the value to make it a string)"
+        default: ""
+        }
     }
 
     func decodeDiagnostics<T: TypedObject>(_ type: T.Type, _ resource: Resource) -> [Diagnostic] {

@@ -80,8 +80,13 @@ extension FieldPath: CustomStringConvertible {
         return out
     }
 
+    /// Plain identifiers print after a dot; anything else (dots, slashes, spaces…) in brackets,
+    /// which reads better in messages (`metadata.labels[app.oam.dev/name]`).
     private static func needsBrackets(_ name: String) -> Bool {
-        name.isEmpty || name.contains { $0 == "." || $0 == "[" || $0 == "]" || $0 == "\"" || $0 == "'" }
+        name.isEmpty || !name.unicodeScalars.allSatisfy { scalar in
+            scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-"
+                || scalar == "$"
+        }
     }
 
     /// `[name]` when that parses back to the field, else the name quoted with a quote character

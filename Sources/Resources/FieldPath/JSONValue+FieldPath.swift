@@ -19,6 +19,12 @@ public struct FieldPathError: Error, Sendable, Hashable, CustomStringConvertible
     /// `<path>: <reason>`, or the reason alone when the failing value is the root.
     public var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 
+    public init(kind: Kind, path: FieldPath, reason: String) {
+        self.kind = kind
+        self.path = path
+        self.reason = reason
+    }
+
     /// Whether the path is missing rather than malformed for the value.
     public var isNotFound: Bool { kind == .notFound }
 }

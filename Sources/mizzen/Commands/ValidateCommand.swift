@@ -1,3 +1,4 @@
+import OrderedCollections
 import ArgumentParser
 import OAM
 import Resources

@@ -1,3 +1,4 @@
+import OrderedCollections
 import ArgumentParser
 
 /// The files a command reads.
