@@ -94,6 +94,11 @@ struct RenderContext {
     let catalog: Catalog
     let namespace: String
     let subject: ObjectName
+    /// What every rendered object gets from the AppConfig, computed once per render.
+    let passedLabels: JSONObject
+    let passedAnnotations: JSONObject
+    let generation: JSONValue
+    let ownerReferences: JSONValue
     var errors: [Diagnostic] = []
 
     init(appConfig: ApplicationConfiguration, catalog: Catalog) {
@@ -101,16 +106,19 @@ struct RenderContext {
         self.catalog = catalog
         self.namespace = appConfig.namespace ?? "default"
         self.subject = ObjectName(kind: ApplicationConfiguration.kind, namespace: namespace, name: appConfig.name)
+        let metadata = appConfig.resource.object["metadata"]
+        self.passedLabels = (metadata?["labels"]?.objectValue ?? [:]).filter { $0.value.stringValue != nil }
+        self.passedAnnotations = (metadata?["annotations"]?.objectValue ?? [:]).filter {
+            $0.value.stringValue != nil && !Renderer.annotationsNotPassedThrough.contains($0.key)
+        }
+        self.generation = .string(String(appConfig.resource.generation ?? 1))
+        self.ownerReferences = .array([OwnerReference(
+            apiVersion: OAM.apiVersion, kind: ApplicationConfiguration.kind, name: appConfig.name,
+            uid: appConfig.resource.uid ?? "", controller: true, blockOwnerDeletion: true).json])
     }
 
     mutating func fail(_ path: FieldPath, _ message: String) {
         errors.append(.error(subject, path, message))
-    }
-
-    var ownerReference: OwnerReference {
-        OwnerReference(
-            apiVersion: OAM.apiVersion, kind: ApplicationConfiguration.kind, name: appConfig.name,
-            uid: appConfig.resource.uid ?? "", controller: true, blockOwnerDeletion: true)
     }
 
     // MARK: Components (spec §4.3)
@@ -172,7 +180,7 @@ struct RenderContext {
         for (traitIndex, trait) in (entry.traits ?? []).enumerated() {
             let traitPath = path.appending("traits").appending(index: traitIndex)
             guard let (rendered, definition) = renderTrait(
-                trait, index: traitIndex, component: componentName, revision: revisionName,
+                trait, index: traitIndex, entryIndex: index, component: componentName, revision: revisionName,
                 occurrences: &occurrences, path: traitPath)
             else { return nil }
             traits.append(rendered)
@@ -274,25 +282,25 @@ struct RenderContext {
 
     /// Labels, annotations, owner and namespace every rendered object gets (spec §4.3 steps 4–6).
     func stamp(_ object: inout Resource, component: String, revision: String, resourceType: String) {
-        var labels = object.labels
-        labels[OAM.Label.appName] = appConfig.name
-        labels[OAM.Label.component] = component
-        labels[OAM.Label.revision] = revision
-        labels[OAM.Label.resourceType] = resourceType
-        for (key, value) in appConfig.resource.labels where labels[key] == nil {
-            labels[key] = value
+        object.withMetadata { metadata in
+            metadata.withObject("labels") { labels in
+                labels[OAM.Label.appName] = .string(appConfig.name)
+                labels[OAM.Label.component] = .string(component)
+                labels[OAM.Label.revision] = .string(revision)
+                labels[OAM.Label.resourceType] = .string(resourceType)
+                for (key, value) in passedLabels where labels[key] == nil {
+                    labels[key] = value
+                }
+            }
+            metadata.withObject("annotations") { annotations in
+                annotations[OAM.Annotation.generation] = generation
+                for (key, value) in passedAnnotations where annotations[key] == nil {
+                    annotations[key] = value
+                }
+            }
+            metadata["ownerReferences"] = ownerReferences
+            metadata["namespace"] = .string(namespace)
         }
-        object.labels = labels
-
-        var annotations = object.annotations
-        annotations[OAM.Annotation.generation] = String(appConfig.resource.generation ?? 1)
-        for (key, value) in appConfig.resource.annotations
-        where annotations[key] == nil && !Renderer.annotationsNotPassedThrough.contains(key) {
-            annotations[key] = value
-        }
-        object.annotations = annotations
-        object.ownerReferences = [ownerReference]
-        object.namespace = namespace
     }
 
     /// The name of the existing workload to keep when a revisionEnabled trait is attached to a
@@ -310,8 +318,8 @@ struct RenderContext {
     // MARK: Traits (spec §4.4)
 
     mutating func renderTrait(
-        _ trait: ApplicationConfiguration.ComponentTrait, index: Int, component: String, revision: String,
-        occurrences: inout [String: Int], path: FieldPath
+        _ trait: ApplicationConfiguration.ComponentTrait, index: Int, entryIndex: Int, component: String,
+        revision: String, occurrences: inout [String: Int], path: FieldPath
     ) -> (RenderedObject, TraitDefinition?)? {
         guard case .object = trait.trait, var object = try? Resource(trait.trait) else {
             fail(path.appending("trait"), "the trait must be an object, found \(trait.trait.typeName)")
@@ -333,7 +341,8 @@ struct RenderContext {
         if object.name.isEmpty {
             object.name = existingTraitName(component: component, apiVersion: object.apiVersion, kind: object.kind,
                                             occurrence: occurrence)
-                ?? generatedTraitName(component: component, definitionName: effectiveName, path: path, trait: trait)
+                ?? generatedTraitName(component: component, definitionName: effectiveName, entryIndex: entryIndex,
+                                      traitIndex: index, trait: trait)
         }
         stamp(&object, component: component, revision: revision, resourceType: "TRAIT")
         let provenance = "AppConfig/\(appConfig.name) · Component/\(component) · Trait/\(object.kind)"
@@ -355,12 +364,14 @@ struct RenderContext {
 
     /// `<component>-<traitType>-<hash>` (spec §4.4 step 3).
     func generatedTraitName(
-        component: String, definitionName: String, path: FieldPath, trait: ApplicationConfiguration.ComponentTrait
+        component: String, definitionName: String, entryIndex: Int, traitIndex: Int,
+        trait: ApplicationConfiguration.ComponentTrait
     ) -> String {
         var traitType = definitionName.split(separator: ".", maxSplits: 1).first.map { $0.lowercased() } ?? ""
         if traitType.isEmpty { traitType = "trait" }
         // Hash the entry as written in the AppConfig so that an unchanged entry keeps its name.
-        let entry = appConfig.resource.valueIfPresent(at: path) ?? trait.trait
+        let entry = appConfig.resource.object["spec"]?["components"]?[entryIndex]?["traits"]?[traitIndex]
+            ?? trait.trait
         return "\(component)-\(traitType)-\(TraitNameHash.hash(entry))"
     }
 

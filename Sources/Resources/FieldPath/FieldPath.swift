@@ -126,44 +126,59 @@ public struct FieldPathSyntaxError: Error, Sendable, Hashable, CustomStringConve
     }
 }
 
+/// Parses over UTF-8 bytes: every delimiter is ASCII, so byte positions never split a character.
 private struct FieldPathParser {
     let text: String
-    let chars: [Character]
+    let bytes: [UInt8]
     var position = 0
+
+    private static let dot = UInt8(ascii: "."), open = UInt8(ascii: "["), close = UInt8(ascii: "]")
+    private static let doubleQuote = UInt8(ascii: "\""), singleQuote = UInt8(ascii: "'")
 
     init(_ text: String) {
         self.text = text
-        self.chars = Array(text)
+        self.bytes = Array(text.utf8)
     }
 
+    /// An error at a byte offset, reported as a character offset.
     func error(_ reason: String, at offset: Int? = nil) -> FieldPathSyntaxError {
-        FieldPathSyntaxError(path: text, offset: offset ?? position, reason: reason)
+        let byteOffset = min(offset ?? position, bytes.count)
+        let characters = String(decoding: bytes[..<byteOffset], as: UTF8.self).count
+        return FieldPathSyntaxError(path: text, offset: characters, reason: reason)
+    }
+
+    func string(_ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
     }
 
     mutating func parse() throws(FieldPathSyntaxError) -> [FieldPath.Segment] {
-        guard !chars.isEmpty else { throw error("the path is empty") }
+        guard !bytes.isEmpty else { throw error("the path is empty") }
         var segments: [FieldPath.Segment] = []
+        segments.reserveCapacity(4)
         var expectField = true
-        while position < chars.count {
-            let c = chars[position]
-            if c == "[" {
+        while position < bytes.count {
+            let c = bytes[position]
+            if c == Self.open {
                 segments.append(try parseBracket())
                 expectField = false
-            } else if c == "." {
+            } else if c == Self.dot {
                 if expectField { throw error("expected a field name before '.'") }
                 position += 1
                 expectField = true
-                if position == chars.count { throw error("the path ends with '.'", at: position - 1) }
-            } else if c == "]" {
+                if position == bytes.count { throw error("the path ends with '.'", at: position - 1) }
+            } else if c == Self.close {
                 throw error("unexpected ']'")
             } else {
-                if !expectField { throw error("expected '.' or '[' before '\(c)'") }
+                if !expectField {
+                    let character = String(decoding: bytes[position...], as: UTF8.self).first.map(String.init) ?? ""
+                    throw error("expected '.' or '[' before '\(character)'")
+                }
                 let start = position
-                while position < chars.count, chars[position] != ".", chars[position] != "[" {
-                    if chars[position] == "]" { throw error("unexpected ']'") }
+                while position < bytes.count, bytes[position] != Self.dot, bytes[position] != Self.open {
+                    if bytes[position] == Self.close { throw error("unexpected ']'") }
                     position += 1
                 }
-                segments.append(.field(String(chars[start..<position])))
+                segments.append(.field(string(start..<position)))
                 expectField = false
             }
         }
@@ -181,32 +196,34 @@ private struct FieldPathParser {
     }
 
     mutating func parseBracket() throws(FieldPathSyntaxError) -> FieldPath.Segment {
-        let open = position
+        let openAt = position
         position += 1
         // A quoted name ends at the closing quote followed by `]`, so it may contain `]`.
-        if position < chars.count, chars[position] == "\"" || chars[position] == "'" {
-            let quote = chars[position]
+        if position < bytes.count, bytes[position] == Self.doubleQuote || bytes[position] == Self.singleQuote {
+            let quote = bytes[position]
             var end = position + 1
-            while end + 1 < chars.count, !(chars[end] == quote && chars[end + 1] == "]") { end += 1 }
-            if end + 1 < chars.count {
-                let name = String(chars[(position + 1)..<end])
+            while end + 1 < bytes.count, !(bytes[end] == quote && bytes[end + 1] == Self.close) { end += 1 }
+            if end + 1 < bytes.count {
+                let name = string((position + 1)..<end)
                 position = end + 2
                 return .field(name)
             }
         }
-        guard let close = chars[position...].firstIndex(of: "]") else {
-            throw error("'[' is never closed", at: open)
+        guard let closeAt = bytes[position...].firstIndex(of: Self.close) else {
+            throw error("'[' is never closed", at: openAt)
         }
-        var inner = String(chars[position..<close])
-        position = close + 1
-        if inner.isEmpty { throw error("empty brackets", at: open) }
-        if inner.count >= 2, let first = inner.first, let last = inner.last,
-            first == last, first == "\"" || first == "'"
+        let inner = position..<closeAt
+        position = closeAt + 1
+        if inner.isEmpty { throw error("empty brackets", at: openAt) }
+        let first = bytes[inner.lowerBound]
+        if inner.count >= 2, first == bytes[inner.upperBound - 1], first == Self.doubleQuote || first == Self.singleQuote {
+            return .field(string((inner.lowerBound + 1)..<(inner.upperBound - 1)))
+        }
+        if bytes[inner].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let index = UInt32(string(inner))
         {
-            inner = String(inner.dropFirst().dropLast())
-            return .field(inner)
+            return .index(Int(index))
         }
-        if let index = Self.arrayIndex(inner) { return .index(index) }
-        return .field(inner)
+        return .field(string(inner))
     }
 }

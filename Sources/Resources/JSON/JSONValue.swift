@@ -170,3 +170,16 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
         self = .object(JSONObject(elements, uniquingKeysWith: { _, last in last }))
     }
 }
+
+extension OrderedDictionary where Key == String, Value == JSONValue {
+    /// Edits the object stored under `key` in place, creating it (at the end) when it is missing
+    /// or not an object.
+    public mutating func withObject<Result>(
+        _ key: String, _ body: (inout OrderedDictionary<String, JSONValue>) throws -> Result
+    ) rethrows -> Result {
+        var members = self[key]?.objectValue ?? [:]
+        if self[key] != nil { self[key] = .null }
+        defer { self[key] = .object(members) }
+        return try body(&members)
+    }
+}

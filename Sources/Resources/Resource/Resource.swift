@@ -62,7 +62,28 @@ public struct Resource: Sendable, Hashable {
     /// `metadata`, as an object (empty when absent).
     public var metadata: JSONObject {
         get { object["metadata"]?.objectValue ?? [:] }
-        set { object["metadata"] = .object(newValue) }
+        set {
+            if object.keys.contains("metadata") {
+                object["metadata"] = .object(newValue)
+            } else {
+                // A new metadata goes right after apiVersion and kind, where people look for it.
+                let position = ["apiVersion", "kind"].compactMap { object.index(forKey: $0) }.max().map { $0 + 1 } ?? 0
+                object.updateValue(.object(newValue), forKey: "metadata", insertingAt: position)
+            }
+        }
+    }
+
+    /// Edits `metadata` in place, without copying it.
+    ///
+    /// ```swift
+    /// resource.withMetadata { metadata in metadata["namespace"] = "shop" }
+    /// ```
+    public mutating func withMetadata<Result>(_ body: (inout JSONObject) throws -> Result) rethrows -> Result {
+        var members = object["metadata"]?.objectValue ?? [:]
+        // Release the stored copy so that `members` is uniquely referenced while it changes.
+        if object.keys.contains("metadata") { object["metadata"] = .null }
+        defer { metadata = members }
+        return try body(&members)
     }
 
     private func metadataString(_ key: String) -> String? {
