@@ -1,4 +1,7 @@
+import Dispatch
+import class Foundation.ProcessInfo
 import OrderedCollections
+import Synchronization
 import Yams
 
 /// Decodes multi-document YAML streams (JSON is YAML too) into ``Document``s.
@@ -18,25 +21,57 @@ public enum DocumentDecoder {
     /// - Parameter file: named in the source locations and errors.
     /// - Throws: ``DecodeError`` with the position of the first problem.
     public static func decode(_ text: String, file: String?) throws(DecodeError) -> [Document] {
+        // Yams builds a class-heavy node tree, which dominates the time; large streams are cut at
+        // document boundaries and parsed on all cores.
+        let workers = text.utf8.count >= parallelThreshold ? ProcessInfoCores.count : 1
+        let chunks = StreamSplitter.chunks(text, count: workers)
+        guard chunks.count > 1 else { return try decodeChunk(text, file: file, lineOffset: 0) }
+
+        let results = Mutex<[Result<[Document], DecodeError>?]>(Array(repeating: nil, count: chunks.count))
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            let chunk = chunks[index]
+            let result = Result { () throws(DecodeError) -> [Document] in
+                try decodeChunk(chunk.text, file: file, lineOffset: chunk.lineOffset)
+            }
+            results.withLock { $0[index] = result }
+        }
+        var documents: [Document] = []
+        for result in results.withLock({ $0 }) {
+            // The first failing chunk in stream order holds the first error.
+            guard let result else { continue }
+            for var document in try result.get() {
+                document.index = documents.count
+                documents.append(document)
+            }
+        }
+        return documents
+    }
+
+    /// Streams smaller than this are parsed on the calling thread only.
+    static let parallelThreshold = 64 * 1024
+
+    private static func decodeChunk(_ text: String, file: String?, lineOffset: Int) throws(DecodeError) -> [Document] {
         do {
-            return try decodeWithYams(text, file: file)
+            return try decodeWithYams(text, file: file, lineOffset: lineOffset)
         } catch let error as DecodeError {
             throw error
         } catch let error as YamlError {
-            throw YamlErrorTranslator(text: text, file: file).translate(error)
+            var translated = YamlErrorTranslator(text: text, file: file).translate(error)
+            translated.location.line += lineOffset
+            throw translated
         } catch {
-            throw DecodeError(location: SourceLocation(file: file, line: 1, column: 1), message: "\(error)")
+            throw DecodeError(location: SourceLocation(file: file, line: lineOffset + 1, column: 1), message: "\(error)")
         }
     }
 
-    private static func decodeWithYams(_ text: String, file: String?) throws -> [Document] {
+    private static func decodeWithYams(_ text: String, file: String?, lineOffset: Int) throws -> [Document] {
         // Resolver.basic: Yams must not run its regular expressions; NodeConverter resolves plain
         // scalars itself. Iterate nextRoot(): compose_all/load_all drop errors silently.
         let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
         var documents: [Document] = []
         while let root = try parser.nextRoot() {
             if isEmptyDocument(root) { continue }
-            var converter = NodeConverter(file: file)
+            var converter = NodeConverter(file: file, lineOffset: lineOffset)
             let (value, entry) = try converter.convert(root)
             let sourceMap = converter.builder.build(file: file, root: entry)
             documents.append(
@@ -57,10 +92,13 @@ public enum DocumentDecoder {
 /// Turns a Yams node tree into a ``JSONValue`` and its ``SourceMap``.
 struct NodeConverter {
     let file: String?
+    /// Lines of the stream before the text being converted.
+    let lineOffset: Int
     var builder = SourceMapBuilder()
 
-    init(file: String?) {
+    init(file: String?, lineOffset: Int = 0) {
         self.file = file
+        self.lineOffset = lineOffset
     }
 
     private static let strTag = Tag.Name.str.rawValue
@@ -70,7 +108,7 @@ struct NodeConverter {
 
     func error(_ message: String, at mark: Mark?) -> DecodeError {
         DecodeError(
-            location: SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1),
+            location: SourceLocation(file: file, line: (mark?.line ?? 1) + lineOffset, column: mark?.column ?? 1),
             message: message)
     }
 
@@ -78,7 +116,7 @@ struct NodeConverter {
         switch node {
         case .scalar(let scalar):
             let value = try convert(scalar)
-            return (value, .scalar(line: scalar.mark?.line ?? 0, column: scalar.mark?.column ?? 0))
+            return (value, .scalar(line: (scalar.mark?.line ?? 0) + lineOffset, column: scalar.mark?.column ?? 0))
         case .sequence(let sequence):
             try checkContainerTag(sequence.tag.rawValue, expected: Self.seqTag, kind: "a sequence", at: sequence.mark)
             let mark = builder.open()
@@ -90,7 +128,7 @@ struct NodeConverter {
                 builder.push(entry, key: nil)
             }
             let entry = builder.close(
-                mark, line: sequence.mark?.line ?? 0, column: sequence.mark?.column ?? 0, kind: .array)
+                mark, line: (sequence.mark?.line ?? 0) + lineOffset, column: sequence.mark?.column ?? 0, kind: .array)
             return (.array(elements), entry)
         case .mapping(let mapping):
             return try convert(mapping)
@@ -163,7 +201,7 @@ struct NodeConverter {
             builder.push(entry, key: key)
         }
         let entry = builder.close(
-            mark, line: mapping.mark?.line ?? 0, column: mapping.mark?.column ?? 0, kind: .object)
+            mark, line: (mapping.mark?.line ?? 0) + lineOffset, column: mapping.mark?.column ?? 0, kind: .object)
         return (.object(members), entry)
     }
 
@@ -218,4 +256,9 @@ func quoted(_ text: String) -> String {
         }
     }
     return out + "\""
+}
+
+/// The number of cores to parse on.
+enum ProcessInfoCores {
+    static let count = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
 }
