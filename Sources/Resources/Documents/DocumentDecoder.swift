@@ -140,6 +140,7 @@ struct NodeConverter {
     private func checkContainerTag(
         _ tag: String, expected: String, kind: String, at mark: Mark?
     ) throws(DecodeError) {
+        if tag.isEmpty { return }
         if let explicit = ScalarResolver.ExplicitTag(rawValue: tag) {
             throw error("cannot decode \(kind) as \(explicit.shortName)", at: mark)
         }
