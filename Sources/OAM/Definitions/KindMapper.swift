@@ -8,6 +8,8 @@ public import Resources
 /// kube-apiserver does for a CRD without an explicit plural (lower-case, `-s`/`-es`/`-ies`).
 public struct KindMapper: Sendable, Hashable {
     private var plurals: [GroupKind: String]
+    /// `<plural>.<group>` of every known kind, so that lookups on the render path build no string.
+    private var definitionNames: [GroupKind: String]
 
     /// A group and kind, without version.
     public struct GroupKind: Sendable, Hashable {
@@ -23,6 +25,7 @@ public struct KindMapper: Sendable, Hashable {
     /// A mapper that knows the built-in Kubernetes and OAM kinds.
     public init() {
         plurals = Self.builtin
+        definitionNames = Dictionary(uniqueKeysWithValues: Self.builtin.map { ($0.key, "\($0.value).\($0.key.group)") })
     }
 
     /// Learns the kind and plural of a CustomResourceDefinition; other objects are ignored.
@@ -33,6 +36,7 @@ public struct KindMapper: Sendable, Hashable {
             let plural = resource.valueIfPresent(at: "spec.names.plural")?.stringValue
         else { return }
         plurals[GroupKind(group: group, kind: kind)] = plural
+        definitionNames[GroupKind(group: group, kind: kind)] = "\(plural).\(group)"
     }
 
     /// The plural resource name of `kind` in `group`.
@@ -43,7 +47,7 @@ public struct KindMapper: Sendable, Hashable {
     /// The definition name of a type (spec §1.5): `<plural>.<group>`, `<plural>.` for the core group.
     public func definitionName(apiVersion: String, kind: String) -> String {
         let group = GroupVersion(apiVersion: apiVersion).group
-        return "\(plural(group: group, kind: kind)).\(group)"
+        return definitionNames[GroupKind(group: group, kind: kind)] ?? "\(Self.guessPlural(kind)).\(group)"
     }
 
     /// The kind whose resource is `plural` in `group`, when known.

@@ -56,13 +56,14 @@ public struct Renderer: Sendable {
             let base = FieldPath([.field("spec"), .field("components"), .index(component.entryIndex)])
             guard
                 context.resolveInputs(
-                    entry.dataInputs, into: &component.workload, outputs: outputs, path: base.appending("dataInputs"))
+                    entry.dataInputs, into: &component.workload, outputs: outputs,
+                    path: { base.appending("dataInputs") })
             else { continue }
             var failed = false
             for (traitIndex, trait) in (entry.traits ?? []).enumerated() where traitIndex < component.traits.count {
-                let path = base.appending("traits").appending(index: traitIndex).appending("dataInputs")
                 if !context.resolveInputs(
-                    trait.dataInputs, into: &component.traits[traitIndex], outputs: outputs, path: path)
+                    trait.dataInputs, into: &component.traits[traitIndex], outputs: outputs,
+                    path: { base.appending("traits").appending(index: traitIndex).appending("dataInputs") })
                 {
                     failed = true
                     break
@@ -99,6 +100,8 @@ struct RenderContext {
     let passedAnnotations: JSONObject
     let generation: JSONValue
     let ownerReferences: JSONValue
+    let appName: JSONValue
+    let namespaceValue: JSONValue
     var errors: [Diagnostic] = []
 
     init(appConfig: ApplicationConfiguration, catalog: Catalog) {
@@ -112,6 +115,8 @@ struct RenderContext {
             $0.value.stringValue != nil && !Renderer.annotationsNotPassedThrough.contains($0.key)
         }
         self.generation = .string(String(appConfig.resource.generation ?? 1))
+        self.appName = .string(appConfig.name)
+        self.namespaceValue = .string(namespace)
         self.ownerReferences = .array([OwnerReference(
             apiVersion: OAM.apiVersion, kind: ApplicationConfiguration.kind, name: appConfig.name,
             uid: appConfig.resource.uid ?? "", controller: true, blockOwnerDeletion: true).json])
@@ -171,17 +176,16 @@ struct RenderContext {
         }
         guard var workload = try? Resource(component.spec.workload) else { return nil }
         guard applyParameters(entry, of: component, to: &workload, path: path) else { return nil }
-        stamp(&workload, component: componentName, revision: revisionName, resourceType: "WORKLOAD")
+        stamp(&workload, component: componentName, revision: revisionName, resourceType: Self.workloadType)
 
         // Traits first: the workload's name depends on whether any trait is revisionEnabled.
         var traits: [RenderedObject] = []
         var traitDefinitions: [TraitDefinition?] = []
         var occurrences: [String: Int] = [:]
         for (traitIndex, trait) in (entry.traits ?? []).enumerated() {
-            let traitPath = path.appending("traits").appending(index: traitIndex)
             guard let (rendered, definition) = renderTrait(
                 trait, index: traitIndex, entryIndex: index, component: componentName, revision: revisionName,
-                occurrences: &occurrences, path: traitPath)
+                occurrences: &occurrences, path: { path.appending("traits").appending(index: traitIndex) })
             else { return nil }
             traits.append(rendered)
             traitDefinitions.append(definition)
@@ -250,7 +254,7 @@ struct RenderContext {
         let declared = component.spec.parameters ?? []
         var ok = true
         for (valueIndex, value) in values.enumerated() {
-            let valuePath = path.appending("parameterValues").appending(index: valueIndex)
+            var valuePath: FieldPath { path.appending("parameterValues").appending(index: valueIndex) }
             guard let parameterIndex = declared.firstIndex(where: { $0.name == value.name }) else {
                 let known = declared.map(\.name).joined(separator: ", ")
                 fail(valuePath.appending("name"),
@@ -281,27 +285,33 @@ struct RenderContext {
     }
 
     /// Labels, annotations, owner and namespace every rendered object gets (spec §4.3 steps 4–6).
-    func stamp(_ object: inout Resource, component: String, revision: String, resourceType: String) {
+    func stamp(_ object: inout Resource, component: String, revision: String, resourceType: JSONValue) {
         object.withMetadata { metadata in
+            metadata.reserveCapacity(metadata.count + 4)
             metadata.withObject("labels") { labels in
-                labels[OAM.Label.appName] = .string(appConfig.name)
+                labels.reserveCapacity(labels.count + 4 + passedLabels.count)
+                labels[OAM.Label.appName] = appName
                 labels[OAM.Label.component] = .string(component)
                 labels[OAM.Label.revision] = .string(revision)
-                labels[OAM.Label.resourceType] = .string(resourceType)
+                labels[OAM.Label.resourceType] = resourceType
                 for (key, value) in passedLabels where labels[key] == nil {
                     labels[key] = value
                 }
             }
             metadata.withObject("annotations") { annotations in
+                annotations.reserveCapacity(annotations.count + 1 + passedAnnotations.count)
                 annotations[OAM.Annotation.generation] = generation
                 for (key, value) in passedAnnotations where annotations[key] == nil {
                     annotations[key] = value
                 }
             }
             metadata["ownerReferences"] = ownerReferences
-            metadata["namespace"] = .string(namespace)
+            metadata["namespace"] = namespaceValue
         }
     }
+
+    static let workloadType: JSONValue = "WORKLOAD"
+    static let traitType: JSONValue = "TRAIT"
 
     /// The name of the existing workload to keep when a revisionEnabled trait is attached to a
     /// component whose workload already runs the latest revision (spec §4.3 step 8, fix #282).
@@ -319,14 +329,14 @@ struct RenderContext {
 
     mutating func renderTrait(
         _ trait: ApplicationConfiguration.ComponentTrait, index: Int, entryIndex: Int, component: String,
-        revision: String, occurrences: inout [String: Int], path: FieldPath
+        revision: String, occurrences: inout [String: Int], path: () -> FieldPath
     ) -> (RenderedObject, TraitDefinition?)? {
         guard case .object = trait.trait, var object = try? Resource(trait.trait) else {
-            fail(path.appending("trait"), "the trait must be an object, found \(trait.trait.typeName)")
+            fail(path().appending("trait"), "the trait must be an object, found \(trait.trait.typeName)")
             return nil
         }
         guard !object.apiVersion.isEmpty, !object.kind.isEmpty else {
-            fail(path.appending("trait"), "the trait needs apiVersion and kind")
+            fail(path().appending("trait"), "the trait needs apiVersion and kind")
             return nil
         }
         let (definitionName, definition) = catalog.traitDefinition(for: trait.trait)
@@ -344,7 +354,7 @@ struct RenderContext {
                 ?? generatedTraitName(component: component, definitionName: effectiveName, entryIndex: entryIndex,
                                       traitIndex: index, trait: trait)
         }
-        stamp(&object, component: component, revision: revision, resourceType: "TRAIT")
+        stamp(&object, component: component, revision: revision, resourceType: Self.traitType)
         let provenance = "AppConfig/\(appConfig.name) · Component/\(component) · Trait/\(object.kind)"
         let rendered = RenderedObject(
             object: object, role: .trait(index), definitionName: effectiveName, provenance: provenance, inputs: [],
@@ -389,10 +399,12 @@ struct RenderContext {
     /// Evaluates the inputs of `target` and writes the ready values into it; `false` after
     /// recording an error (an input naming an output that does not exist).
     mutating func resolveInputs(
-        _ inputs: [DataInput]?, into target: inout RenderedObject, outputs: [String: OutputSource], path: FieldPath
+        _ inputs: [DataInput]?, into target: inout RenderedObject, outputs: [String: OutputSource],
+        path: () -> FieldPath
     ) -> Bool {
         for (inputIndex, input) in (inputs ?? []).enumerated() {
-            let inputPath = path.appending(index: inputIndex)
+            // Built only when an error needs it: this is the hot path of every reconcile.
+            var inputPath: FieldPath { path().appending(index: inputIndex) }
             guard let outputName = input.valueFrom?.dataOutputName, !outputName.isEmpty else { continue }
             guard let source = outputs[outputName] else {
                 let known = outputs.keys.sorted().joined(separator: ", ")

@@ -18,12 +18,14 @@ import Yams
 public enum DocumentDecoder {
     /// Decodes every document of `text`; any error in any document fails the whole stream.
     ///
-    /// - Parameter file: named in the source locations and errors.
+    /// - Parameters:
+    ///   - file: named in the source locations and errors.
+    ///   - parallel: whether a large stream may be parsed on all cores (the result is the same).
     /// - Throws: ``DecodeError`` with the position of the first problem.
-    public static func decode(_ text: String, file: String?) throws(DecodeError) -> [Document] {
+    public static func decode(_ text: String, file: String?, parallel: Bool = true) throws(DecodeError) -> [Document] {
         // Yams builds a class-heavy node tree, which dominates the time; large streams are cut at
         // document boundaries and parsed on all cores.
-        let workers = text.utf8.count >= parallelThreshold ? ProcessInfoCores.count : 1
+        let workers = parallel && text.utf8.count >= parallelThreshold ? ProcessInfoCores.count : 1
         let chunks = StreamSplitter.chunks(text, count: workers)
         guard chunks.count > 1 else { return try decodeChunk(text, file: file, lineOffset: 0) }
 

@@ -91,25 +91,47 @@ extension JSONValue {
         let rest = segments.dropFirst()
         switch segment {
         case .field(let name):
-            if isNull { self = .object([:]) }
+            let wasNull = isNull
+            if wasNull { self = .object([:]) }
             guard case .object(var members) = self else {
                 throw FieldPathError(
                     kind: .typeMismatch, path: path.prefix(depth),
                     reason: "is not an object (found \(typeName)), cannot set field \"\(name)\"")
             }
-            var child = members[name] ?? .null
-            try child.set(newValue, segments: rest, path: path, depth: depth + 1)
+            // Move the members and the child out so that each is uniquely referenced while it
+            // changes (no copy of the subtree). A failed set leaves everything as it was: each
+            // level restores itself before rethrowing.
+            self = .null
+            let existing = members[name]
+            var child = existing ?? .null
+            if existing != nil { members[name] = .null }
+            do {
+                try child.set(newValue, segments: rest, path: path, depth: depth + 1)
+            } catch {
+                if existing != nil { members[name] = child }
+                self = wasNull ? .null : .object(members)
+                throw error
+            }
             members[name] = child
             self = .object(members)
         case .index(let index):
-            if isNull { self = .array([]) }
+            let wasNull = isNull
+            if wasNull { self = .array([]) }
             guard case .array(var elements) = self else {
                 throw FieldPathError(
                     kind: .typeMismatch, path: path.prefix(depth),
                     reason: "is not an array (found \(typeName)), cannot set index \(index)")
             }
+            self = .null
+            let originalCount = elements.count
             while elements.count <= index { elements.append(.null) }
-            try elements[index].set(newValue, segments: rest, path: path, depth: depth + 1)
+            do {
+                try elements[index].set(newValue, segments: rest, path: path, depth: depth + 1)
+            } catch {
+                elements.removeSubrange(originalCount...)
+                self = wasNull ? .null : .array(elements)
+                throw error
+            }
             self = .array(elements)
         }
     }

@@ -85,8 +85,10 @@ struct JSONWriter {
             return
         }
         output.append(UInt8(ascii: "{"))
-        if sortedKeys {
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let precedes: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        // Kubernetes objects are often written in key order already (apiVersion, kind, metadata, spec).
+        if sortedKeys, !zip(members.keys, members.keys.dropFirst()).allSatisfy({ precedes($0, $1) }) {
+            let keys = members.keys.sorted(by: precedes)
             for (offset, key) in keys.enumerated() {
                 // Every key comes from `members`, so the lookup cannot fail.
                 writeMember(key, members[key] ?? .null, first: offset == 0, indent: indent)

@@ -11,9 +11,10 @@ public struct GroupVersion: Sendable, Hashable, CustomStringConvertible {
 
     /// Splits an `apiVersion` such as `apps/v1` (group `apps`) or `v1` (core group).
     public init(apiVersion: String) {
-        if let slash = apiVersion.firstIndex(of: "/") {
-            group = String(apiVersion[..<slash])
-            version = String(apiVersion[apiVersion.index(after: slash)...])
+        let utf8 = apiVersion.utf8
+        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")) {
+            group = String(Substring(utf8[..<slash]))
+            version = String(Substring(utf8[utf8.index(after: slash)...]))
         } else {
             group = ""
             version = apiVersion

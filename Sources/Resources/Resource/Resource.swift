@@ -91,9 +91,7 @@ public struct Resource: Sendable, Hashable {
     }
 
     private mutating func setMetadata(_ key: String, _ value: JSONValue?) {
-        var members = metadata
-        members[key] = value
-        metadata = members
+        withMetadata { $0[key] = value }
     }
 
     /// `metadata.name`; empty when absent.
