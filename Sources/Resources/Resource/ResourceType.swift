@@ -1,0 +1,48 @@
+/// A type of object an API server serves: its group, version, plural resource name and kind,
+/// and how it is stored.
+///
+/// The store keys objects by group and resource (not version); the API server builds discovery
+/// documents from these.
+public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
+    public var group: String
+    /// The version objects are stored and served at.
+    public var version: String
+    /// The plural, lower-case resource name (`deployments`).
+    public var resource: String
+    /// The singular, lower-case name (`deployment`).
+    public var singular: String
+    public var kind: String
+    public var listKind: String
+    /// Whether objects live in a namespace.
+    public var namespaced: Bool
+    /// Whether `status` is a subresource, written only through `/status`.
+    public var hasStatus: Bool
+    public var shortNames: [String]
+    public var categories: [String]
+
+    public init(
+        group: String, version: String, resource: String, singular: String? = nil, kind: String,
+        listKind: String? = nil, namespaced: Bool, hasStatus: Bool, shortNames: [String] = [],
+        categories: [String] = []
+    ) {
+        self.group = group
+        self.version = version
+        self.resource = resource
+        self.singular = singular ?? kind.lowercased()
+        self.kind = kind
+        self.listKind = listKind ?? "\(kind)List"
+        self.namespaced = namespaced
+        self.hasStatus = hasStatus
+        self.shortNames = shortNames
+        self.categories = categories
+    }
+
+    public var groupVersion: GroupVersion { GroupVersion(group: group, version: version) }
+    public var groupVersionKind: GroupVersionKind { GroupVersionKind(group: group, version: version, kind: kind) }
+    public var groupVersionResource: GroupVersionResource {
+        GroupVersionResource(group: group, version: version, resource: resource)
+    }
+
+    /// `resource.group`, or `resource` for the core group: how kubectl names a type.
+    public var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
+}
