@@ -36,8 +36,8 @@ public struct Renderer: Sendable {
     public func render(_ appConfig: ApplicationConfiguration) -> RenderedApplication {
         var context = RenderContext(appConfig: appConfig, catalog: catalog)
         var components: [RenderedComponent] = []
+        components.reserveCapacity(appConfig.spec.components.count)
         var outputs: [String: OutputSource] = [:]
-        var pending: [(component: RenderedComponent, entry: ApplicationConfiguration.ComponentEntry)] = []
 
         // Pass 1: render every entry and register every data output.
         for (index, entry) in appConfig.spec.components.enumerated() {
@@ -46,38 +46,52 @@ public struct Renderer: Sendable {
             for (traitIndex, trait) in (entry.traits ?? []).enumerated() where traitIndex < rendered.traits.count {
                 context.registerOutputs(trait.dataOutputs, source: rendered.traits[traitIndex].object, into: &outputs)
             }
-            pending.append((rendered, entry))
+            components.append(rendered)
         }
 
-        // Pass 2: evaluate every data input against the outputs and the observed objects.
-        var edges: [DataEdge] = []
-        for (rendered, entry) in pending {
-            var component = rendered
-            let base = FieldPath([.field("spec"), .field("components"), .index(component.entryIndex)])
+        // Pass 2: evaluate every data input against the outputs and the observed objects, in place.
+        var failed: Set<Int> = []
+        for position in components.indices {
+            let entryIndex = components[position].entryIndex
+            let entry = appConfig.spec.components[entryIndex]
+            let base = FieldPath([.field("spec"), .field("components"), .index(entryIndex)])
             guard
                 context.resolveInputs(
-                    entry.dataInputs, into: &component.workload, outputs: outputs,
+                    entry.dataInputs, into: &components[position].workload, outputs: outputs,
                     path: { base.appending("dataInputs") })
-            else { continue }
-            var failed = false
-            for (traitIndex, trait) in (entry.traits ?? []).enumerated() where traitIndex < component.traits.count {
+            else {
+                failed.insert(position)
+                continue
+            }
+            for (traitIndex, trait) in (entry.traits ?? []).enumerated()
+            where traitIndex < components[position].traits.count {
                 if !context.resolveInputs(
-                    trait.dataInputs, into: &component.traits[traitIndex], outputs: outputs,
+                    trait.dataInputs, into: &components[position].traits[traitIndex], outputs: outputs,
                     path: { base.appending("traits").appending(index: traitIndex).appending("dataInputs") })
                 {
-                    failed = true
+                    failed.insert(position)
                     break
                 }
             }
-            if failed { continue }
+        }
+        if !failed.isEmpty {
+            components = components.enumerated().filter { !failed.contains($0.offset) }.map(\.element)
+        }
+        var edges: [DataEdge] = []
+        for component in components {
             edges += component.workload.inputs
             for trait in component.traits { edges += trait.inputs }
-            components.append(component)
         }
 
         let scopes = context.renderScopes(components)
         return RenderedApplication(components: components, scopes: scopes, dataEdges: edges, errors: context.errors)
     }
+}
+
+/// The type of a trait, for counting traits of one type on a component.
+struct TraitKind: Hashable {
+    var apiVersion: String
+    var kind: String
 }
 
 /// Where a named data output comes from.
@@ -170,55 +184,60 @@ struct RenderContext {
         guard let (component, revisionName) = resolveComponent(entry, path: path) else { return nil }
         let componentName = component.name
 
-        guard case .object = component.spec.workload else {
+        guard case .object(let template) = component.spec.workload else {
             fail(path, "Component/\(componentName) spec.workload is not an object")
             return nil
         }
-        guard var workload = try? Resource(component.spec.workload) else { return nil }
+        var workload = Resource(object: template)
         guard applyParameters(entry, of: component, to: &workload, path: path) else { return nil }
-        stamp(&workload, component: componentName, revision: revisionName, resourceType: Self.workloadType)
 
-        // Traits first: the workload's name depends on whether any trait is revisionEnabled.
-        var traits: [RenderedObject] = []
-        var traitDefinitions: [TraitDefinition?] = []
-        var occurrences: [String: Int] = [:]
-        for (traitIndex, trait) in (entry.traits ?? []).enumerated() {
-            guard let (rendered, definition) = renderTrait(
-                trait, index: traitIndex, entryIndex: index, component: componentName, revision: revisionName,
-                occurrences: &occurrences, path: { path.appending("traits").appending(index: traitIndex) })
-            else { return nil }
-            traits.append(rendered)
-            traitDefinitions.append(definition)
+        // The traits' definitions first: the workload's name depends on whether any is revisionEnabled.
+        let traitEntries = entry.traits ?? []
+        var definitions: [(name: String, definition: TraitDefinition?)] = []
+        definitions.reserveCapacity(traitEntries.count)
+        for (traitIndex, trait) in traitEntries.enumerated() {
+            guard case .object(let members) = trait.trait else {
+                fail(path.appending("traits").appending(index: traitIndex).appending("trait"),
+                     "the trait must be an object, found \(trait.trait.typeName)")
+                return nil
+            }
+            guard members["apiVersion"]?.stringValue?.isEmpty == false, members["kind"]?.stringValue?.isEmpty == false
+            else {
+                fail(path.appending("traits").appending(index: traitIndex).appending("trait"),
+                     "the trait needs apiVersion and kind")
+                return nil
+            }
+            definitions.append(catalog.traitDefinition(for: trait.trait))
         }
-        let revisionEnabled = traitDefinitions.contains { $0?.isRevisionEnabled == true }
+        let revisionEnabled = definitions.contains { $0.definition?.isRevisionEnabled == true }
 
-        if workload.name.isEmpty {
+        var workloadName = workload.name
+        if workloadName.isEmpty {
             if revisionEnabled {
                 guard let latest = component.latestRevision else {
                     fail(path, "component \"\(componentName)\" has no revision yet while a revisionEnabled trait needs one")
                     return nil
                 }
-                workload.name = existingWorkloadName(component: componentName, workload: workload, latest: latest.name)
+                workloadName = existingWorkloadName(component: componentName, workload: workload, latest: latest.name)
                     ?? latest.name
             } else {
-                workload.name = componentName
+                workloadName = componentName
             }
         }
+        stamp(&workload, name: workloadName, component: componentName, revision: revisionName,
+              resourceType: Self.workloadType)
 
-        // Tell every trait that asks where its workload is.
-        let workloadReference = TypedReference(to: workload)
-        for (traitIndex, definition) in traitDefinitions.enumerated() {
-            guard let refPath = definition?.spec.workloadRefPath, !refPath.isEmpty else { continue }
-            let defPath = FieldPath([.field("spec"), .field("workloadRefPath")])
-            do {
-                let parsed = try FieldPath(parsing: refPath)
-                try traits[traitIndex].object.setValue(workloadReference.json, at: parsed)
-            } catch {
-                errors.append(.error(
-                    ObjectName(kind: TraitDefinition.kind, name: traits[traitIndex].definitionName), defPath,
-                    "cannot set the workload reference in trait \(traits[traitIndex].object.kind): \(error)"))
-                return nil
-            }
+        let workloadReference = TypedReference(to: workload).json
+        var traits: [RenderedObject] = []
+        traits.reserveCapacity(traitEntries.count)
+        var occurrences: [TraitKind: Int] = [:]
+        for (traitIndex, trait) in traitEntries.enumerated() {
+            guard let rendered = renderTrait(
+                trait, definition: definitions[traitIndex], index: traitIndex, entryIndex: index,
+                component: componentName, revision: revisionName, workloadReference: workloadReference,
+                occurrences: &occurrences)
+            else { return nil }
+            traits.append(rendered)
         }
 
         // Scopes must exist.
@@ -236,12 +255,11 @@ struct RenderContext {
         }
 
         let (workloadDefinitionName, _) = catalog.workloadDefinition(for: workload.value)
-        let provenance = "AppConfig/\(appConfig.name) · Component/\(componentName)"
         return RenderedComponent(
             entryIndex: index, componentName: componentName, revisionName: revisionName,
             workload: RenderedObject(
-                object: workload, role: .workload, definitionName: workloadDefinitionName, provenance: provenance,
-                inputs: [], message: nil),
+                object: workload, role: .workload, definitionName: workloadDefinitionName,
+                provenance: "AppConfig/\(appConfig.name) · Component/\(componentName)", inputs: [], message: nil),
             traits: traits, scopes: scopes, isRevisionEnabled: revisionEnabled)
     }
 
@@ -285,9 +303,10 @@ struct RenderContext {
     }
 
     /// Labels, annotations, owner and namespace every rendered object gets (spec §4.3 steps 4–6).
-    func stamp(_ object: inout Resource, component: String, revision: String, resourceType: JSONValue) {
+    func stamp(_ object: inout Resource, name: String, component: String, revision: String, resourceType: JSONValue) {
         object.withMetadata { metadata in
-            metadata.reserveCapacity(metadata.count + 4)
+            metadata.reserveCapacity(metadata.count + 5)
+            if metadata["name"]?.stringValue?.isEmpty ?? true { metadata["name"] = .string(name) }
             metadata.withObject("labels") { labels in
                 labels.reserveCapacity(labels.count + 4 + passedLabels.count)
                 labels[OAM.Label.appName] = appName
@@ -328,38 +347,45 @@ struct RenderContext {
     // MARK: Traits (spec §4.4)
 
     mutating func renderTrait(
-        _ trait: ApplicationConfiguration.ComponentTrait, index: Int, entryIndex: Int, component: String,
-        revision: String, occurrences: inout [String: Int], path: () -> FieldPath
-    ) -> (RenderedObject, TraitDefinition?)? {
-        guard case .object = trait.trait, var object = try? Resource(trait.trait) else {
-            fail(path().appending("trait"), "the trait must be an object, found \(trait.trait.typeName)")
-            return nil
-        }
-        guard !object.apiVersion.isEmpty, !object.kind.isEmpty else {
-            fail(path().appending("trait"), "the trait needs apiVersion and kind")
-            return nil
-        }
-        let (definitionName, definition) = catalog.traitDefinition(for: trait.trait)
-        let message: String? = definition == nil
+        _ trait: ApplicationConfiguration.ComponentTrait, definition: (name: String, definition: TraitDefinition?),
+        index: Int, entryIndex: Int, component: String, revision: String, workloadReference: JSONValue,
+        occurrences: inout [TraitKind: Int]
+    ) -> RenderedObject? {
+        guard case .object(let members) = trait.trait else { return nil }
+        var object = Resource(object: members)
+        let message: String? = definition.definition == nil
             ? "No valid TraitDefinition found, all framework capabilities will work as default or disabled"
             : nil
-        let effectiveName = definition == nil ? "dummy" : definitionName
+        let effectiveName = definition.definition == nil ? "dummy" : definition.name
 
-        let kindKey = "\(object.apiVersion)/\(object.kind)"
+        // The n-th trait of a kind matches the n-th of that kind recorded in status (named or not).
+        let kindKey = TraitKind(apiVersion: object.apiVersion, kind: object.kind)
         let occurrence = occurrences[kindKey, default: 0]
         occurrences[kindKey] = occurrence + 1
-        if object.name.isEmpty {
-            object.name = existingTraitName(component: component, apiVersion: object.apiVersion, kind: object.kind,
-                                            occurrence: occurrence)
+        var name = object.name
+        if name.isEmpty {
+            name = existingTraitName(component: component, apiVersion: object.apiVersion, kind: object.kind,
+                                     occurrence: occurrence)
                 ?? generatedTraitName(component: component, definitionName: effectiveName, entryIndex: entryIndex,
                                       traitIndex: index, trait: trait)
         }
-        stamp(&object, component: component, revision: revision, resourceType: Self.traitType)
-        let provenance = "AppConfig/\(appConfig.name) · Component/\(component) · Trait/\(object.kind)"
-        let rendered = RenderedObject(
-            object: object, role: .trait(index), definitionName: effectiveName, provenance: provenance, inputs: [],
+        stamp(&object, name: name, component: component, revision: revision, resourceType: Self.traitType)
+
+        // Tell the trait where its workload is, when its definition asks for it.
+        if let refPath = definition.definition?.spec.workloadRefPath, !refPath.isEmpty {
+            do {
+                try object.setValue(workloadReference, at: try FieldPath(parsing: refPath))
+            } catch {
+                errors.append(.error(
+                    ObjectName(kind: TraitDefinition.kind, name: definition.name), "spec.workloadRefPath",
+                    "cannot set the workload reference in trait \(object.kind): \(error)"))
+                return nil
+            }
+        }
+        return RenderedObject(
+            object: object, role: .trait(index), definitionName: effectiveName,
+            provenance: "AppConfig/\(appConfig.name) · Component/\(component) · Trait/\(object.kind)", inputs: [],
             message: message)
-        return (rendered, definition)
     }
 
     /// The name recorded in `status.workloads` for the `occurrence`-th trait of this kind.

@@ -9,7 +9,7 @@ public enum TraitNameHash {
 
     /// The hash of `entry`: stable for equal entries whatever their key order.
     public static func hash(_ entry: JSONValue) -> String {
-        let digits = String(FNV1a.hash32(entry.jsonBytes(sortedKeys: true)))
+        let digits = String(entry.canonicalHash)
         return String(decoding: digits.utf8.map { alphabet[Int($0) % alphabet.count] }, as: UTF8.self)
     }
 }

@@ -102,17 +102,17 @@ extension JSONValue {
             // changes (no copy of the subtree). A failed set leaves everything as it was: each
             // level restores itself before rethrowing.
             self = .null
-            let existing = members[name]
-            var child = existing ?? .null
-            if existing != nil { members[name] = .null }
+            let index = members.index(forKey: name)
+            var child = JSONValue.null
+            if let index { swap(&child, &members.values[index]) }
             do {
                 try child.set(newValue, segments: rest, path: path, depth: depth + 1)
             } catch {
-                if existing != nil { members[name] = child }
+                if let index { members.values[index] = child }
                 self = wasNull ? .null : .object(members)
                 throw error
             }
-            members[name] = child
+            if let index { members.values[index] = child } else { members[name] = child }
             self = .object(members)
         case .index(let index):
             let wasNull = isNull

@@ -27,23 +27,39 @@ extension JSONValue {
 
     /// The value as UTF-8 JSON text; see ``jsonString(pretty:sortedKeys:)``.
     public func jsonBytes(pretty: Bool = false, sortedKeys: Bool = false) -> [UInt8] {
-        var writer = JSONWriter(pretty: pretty, sortedKeys: sortedKeys)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(1024)
+        writeJSON(to: &bytes, pretty: pretty, sortedKeys: sortedKeys)
+        return bytes
+    }
+
+    /// Writes the JSON text into `output` without building it first, for example into a hasher.
+    public func writeJSON<Output: JSONOutput>(to output: inout Output, pretty: Bool = false, sortedKeys: Bool = false) {
+        var writer = JSONWriter(pretty: pretty, sortedKeys: sortedKeys, output: output)
         writer.write(self, indent: 0)
-        return writer.output
+        output = writer.output
     }
 }
 
-/// Appends JSON text for values to a byte array.
-struct JSONWriter {
+/// Where JSON text is written: a byte array, a hasher…
+public protocol JSONOutput {
+    mutating func append(_ byte: UInt8)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension Array: JSONOutput where Element == UInt8 {}
+
+extension JSONOutput {
+    mutating func append(contentsOf bytes: some Sequence<UInt8>) {
+        for byte in bytes { append(byte) }
+    }
+}
+
+/// Appends JSON text for values to an output.
+struct JSONWriter<Output: JSONOutput> {
     let pretty: Bool
     let sortedKeys: Bool
-    var output: [UInt8] = []
-
-    init(pretty: Bool, sortedKeys: Bool) {
-        self.pretty = pretty
-        self.sortedKeys = sortedKeys
-        output.reserveCapacity(1024)
-    }
+    var output: Output
 
     mutating func write(_ value: JSONValue, indent: Int) {
         switch value {
@@ -114,7 +130,7 @@ struct JSONWriter {
     private mutating func newline(_ indent: Int) {
         guard pretty else { return }
         output.append(UInt8(ascii: "\n"))
-        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+        for _ in 0..<(indent * 2) { output.append(UInt8(ascii: " ")) }
     }
 
     private mutating func append(_ text: StaticString) {
@@ -147,7 +163,8 @@ struct JSONWriter {
         }
         // `description` is the shortest text that reads back as the same Double, and is valid
         // JSON for finite values: `3.0`, `0.1`, `1e+20`, `5e-324`.
-        output.append(contentsOf: value.description.utf8)
+        var text = value.description
+        text.withUTF8 { output.append(contentsOf: $0) }
     }
 
     private mutating func writeString(_ string: String) {
@@ -171,10 +188,11 @@ struct JSONWriter {
                 default:
                     let hex: StaticString = "0123456789abcdef"
                     hex.withUTF8Buffer { digits in
-                        output.append(contentsOf: [
-                            UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                            digits[Int(byte >> 4)], digits[Int(byte & 0x0F)],
-                        ])
+                        output.append(UInt8(ascii: "u"))
+                        output.append(UInt8(ascii: "0"))
+                        output.append(UInt8(ascii: "0"))
+                        output.append(digits[Int(byte >> 4)])
+                        output.append(digits[Int(byte & 0x0F)])
                     }
                 }
             }
