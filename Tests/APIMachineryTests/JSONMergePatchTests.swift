@@ -1,0 +1,4 @@
+import APIMachinery
+import Testing
+
+@Test("placeholder") func placeholder() { #expect(true) }
