@@ -62,6 +62,20 @@ public enum IntOrString: Codable, Sendable, Hashable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
+        // Decoding a JSONValue is free with Mizzen's decoder and throws nothing on the common path.
+        switch try container.decode(JSONValue.self) {
+        case .int(let value):
+            self = .int(value)
+            return
+        case .string(let value):
+            self = .string(value)
+            return
+        case .double(let value) where value.rounded() == value && abs(value) < 9.2e18:
+            self = .int(Int64(value))
+            return
+        default:
+            break
+        }
         if let value = try? container.decode(Int64.self) {
             self = .int(value)
         } else if let value = try? container.decode(String.self) {
