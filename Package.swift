@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "mizzen", targets: ["mizzen"]),
         .library(name: "Resources", targets: ["Resources"]),
         .library(name: "OAM", targets: ["OAM"]),
+        .library(name: "APIMachinery", targets: ["APIMachinery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -31,6 +32,14 @@ let package = Package(
         ),
         .target(
             name: "OAM",
+            dependencies: [
+                "Resources",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "APIMachinery",
             dependencies: [
                 "Resources",
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -63,6 +72,13 @@ let package = Package(
         .testTarget(
             name: "OAMTests",
             dependencies: ["OAM", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APIMachineryTests",
+            dependencies: [
+                "APIMachinery", "Resources", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
