@@ -1,3 +1,4 @@
+import OrderedCollections
 import Resources
 import Testing
 @testable import APIMachinery
