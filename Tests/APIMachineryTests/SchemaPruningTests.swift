@@ -43,6 +43,20 @@ struct SchemaPruningTests {
             """)))
     }
 
+    @Test("unknownFields names what pruning removes")
+    func unknownFields() throws {
+        let object = try json("""
+            {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+             "spec": {"size": 3, "colour": "red", "items": [{"name": "a", "extra": 1}],
+                      "free": {"anything": 1, "known": {"b": 2}}},
+             "status": {}}
+            """)
+        #expect(Self.schema.unknownFields(in: object) == [
+            "spec.colour", "spec.items[0].extra", "spec.free.known.b", "status",
+        ])
+        #expect(Self.schema.unknownFields(in: Self.schema.prune(object)).isEmpty)
+    }
+
     @Test("x-kubernetes-preserve-unknown-fields keeps unknown members but prunes declared ones")
     func preserveUnknown() throws {
         let object = try json(#"{"spec": {"free": {"anything": 1, "known": {"a": "x", "b": "y"}}}}"#)

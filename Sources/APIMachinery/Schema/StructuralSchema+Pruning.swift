@@ -18,6 +18,16 @@ extension StructuralSchema {
         SchemaNode.prune(object, with: root, isRoot: true)
     }
 
+    /// The paths of the members ``prune(_:)`` would remove (`spec.colour`,
+    /// `spec.items[0].extra`), in document order: what a write with `fieldValidation=Strict`
+    /// rejects with 400 `strict decoding error: unknown field "spec.colour", unknown field "…"`,
+    /// and `fieldValidation=Warn` reports as `Warning: unknown field "spec.colour"` headers.
+    public func unknownFields(in object: JSONValue) -> [String] {
+        var paths: [String] = []
+        SchemaNode.collectUnknown(object, with: root, at: "", isRoot: true, into: &paths)
+        return paths
+    }
+
     /// `object` with the schema's `default`s filled in, as kube-apiserver defaults custom
     /// resources: a missing member (or a `null` one whose schema is not `nullable`) gets its
     /// property's default, and defaulted values are themselves defaulted further down.
@@ -52,6 +62,30 @@ extension SchemaNode {
             return .array(elements.map { prune($0, with: items) })
         default:
             return value
+        }
+    }
+
+    static func collectUnknown(
+        _ value: JSONValue, with schema: SchemaNode, at path: String, isRoot: Bool = false, into paths: inout [String]
+    ) {
+        switch value {
+        case .object(let members):
+            let keepsEnvelope = isRoot || schema.embeddedResource
+            for (name, member) in members {
+                if keepsEnvelope, rootMembers.contains(name) { continue }
+                if let memberSchema = schema.member(name) {
+                    collectUnknown(member, with: memberSchema, at: child(path, name), into: &paths)
+                } else if !schema.keepsUnknownMembers {
+                    paths.append(child(path, name))
+                }
+            }
+        case .array(let elements):
+            guard let items = schema.items else { return }
+            for (index, element) in elements.enumerated() {
+                collectUnknown(element, with: items, at: "\(path)[\(index)]", into: &paths)
+            }
+        default:
+            return
         }
     }
 
