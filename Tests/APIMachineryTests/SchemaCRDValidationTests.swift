@@ -53,6 +53,25 @@ struct SchemaCRDValidationTests {
         #expect(try CRDTypes.resourceTypes(from: try crd()).map(\.version) == ["v1", "v1beta1"])
     }
 
+    @Test("an established CRD's status is what kubectl wait looks for")
+    func established() throws {
+        var object = try crd()
+        let status = CRDTypes.establishedStatus(of: object, now: "2025-01-01T00:00:00Z")
+        #expect(status["conditions"]?[1] == (try json("""
+            {"type": "Established", "status": "True", "lastTransitionTime": "2025-01-01T00:00:00Z",
+             "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"}
+            """)))
+        #expect(status["conditions"]?[0]?["type"] == "NamesAccepted")
+        #expect(status["acceptedNames"] == (try json("""
+            {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList",
+             "shortNames": ["wd"], "categories": ["all"]}
+            """)))
+        #expect(status["storedVersions"] == ["v1"])
+        object.status = status
+        let later = CRDTypes.establishedStatus(of: object, now: "2025-02-02T00:00:00Z")
+        #expect(later["conditions"]?[1]?["lastTransitionTime"] == "2025-01-01T00:00:00Z")
+    }
+
     @Test("singular and listKind default from the kind; cluster scope")
     func defaults() throws {
         let served = try CRDTypes.resourceTypes(from: try crd { value in

@@ -50,6 +50,45 @@ public enum CRDTypes {
         return served
     }
 
+    /// The `status` kube-apiserver gives a valid CustomResourceDefinition once it serves it:
+    /// `acceptedNames`, `storedVersions` (kept, plus the storage version) and the conditions
+    /// `NamesAccepted` and `Established`, both `True` — what
+    /// `kubectl wait --for=condition=Established crd/<name>` waits for. A condition that was
+    /// already `True` keeps its `lastTransitionTime`.
+    public static func establishedStatus(of crd: Resource, now: String) -> JSONValue {
+        let spec = crd.spec ?? [:]
+        let names = spec["names"] ?? [:]
+        let kind = names["kind"]?.stringValue ?? ""
+        var accepted: JSONObject = [
+            "plural": names["plural"] ?? "", "singular": .string(names["singular"]?.stringValue ?? kind.lowercased()),
+            "kind": .string(kind), "listKind": .string(names["listKind"]?.stringValue ?? "\(kind)List"),
+        ]
+        if let shortNames = names["shortNames"] { accepted["shortNames"] = shortNames }
+        if let categories = names["categories"] { accepted["categories"] = categories }
+
+        var stored = (crd.status?["storedVersions"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let storage = (spec["versions"]?.arrayValue ?? []).first { $0["storage"]?.boolValue == true }
+        if let name = storage?["name"]?.stringValue, !stored.contains(name) { stored.append(name) }
+
+        let previous = crd.status?["conditions"]?.arrayValue ?? []
+        func condition(_ type: String, reason: String, message: String) -> JSONValue {
+            let old = previous.first { $0["type"]?.stringValue == type }
+            let since = old?["status"] == "True" ? (old?["lastTransitionTime"] ?? .string(now)) : .string(now)
+            return [
+                "type": .string(type), "status": "True", "lastTransitionTime": since, "reason": .string(reason),
+                "message": .string(message),
+            ]
+        }
+        return [
+            "conditions": [
+                condition("NamesAccepted", reason: "NoConflicts", message: "no conflicts found"),
+                condition("Established", reason: "InitialNamesAccepted", message: "the initial names have been accepted"),
+            ],
+            "acceptedNames": .object(accepted),
+            "storedVersions": .array(stored.map(JSONValue.string)),
+        ]
+    }
+
     /// Checks `crd` as kube-apiserver checks an `apiextensions.k8s.io/v1` CustomResourceDefinition.
     ///
     /// - Throws: 422 `CustomResourceDefinition.apiextensions.k8s.io "<name>" is invalid: …` with
