@@ -168,8 +168,23 @@ struct SchemaCRDValidationTests {
             value["spec"]?["versions"] = .array(versions)
         }, expected: [
             "spec.versions[0].schema.openAPIV3Schema.additionalProperties: Forbidden: must not be used at the root",
+            "spec.versions[0].schema.openAPIV3Schema.properties: Forbidden: additionalProperties and properties are mutual exclusive",
             #"spec.versions[0].schema.openAPIV3Schema.properties[a].pattern: Invalid value: "a(b": must be a valid regular expression, but isn't"#,
             #"spec.versions[0].schema.openAPIV3Schema.properties[b].type: Unsupported value: "text": supported values: "array", "boolean", "integer", "number", "object", "string""#,
+        ]),
+        Case(name: "additionalProperties false, or beside properties", edit: { value in
+            var versions = value["spec"]?["versions"]?.arrayValue ?? []
+            versions[0]["schema"] = ["openAPIV3Schema": [
+                "type": "object",
+                "properties": [
+                    "a": ["type": "object", "additionalProperties": false],
+                    "b": ["type": "object", "additionalProperties": ["type": "string"], "properties": ["x": ["type": "string"]]],
+                ],
+            ]]
+            value["spec"]?["versions"] = .array(versions)
+        }, expected: [
+            "spec.versions[0].schema.openAPIV3Schema.properties[a].additionalProperties: Forbidden: additionalProperties cannot be set to false",
+            "spec.versions[0].schema.openAPIV3Schema.properties[b].properties: Forbidden: additionalProperties and properties are mutual exclusive",
         ]),
         Case(name: "metadata restricted beyond name", edit: { value in
             var versions = value["spec"]?["versions"]?.arrayValue ?? []

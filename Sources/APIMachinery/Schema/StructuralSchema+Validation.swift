@@ -82,7 +82,10 @@ extension SchemaNode {
             if let memberSchema = schema.member(name) {
                 validate(member, against: memberSchema, at: memberPath, into: &causes)
             } else if case .allowed(false) = schema.additionalProperties {
-                causes.append(FieldErrors.forbidden(memberPath, "\(memberPath) in body is a forbidden property"))
+                // Not reachable from a valid CRD (structural schemas never say `false`); worded as
+                // kube-openapi words it for completeness.
+                causes.append(FieldErrors.invalid(
+                    path, value: .string(name), "\(memberPath) in body is a forbidden property"))
             }
         }
     }

@@ -12,7 +12,7 @@ import OrderedCollections
 ///
 /// Every node needs a `type` unless it says `x-kubernetes-preserve-unknown-fields: true` or
 /// `x-kubernetes-int-or-string: true`; arrays need `items`; the root is an object without
-/// `additionalProperties`; embedded resources are objects; `metadata` at the root may only
+/// `additionalProperties`; `additionalProperties` is never `false` nor beside `properties`; embedded resources are objects; `metadata` at the root may only
 /// restrict `name` and `generateName`; patterns must compile.
 public enum StructuralityCheck {
     /// The types a schema may name.
@@ -51,6 +51,13 @@ public enum StructuralityCheck {
             check(property, level: .field, at: "\(path).properties[\(name)]", into: &causes)
         }
         if let additional = node["additionalProperties"] {
+            if additional == false {
+                causes.append(FieldErrors.forbidden(
+                    "\(path).additionalProperties", "additionalProperties cannot be set to false"))
+            } else if !(node["properties"]?.objectValue ?? [:]).isEmpty {
+                causes.append(FieldErrors.forbidden(
+                    "\(path).properties", "additionalProperties and properties are mutual exclusive"))
+            }
             if level == .root {
                 causes.append(FieldErrors.forbidden("\(path).additionalProperties", "must not be used at the root"))
             }
