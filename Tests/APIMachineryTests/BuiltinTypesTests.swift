@@ -1,0 +1,80 @@
+import OrderedCollections
+import Resources
+import Testing
+@testable import APIMachinery
+
+@Suite("BuiltinTypes")
+struct BuiltinTypesTests {
+    struct Expected: Sendable, CustomTestStringConvertible {
+        var group: String
+        var resource: String
+        var kind: String
+        var namespaced: Bool
+        var shortNames: [String]
+        var categories: [String]
+        var subresources: [String]
+        var testDescription: String { resource }
+    }
+
+    static let expected: [Expected] = [
+        Expected(group: "", resource: "namespaces", kind: "Namespace", namespaced: false, shortNames: ["ns"], categories: [], subresources: ["status"]),
+        Expected(group: "", resource: "configmaps", kind: "ConfigMap", namespaced: true, shortNames: ["cm"], categories: [], subresources: []),
+        Expected(group: "", resource: "secrets", kind: "Secret", namespaced: true, shortNames: [], categories: [], subresources: []),
+        Expected(group: "", resource: "services", kind: "Service", namespaced: true, shortNames: ["svc"], categories: ["all"], subresources: ["status"]),
+        Expected(group: "", resource: "events", kind: "Event", namespaced: true, shortNames: ["ev"], categories: [], subresources: []),
+        Expected(group: "", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true, shortNames: ["sa"], categories: [], subresources: []),
+        Expected(group: "apps", resource: "deployments", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"]),
+        Expected(group: "apps", resource: "statefulsets", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"]),
+        Expected(group: "apps", resource: "controllerrevisions", kind: "ControllerRevision", namespaced: true, shortNames: [], categories: [], subresources: []),
+        Expected(group: "coordination.k8s.io", resource: "leases", kind: "Lease", namespaced: true, shortNames: [], categories: [], subresources: []),
+        Expected(group: "apiextensions.k8s.io", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], subresources: ["status"]),
+    ]
+
+    @Test("each built-in type is named and scoped as kube-apiserver serves it", arguments: expected)
+    func builtin(_ expected: Expected) throws {
+        let served = try #require(BuiltinTypes.served(group: expected.group, resource: expected.resource))
+        #expect(served.type.kind == expected.kind)
+        #expect(served.type.version == "v1")
+        #expect(served.type.namespaced == expected.namespaced)
+        #expect(served.type.shortNames == expected.shortNames)
+        #expect(served.type.categories == expected.categories)
+        #expect(served.subresources.map(\.name) == expected.subresources)
+        #expect(served.type.hasStatus == expected.subresources.contains("status"))
+        #expect(served.isStorageVersion)
+        #expect(served.type.singular == expected.kind.lowercased())
+        #expect(served.type.listKind == expected.kind + "List")
+    }
+
+    @Test("all lists every built-in type once")
+    func all() {
+        #expect(BuiltinTypes.all.count == Self.expected.count)
+        #expect(Set(BuiltinTypes.all.map(\.type.description)).count == BuiltinTypes.all.count)
+    }
+
+    @Test("namespaces cannot be deleted as a collection; other types have all eight verbs")
+    func verbs() {
+        #expect(BuiltinTypes.namespaces.verbs == ["create", "delete", "get", "list", "patch", "update", "watch"])
+        #expect(BuiltinTypes.deployments.verbs == ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"])
+        #expect(BuiltinTypes.deployments.subresource("status")?.verbs == ["get", "patch", "update"])
+    }
+
+    @Test("lookup by kind")
+    func byKind() {
+        #expect(BuiltinTypes.served(GroupVersionKind(group: "apps", version: "v1", kind: "StatefulSet"))?.type.resource == "statefulsets")
+        #expect(BuiltinTypes.served(GroupVersionKind(group: "apps", version: "v1", kind: "ReplicaSet")) == nil)
+    }
+
+    @Test("built-in schemas carry kube's merge keys")
+    func schemas() throws {
+        let podSpec = try #require(BuiltinSchemas.schema(for: "Deployment")?["properties"]?["spec"]?["properties"]?["template"]?["properties"]?["spec"]?["properties"])
+        #expect(podSpec["containers"]?["x-kubernetes-patch-merge-key"] == "name")
+        #expect(podSpec["containers"]?["x-kubernetes-patch-strategy"] == "merge")
+        #expect(podSpec["volumes"]?["x-kubernetes-patch-strategy"] == "merge,retainKeys")
+        let container = try #require(podSpec["containers"]?["items"]?["properties"])
+        #expect(container["ports"]?["x-kubernetes-list-map-keys"] == ["containerPort", "protocol"])
+        #expect(container["env"]?["x-kubernetes-patch-merge-key"] == "name")
+        let servicePorts = BuiltinSchemas.schema(for: "Service")?["properties"]?["spec"]?["properties"]?["ports"]
+        #expect(servicePorts?["x-kubernetes-patch-merge-key"] == "port")
+        #expect(BuiltinSchemas.schema(for: "ReplicaSet") == nil)
+    }
+}
