@@ -81,12 +81,5 @@ let package = Package(
             dependencies: ["OAM", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(
-            name: "APIMachineryTests",
-            dependencies: [
-                "APIMachinery", "Resources", .product(name: "OrderedCollections", package: "swift-collections"),
-            ],
-            swiftSettings: swiftSettings
-        ),
     ]
 )

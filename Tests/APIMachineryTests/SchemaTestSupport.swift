@@ -2,11 +2,6 @@ import OrderedCollections
 import Resources
 import Testing
 
-/// JSON written in a test.
-func json(_ text: String) throws -> JSONValue {
-    try JSONValue(parsingJSON: text)
-}
-
 /// An object written as JSON in a test.
 func resource(_ text: String) throws -> Resource {
     try Resource(json(text))
