@@ -20,9 +20,16 @@ struct ContinueToken: Sendable, Hashable {
     ///
     /// - Throws: ``APIError`` 400 when the token is not one of ours.
     init(decoding token: String) throws(APIError) {
-        guard let data = Data(base64Encoded: token),
-            let value = try? JSONValue(parsingJSON: data),
-            value["v"]?.stringValue == "mizzen.store/v1",
+        guard let data = Data(base64Encoded: token) else {
+            throw APIError.badRequest("continue key is not valid: the continue token is not base64")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsingJSON: data)
+        } catch {
+            throw APIError.badRequest("continue key is not valid: \(error)")
+        }
+        guard value["v"]?.stringValue == "mizzen.store/v1",
             let rv = value["rv"]?.intValue, rv > 0,
             let namespace = value["ns"]?.stringValue, let name = value["name"]?.stringValue
         else {

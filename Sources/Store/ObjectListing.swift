@@ -25,10 +25,23 @@ enum ObjectListing {
         var more: (namespace: String, name: String)?
     }
 
+    /// The one namespace a query reads, if it reads one.
+    private static func singleNamespace(_ query: Query) -> String? {
+        query.namespace
+            ?? query.fieldSelector.requirements.first { $0.field == .namespace && !$0.negated }?.value
+    }
+
+    /// The sort key: with one namespace, SQLite must see `name` alone, or it sorts the whole
+    /// remainder of the type in a temporary B-tree before returning the first row.
+    private static func order(_ query: Query) -> String {
+        singleNamespace(query) != nil ? "name" : "namespace, name"
+    }
+
     private static func conditions(_ query: Query) -> (String, StatementArguments) {
         var clauses = ["type = ?"]
         var arguments: StatementArguments = [query.type]
-        if let namespace = query.namespace {
+        let namespace = singleNamespace(query)
+        if let namespace {
             clauses.append("namespace = ?")
             arguments += [namespace]
         }
@@ -38,8 +51,17 @@ enum ObjectListing {
             arguments += [requirement.value]
         }
         if let after = query.after {
-            clauses.append("(namespace, name) > (?, ?)")
-            arguments += [after.namespace, after.name]
+            if let namespace {
+                if after.namespace == namespace {
+                    clauses.append("name > ?")
+                    arguments += [after.name]
+                } else if after.namespace > namespace {
+                    clauses.append("0")
+                }
+            } else {
+                clauses.append("(namespace, name) > (?, ?)")
+                arguments += [after.namespace, after.name]
+            }
         }
         if let rv = query.historyAt {
             clauses.append("rv <= ?")
@@ -65,11 +87,11 @@ enum ObjectListing {
             // SQLite takes the bare columns of a MAX() aggregate from the row holding the maximum.
             sql = """
                 SELECT namespace, name, labels, data, event, MAX(rv) FROM history WHERE \(whereClause)
-                GROUP BY namespace, name ORDER BY namespace, name
+                GROUP BY \(order(query)) ORDER BY \(order(query))
                 """
         } else {
             let limitClause = query.labelSelector.isEmpty && query.limit != nil ? " LIMIT \(query.limit! + 1)" : ""
-            sql = "SELECT namespace, name, labels, data FROM objects WHERE \(whereClause) ORDER BY namespace, name\(limitClause)"
+            sql = "SELECT namespace, name, labels, data FROM objects WHERE \(whereClause) ORDER BY \(order(query))\(limitClause)"
         }
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
         var items: [Resource] = []
@@ -95,7 +117,7 @@ enum ObjectListing {
             query.historyAt != nil
             ? """
             SELECT COUNT(*) FROM (SELECT event, MAX(rv) FROM history WHERE \(whereClause)
-            GROUP BY namespace, name) WHERE event != 2
+            GROUP BY \(order(query))) WHERE event != 2
             """
             : "SELECT COUNT(*) FROM objects WHERE \(whereClause)"
         return try Int64.fetchOne(db.cachedStatement(sql: sql), arguments: arguments) ?? 0

@@ -67,6 +67,36 @@ struct ListTests {
         #expect(fresh.items.map(\.name).contains("cm45") && !fresh.items.map(\.name).contains("cm5"))
     }
 
+    @Test("pages run across namespaces, and within one namespace chosen by a field selector")
+    func paginationAcrossNamespaces() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        for namespace in ["a", "b", "c"] {
+            _ = try await store.create(namespaceObject(namespace), as: .namespace, dryRun: false)
+            for index in 0..<3 {
+                _ = try await store.create(configMap("cm\(index)", namespace: namespace), as: configMaps, dryRun: false)
+            }
+        }
+        func all(_ options: ListOptions) async throws -> [String] {
+            var keys: [String] = []
+            var options = options
+            repeat {
+                let page = try await store.list(configMaps, namespace: nil, options: options)
+                keys += page.items.map { "\($0.namespace ?? "")/\($0.name)" }
+                options.continueToken = page.continueToken
+                _ = try await store.create(configMap("zz\(options.fieldSelector.isEmpty ? "x" : "y")\(keys.count)", namespace: "b"), as: configMaps, dryRun: false)
+            } while options.continueToken != nil
+            return keys
+        }
+        #expect(try await all(ListOptions(limit: 2))
+            == ["a/cm0", "a/cm1", "a/cm2", "b/cm0", "b/cm1", "b/cm2", "c/cm0", "c/cm1", "c/cm2"])
+        let inB = try FieldSelector(parsing: "metadata.namespace=b")
+        let expected = try await store.list(configMaps, namespace: nil, options: ListOptions(fieldSelector: inB))
+            .items.map { "b/\($0.name)" }
+        #expect(expected.count == 8)   // cm0-2 and the five created during the first walk
+        #expect(try await all(ListOptions(fieldSelector: inB, limit: 2)) == expected)
+    }
+
     @Test("pages with a label selector are filled to the limit")
     func paginationWithSelector() async throws {
         let store = try SQLiteStore.inMemory()
