@@ -14,12 +14,23 @@ let package = Package(
         .library(name: "Resources", targets: ["Resources"]),
         .library(name: "OAM", targets: ["OAM"]),
         .library(name: "APIMachinery", targets: ["APIMachinery"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "APIServer", targets: ["APIServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -46,13 +57,45 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Resources",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "Resources",
+                "APIMachinery",
+                "Store",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "mizzen",
             dependencies: [
                 "Resources",
                 "OAM",
+                "Store",
+                "APIServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -60,13 +103,14 @@ let package = Package(
             name: "ResourcesTests",
             dependencies: [
                 "Resources",
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "MizzenCLITests",
-            dependencies: ["mizzen", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
+            name: "OAMTests",
+            dependencies: ["OAM", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -77,8 +121,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "OAMTests",
-            dependencies: ["OAM", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
+            name: "StoreTests",
+            dependencies: [
+                "Store", "Resources", .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "Resources", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MizzenCLITests",
+            dependencies: ["mizzen", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
               swift build -c release && .build/release/mizzen bench render
               .build/release/mizzen bench decode
             """,
-        subcommands: [RenderBench.self, DecodeBench.self])
+        subcommands: [RenderBench.self, DecodeBench.self, StoreBench.self])
 }
 
 struct RenderBench: ParsableCommand {

@@ -1,0 +1,150 @@
+import APIMachinery
+import Foundation
+import OrderedCollections
+import Resources
+import Store
+
+/// The Kubernetes REST API over an ``Store/ObjectStore``: discovery, OpenAPI, and every verb on
+/// every served type. HTTP-free, so it is tested directly and served by ``APIServer``.
+public struct APIHandler: Sendable {
+    let store: any ObjectStore
+    let registry: TypeRegistry
+    let admission: [any AdmissionController]
+    /// The current time; injected so that tests control it.
+    let now: @Sendable () -> Date
+    let serverAddress: String
+
+    init(store: any ObjectStore, registry: TypeRegistry, admission: [any AdmissionController],
+         serverAddress: String, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.registry = registry
+        self.admission = admission
+        self.serverAddress = serverAddress
+        self.now = now
+    }
+
+    /// The answer to `request`. Never throws: every failure becomes a `Status`.
+    public func handle(_ request: APIRequest) async -> APIResponse {
+        do {
+            return try await route(request)
+        } catch let error as APIError {
+            return .error(error)
+        } catch {
+            return .error(.internalError("\(error)"))
+        }
+    }
+
+    private func route(_ request: APIRequest) async throws -> APIResponse {
+        guard let target = RequestTarget.parse(request.path) else { throw Self.notFound() }
+        switch target {
+        case .version:
+            return .ok(DiscoveryDocuments.version())
+        case .health:
+            return .json(status: 200, body: "ok", contentType: "text/plain")
+        case .openAPIv2:
+            // kubectl asks for protobuf here and accepts a 404: it then uses /openapi/v3.
+            throw OpenAPIDocuments.v2NotFound
+        case .openAPIv3Root:
+            return .ok(OpenAPIDocuments.v3Root(registry.served))
+        case .openAPIv3(let group, let version):
+            return .ok(OpenAPIDocuments.v3GroupVersion(registry.served, group: group, version: version))
+        case .coreVersions:
+            if DiscoveryDocuments.wantsAggregated(accept: request.accept) {
+                return .ok(DiscoveryDocuments.aggregated(registry.served, legacyCore: true),
+                           contentType: DiscoveryDocuments.aggregatedContentType)
+            }
+            return .ok(DiscoveryDocuments.apiVersions(serverAddress: serverAddress))
+        case .groups:
+            if DiscoveryDocuments.wantsAggregated(accept: request.accept) {
+                return .ok(DiscoveryDocuments.aggregated(registry.served, legacyCore: false),
+                           contentType: DiscoveryDocuments.aggregatedContentType)
+            }
+            return .ok(DiscoveryDocuments.groupList(registry.served))
+        case .group(let name):
+            guard let document = DiscoveryDocuments.group(registry.served, name: name) else { throw Self.notFound() }
+            return .ok(document)
+        case .groupVersion(let group, let version):
+            guard let document = DiscoveryDocuments.resourceList(registry.served, group: group, version: version)
+            else { throw Self.notFound() }
+            return .ok(document)
+        case .resource(let target):
+            return try await handleResource(target, request)
+        }
+    }
+
+    /// kube-apiserver's answer to a path it does not serve.
+    static func notFound() -> APIError {
+        APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
+    }
+
+    private func handleResource(_ target: ResourceTarget, _ request: APIRequest) async throws -> APIResponse {
+        guard let served = registry.resource(group: target.group, version: target.version, resource: target.resource)
+        else { throw Self.notFound() }
+        let type = served.type
+        if target.namespace != nil, !type.namespaced { throw Self.notFound() }
+        if let subresource = target.subresource, served.subresource(subresource) == nil { throw Self.notFound() }
+        let method = request.method.uppercased()
+        guard let name = target.name else {
+            switch method {
+            case "GET":
+                if request.flag("watch") { return try await watch(served, target, request) }
+                return try await list(served, target, request)
+            case "POST": return try await create(served, target, request)
+            case "DELETE": return try await deleteCollection(served, target, request)
+            default: throw Self.methodNotAllowed(method)
+            }
+        }
+        if type.namespaced, target.namespace == nil { throw Self.notFound() }
+        switch (method, target.subresource) {
+        case ("GET", nil), ("GET", "status"): return try await get(served, target, name: name, request)
+        case ("GET", "scale"): return try await getScale(served, target, name: name)
+        case ("PUT", "scale"): return try await updateScale(served, target, name: name, request)
+        case ("PATCH", "scale"): return try await patchScale(served, target, name: name, request)
+        case ("PUT", _): return try await update(served, target, name: name, request)
+        case ("PATCH", _): return try await patch(served, target, name: name, request)
+        case ("DELETE", nil): return try await delete(served, target, name: name, request)
+        default: throw Self.methodNotAllowed(method)
+        }
+    }
+
+    static func methodNotAllowed(_ method: String) -> APIError {
+        APIError(code: 405, reason: .methodNotAllowed, message: "the server does not allow this method on the requested resource (\(method))")
+    }
+
+    // MARK: Shared helpers
+
+    /// RFC 3339 with seconds, as Kubernetes writes timestamps.
+    var timestamp: String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: now())
+    }
+
+    /// The object in a request body, JSON or YAML.
+    static func decodeBody(_ request: APIRequest) throws -> JSONValue {
+        guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty") }
+        if request.contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            // kubectl's generators (`kubectl create configmap …`) send built-in types as protobuf.
+            throw APIError(
+                code: 415, reason: .unsupportedMediaType,
+                message: "the embedded API server reads JSON and YAML, not protobuf; write the object as YAML and apply it (kubectl create … --dry-run=client -o yaml | kubectl apply -f -)")
+        }
+        if request.contentType.contains("yaml") {
+            let text = String(decoding: request.body, as: UTF8.self)
+            do {
+                let documents = try DocumentDecoder.decode(text, file: nil, parallel: false)
+                guard documents.count == 1, let document = documents.first else {
+                    throw APIError.badRequest("the request body must hold exactly one YAML document")
+                }
+                return document.value
+            } catch let error as DecodeError {
+                throw APIError.badRequest("error decoding YAML: \(error)")
+            }
+        }
+        do {
+            return try JSONValue(parsingJSON: request.body)
+        } catch {
+            throw APIError.badRequest("error decoding JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Resources
+
+/// A request as the API logic sees it, independent of the HTTP library.
+public struct APIRequest: Sendable {
+    public var method: String
+    /// The path, without the query.
+    public var path: String
+    /// Query parameters; a repeated parameter keeps its first value.
+    public var query: [String: String]
+    public var accept: String
+    public var contentType: String
+    public var userAgent: String
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: [String: String] = [:], accept: String = "application/json",
+                contentType: String = "application/json", userAgent: String = "", body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.accept = accept
+        self.contentType = contentType
+        self.userAgent = userAgent
+        self.body = body
+    }
+
+    /// Splits `path?query` and decodes the query.
+    public static func parseQuery(_ text: Substring) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = percentDecoded(parts[0])
+            let value = parts.count > 1 ? percentDecoded(parts[1]) : ""
+            if out[key] == nil { out[key] = value }
+        }
+        return out
+    }
+
+    static func percentDecoded(_ text: Substring) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether a Boolean query parameter is set (`watch=1`, `watch=true`).
+    func flag(_ name: String) -> Bool {
+        guard let value = query[name] else { return false }
+        return value == "1" || value.lowercased() == "true"
+    }
+
+    /// The field manager of a write: `fieldManager`, else the user agent's program name as
+    /// kube-apiserver derives it (`kubectl/v1.32.4 (linux/amd64)…` → `kubectl`).
+    var fieldManager: String {
+        if let manager = query["fieldManager"], !manager.isEmpty { return manager }
+        let program = userAgent.split(separator: "/", maxSplits: 1).first.map(String.init) ?? ""
+        return program.isEmpty ? "unknown" : program
+    }
+
+    var isDryRun: Bool { query["dryRun"] == "All" }
+}
+
+/// What the API logic answers.
+public enum APIResponse: Sendable {
+    /// A JSON document with its status code and content type.
+    case json(status: Int, body: JSONValue, contentType: String)
+    /// A stream of watch events, each a JSON object written on its own line.
+    case watch(AsyncThrowingStream<JSONValue, any Error>, contentType: String)
+
+    static func ok(_ body: JSONValue, contentType: String = "application/json") -> APIResponse {
+        .json(status: 200, body: body, contentType: contentType)
+    }
+
+    static func error(_ error: APIError) -> APIResponse {
+        .json(status: error.code, body: error.status, contentType: "application/json")
+    }
+}
+
+/// What an admission step is asked about.
+public enum AdmissionOperation: String, Sendable {
+    case create = "CREATE"
+    case update = "UPDATE"
+}
+
+/// A step every create and update passes through before it is stored, as admission webhooks do
+/// in a cluster: it may change the object (mutation) or refuse it with an ``APIError``.
+public protocol AdmissionController: Sendable {
+    /// The object to store.
+    ///
+    /// - Throws: ``APIError`` (usually 422 Invalid or 403 Forbidden) to refuse the request.
+    func admit(_ object: Resource, old: Resource?, operation: AdmissionOperation, type: ResourceType) async throws
+        -> Resource
+}

@@ -1,0 +1,134 @@
+import OrderedCollections
+import Resources
+import Store
+import Testing
+
+@Suite("Watches: order, resumption, selectors, history limits")
+struct WatchTests {
+    @Test("concurrent writers: a watch sees every event once, in resourceVersion order")
+    func orderingWithConcurrentWriters() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        let start = try await store.currentResourceVersion()
+        let events = try await store.watch(configMaps, namespace: nil, options: ListOptions(), from: nil)
+        let writers = 4
+        let perWriter = 50
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                group.addTask {
+                    for index in 0..<perWriter {
+                        var object = try await store.create(configMap("w\(writer)-\(index)"), as: configMaps, dryRun: false)
+                        object.object["data"] = ["n": "1"]
+                        _ = try await store.update(object, as: configMaps, subresource: .main, dryRun: false)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seen = try await collect(writers * perWriter * 2, from: events)
+        let versions = seen.map(\.resourceVersion)
+        #expect(versions == Array((start + 1)...(start + Int64(writers * perWriter * 2))))
+    }
+
+    @Test("a watch resumed from a resourceVersion replays what followed it, then goes live")
+    func resumeFromResourceVersion() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        let a = try await store.create(configMap("a"), as: configMaps, dryRun: false)
+        _ = try await store.create(configMap("b"), as: configMaps, dryRun: false)
+        _ = try await store.create(deployment("ignored"), as: deployments, dryRun: false)
+        _ = try await store.delete(configMaps, namespace: "default", name: "a", options: DeleteOptions())
+        let events = try await store.watch(configMaps, namespace: "default", options: ListOptions(), from: rv(a))
+        _ = try await store.create(configMap("c"), as: configMaps, dryRun: false)
+        let seen = try await collect(3, from: events)
+        #expect(seen.map(\.type) == ["ADDED", "DELETED", "ADDED"])
+        #expect(seen.map { $0.object?.name ?? "" } == ["b", "a", "c"])
+        #expect(seen[1].resourceVersion > rv(a))
+    }
+
+    @Test("a watch from a resourceVersion older than the history kept is Expired (410)")
+    func tooOldResourceVersion() async throws {
+        let store = try SQLiteStore.inMemory(configuration: .init(historyRevisions: 10))
+        defer { try? store.close() }
+        let first = try await store.create(configMap("first"), as: configMaps, dryRun: false)
+        for index in 0..<30 { _ = try await store.create(configMap("cm\(index)"), as: configMaps, dryRun: false) }
+        let error = await expectAPIError(code: 410, reason: .expired) {
+            _ = try await store.watch(configMaps, namespace: nil, options: ListOptions(), from: rv(first))
+        }
+        #expect(error?.message.hasPrefix("too old resource version: \(rv(first)) (") == true)
+        // The recent past is still there.
+        let current = try await store.currentResourceVersion()
+        _ = try await store.watch(configMaps, namespace: nil, options: ListOptions(), from: current - 5)
+    }
+
+    @Test("objects that start or stop matching the label selector are ADDED or DELETED, live and replayed")
+    func selectorTransitions() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        let start = try await store.currentResourceVersion()
+        let options = ListOptions(labelSelector: try LabelSelector(parsing: "app=web"))
+        let live = try await store.watch(configMaps, namespace: "default", options: options, from: nil)
+
+        var object = try await store.create(configMap("x", labels: ["app": "db"]), as: configMaps, dryRun: false)
+        object.labels = ["app": "web"]
+        object = try await store.update(object, as: configMaps, subresource: .main, dryRun: false)
+        object.object["data"] = ["k": "v"]
+        object = try await store.update(object, as: configMaps, subresource: .main, dryRun: false)
+        object.labels = ["app": "db"]
+        object = try await store.update(object, as: configMaps, subresource: .main, dryRun: false)
+        _ = try await store.delete(configMaps, namespace: "default", name: "x", options: DeleteOptions())
+        var matching = try await store.create(configMap("y", labels: ["app": "web"]), as: configMaps, dryRun: false)
+        matching = try await store.get(configMaps, namespace: "default", name: "y")
+        _ = try await store.delete(configMaps, namespace: "default", name: "y", options: DeleteOptions())
+
+        let expected = ["ADDED", "MODIFIED", "DELETED", "ADDED", "DELETED"]
+        let seen = try await collect(5, from: live)
+        #expect(seen.map(\.type) == expected)
+        #expect(seen[2].object?.labels == ["app": "web"])   // the previous state of the object that left
+        #expect(seen[2].resourceVersion == rv(object))
+        #expect(seen[3].object == matching)
+
+        let replayed = try await collect(5, from: try await store.watch(configMaps, namespace: "default", options: options, from: start))
+        #expect(replayed == seen)
+    }
+
+    @Test("sendInitialEvents starts with the current objects and a bookmark")
+    func initialEvents() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        _ = try await store.create(configMap("b"), as: configMaps, dryRun: false)
+        _ = try await store.create(configMap("a"), as: configMaps, dryRun: false)
+        let current = try await store.currentResourceVersion()
+        let events = try await store.watch(
+            configMaps, namespace: "default", options: ListOptions(allowWatchBookmarks: true, sendInitialEvents: true),
+            from: nil)
+        _ = try await store.create(configMap("c"), as: configMaps, dryRun: false)
+        store.emitBookmarks()
+        let seen = try await collect(5, from: events)
+        #expect(seen.prefix(2).map { $0.object?.name ?? "" } == ["a", "b"])
+        #expect(seen[2] == .bookmark(resourceVersion: current, initialEventsEnd: true))
+        #expect(seen[3].object?.name == "c")
+        #expect(seen[4] == .bookmark(resourceVersion: current + 1, initialEventsEnd: false))
+    }
+
+    @Test("watches end when the consumer stops or the store closes")
+    func watchesEnd() async throws {
+        let store = try SQLiteStore.inMemory()
+        let first = try await store.watch(configMaps, namespace: nil, options: ListOptions(), from: nil)
+        do {
+            let second = try await store.watch(configMaps, namespace: nil, options: ListOptions(), from: nil)
+            #expect(store.watchCount == 2)
+            _ = second
+        }
+        // The dropped stream is gone once its last reference is released.
+        #expect(store.watchCount == 1)
+        try store.close()
+        var count = 0
+        for try await _ in first { count += 1 }
+        #expect(count == 0)
+        #expect(store.watchCount == 0)
+        await expectAPIError(code: 503, reason: .serviceUnavailable) {
+            _ = try await store.get(configMaps, namespace: "default", name: "a")
+        }
+    }
+}
