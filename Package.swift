@@ -104,6 +104,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ResourcesTests",
             dependencies: [
@@ -136,13 +141,16 @@ let package = Package(
         .testTarget(
             name: "APIServerTests",
             dependencies: [
-                "APIServer", "Resources", .product(name: "OrderedCollections", package: "swift-collections"),
+                "APIServer", "Resources", "TestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MizzenCLITests",
-            dependencies: ["mizzen", "Resources", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: [
+                "mizzen", "Resources", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,6 +1,7 @@
 import APIServer
 import Foundation
 import Resources
+import TestSupport
 import Testing
 
 /// Every kind of bad request gets the Status error kube-apiserver would give, and the server

@@ -1,6 +1,7 @@
 import APIServer
 import Foundation
 import Resources
+import TestSupport
 import Testing
 
 /// A real embedded API server on 127.0.0.1 and a free port, over HTTPS with its own CA and
@@ -74,69 +75,17 @@ final class EmbeddedPlane: Sendable {
 
 /// The kubectl binary of these machines.
 enum Kubectl {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = ProcessResult
 
     static let path = "/usr/bin/kubectl"
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
-    /// Runs kubectl, killing it after `timeout`. The waiting happens on a Dispatch thread, never
-    /// on the cooperative pool that the in-process server needs.
+    /// Runs kubectl (ignoring any KUBECONFIG of the environment), killing it after `timeout`.
     static func run(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 60) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result<Kubectl.Result, any Error> {
-                    try runBlocking(arguments, stdin: stdin, timeout: timeout)
-                })
-            }
-        }
-    }
-
-    private static func runBlocking(_ arguments: [String], stdin: String?, timeout: TimeInterval) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KUBECONFIG"] = nil
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        }
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        let (stdout, stderr) = readBoth(out, err)
-        process.waitUntilExit()
-        timer.cancel()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    private static func readBoth(_ out: Pipe, _ err: Pipe) -> (Data, Data) {
-        final class Box: @unchecked Sendable {
-            // Written by one thread before `group.wait()` returns, read after it: the wait orders them.
-            var data = Data()
-        }
-        let box = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            box.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        return (stdout, box.data)
+        return try await ProcessRunner.run(
+            URL(fileURLWithPath: path), arguments, stdin: stdin, environment: environment, timeout: timeout)
     }
 }
 

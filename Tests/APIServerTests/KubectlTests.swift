@@ -1,6 +1,7 @@
 import APIServer
 import Foundation
 import Resources
+import TestSupport
 import Testing
 
 /// The embedded API server driven by the real kubectl (v1.32 on these machines).
@@ -54,7 +55,6 @@ struct KubectlTests {
     @Test("api-resources lists the built-in kinds")
     func apiResources() async throws {
         let plane = try await EmbeddedPlane.start()
-        defer { Task { await plane.stop() } }
         let output = try await plane.kubectlOK(["api-resources"])
         for line in ["namespaces", "configmaps", "deployments", "customresourcedefinitions", "leases"] {
             #expect(output.contains(line), "\(line) missing in:\n\(output)")

@@ -1,5 +1,6 @@
 import OrderedCollections
 import Foundation
+import TestSupport
 import Testing
 
 /// The result of running the `mizzen` binary.
@@ -40,45 +41,9 @@ enum CLI {
     }
 
     /// Runs `mizzen arguments…` with `stdin` as standard input and waits for it.
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repository
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        }
-        // Read both pipes to the end before waiting, so a full pipe never blocks the child.
-        let (stdoutData, stderrData) = readBoth(out, err)
-        process.waitUntilExit()
-        return CLIResult(
-            status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
-    }
-
-    private static func readBoth(_ out: Pipe, _ err: Pipe) -> (Data, Data) {
-        final class Box: @unchecked Sendable {
-            // Written by one thread before `group.wait()` returns, read after it: the wait orders them.
-            var data = Data()
-        }
-        let box = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            box.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        return (stdout, box.data)
+    static func run(_ arguments: [String], stdin: String? = nil) async throws -> CLIResult {
+        let result = try await ProcessRunner.run(binary, arguments, stdin: stdin, currentDirectory: repository)
+        return CLIResult(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Writes `text` to a new temporary file and returns its path.

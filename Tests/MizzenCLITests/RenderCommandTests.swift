@@ -6,8 +6,8 @@ import Testing
 @Suite("mizzen render")
 struct RenderCommandTests {
     @Test("the containerized-workload example renders with provenance comments")
-    func containerizedWorkload() throws {
-        let result = try CLI.run(["render", "-f", CLI.example("containerized-workload")])
+    func containerizedWorkload() async throws {
+        let result = try await CLI.run(["render", "-f", CLI.example("containerized-workload")])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("# AppConfig/example-appconfig · Component/example-component\n"))
         let documents = try DocumentDecoder.decode(result.stdout, file: nil).map(\.value)
@@ -17,8 +17,8 @@ struct RenderCommandTests {
     }
 
     @Test("--translate adds the Deployment, Service and ConfigMap of each ContainerizedWorkload")
-    func translate() throws {
-        let result = try CLI.run(["render", "-f", CLI.example("containerized-workload"), "--translate", "-o", "json"])
+    func translate() async throws {
+        let result = try await CLI.run(["render", "-f", CLI.example("containerized-workload"), "--translate", "-o", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let list = try JSONValue(parsingJSON: result.stdout)
         let kinds = list["items"]?.arrayValue?.compactMap { $0["kind"]?.stringValue }
@@ -26,8 +26,8 @@ struct RenderCommandTests {
     }
 
     @Test("objects waiting on live data are listed on stderr, not printed, unless asked")
-    func pending() throws {
-        let result = try CLI.run(["render", "-f", CLI.example("data-passing")])
+    func pending() async throws {
+        let result = try await CLI.run(["render", "-f", CLI.example("data-passing")])
         #expect(result.status == 0, "\(result.stderr)")
         let names = try DocumentDecoder.decode(result.stdout, file: nil).compactMap { $0.value["metadata"]?["name"]?.stringValue }
         #expect(names == ["database"])
@@ -36,15 +36,15 @@ struct RenderCommandTests {
         #expect(result.stderr.contains(
             "waits on dataOutput \"db-connection-secret\" (Deployment/database metadata.annotations[db.example.com/connection-secret]): Deployment/database does not exist yet"))
 
-        let all = try CLI.run(["render", "-f", CLI.example("data-passing"), "--include-pending"])
+        let all = try await CLI.run(["render", "-f", CLI.example("data-passing"), "--include-pending"])
         #expect(all.status == 0)
         #expect(all.stdout.contains("· PENDING"))
         #expect(try DocumentDecoder.decode(all.stdout, file: nil).count == 2)
     }
 
     @Test("the versioning example renders one workload per revision")
-    func versioning() throws {
-        let result = try CLI.run(["render", "-f", CLI.example("component-versioning"), "-o", "json"])
+    func versioning() async throws {
+        let result = try await CLI.run(["render", "-f", CLI.example("component-versioning"), "-o", "json"])
         #expect(result.status == 0, "\(result.stderr)")
         let items = try #require(try JSONValue(parsingJSON: result.stdout)["items"]?.arrayValue)
         let workloads = items.filter { $0["kind"] == "ContainerizedWorkload" }
@@ -56,7 +56,7 @@ struct RenderCommandTests {
     }
 
     @Test("an AppConfig naming a missing component exits 1 with the position")
-    func invalid() throws {
+    func invalid() async throws {
         let file = try CLI.temporaryFile("""
             apiVersion: core.oam.dev/v1alpha2
             kind: ApplicationConfiguration
@@ -65,21 +65,21 @@ struct RenderCommandTests {
               components:
                 - componentName: nowhere
             """)
-        let result = try CLI.run(["render", "-f", file])
+        let result = try await CLI.run(["render", "-f", file])
         #expect(result.status == 1)
         #expect(result.stderr.contains("\(file):6:22: error: ApplicationConfiguration/default/shop: spec.components[0].componentName: component \"nowhere\" not found"))
     }
 
     @Test("without any -f the command explains what to give")
-    func noInput() throws {
-        let result = try CLI.run(["render"])
+    func noInput() async throws {
+        let result = try await CLI.run(["render"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("no input: give at least one -f PATH"))
     }
 
     @Test("bench render runs a short measurement and prints renders per second")
-    func bench() throws {
-        let result = try CLI.run(["bench", "render", "--iterations", "50"])
+    func bench() async throws {
+        let result = try await CLI.run(["bench", "render", "--iterations", "50"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("renders/s (one core)"))
     }

@@ -79,6 +79,9 @@ extension APIHandler {
         // kube-apiserver ends a watch after timeoutSeconds, or after 30 to 60 minutes.
         let timeout = Duration.seconds(request.query["timeoutSeconds"].flatMap(Int.init) ?? Int.random(in: 1800...3600))
         let stream = AsyncThrowingStream<JSONValue, any Error> { continuation in
+            // The watch outlives this call: the response body reads it later. The task is tied to
+            // the stream: it ends when the stream's reader goes (onTermination cancels it), when
+            // the store's events end, or at the timeout.
             let task = Task {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {

@@ -38,14 +38,7 @@ struct RenderCommand: ParsableCommand {
     var includePending = false
 
     func run() throws {
-        let documents: [Document]
-        do {
-            documents = try InputReader.read(input.paths)
-        } catch {
-            StandardError.write("error: \(error.description)")
-            throw ExitCode(2)
-        }
-        let set = ManifestSet(documents: documents)
+        let set = ManifestSet(documents: try input.documents())
         let diagnostics = set.validate().sortedByLocation
         for diagnostic in diagnostics { StandardError.write(diagnostic.description) }
         if diagnostics.hasErrors {

@@ -30,14 +30,7 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let documents: [Document]
-        do {
-            documents = try InputReader.read(input.paths)
-        } catch {
-            StandardError.write("error: \(error.description)")
-            throw ExitCode(2)
-        }
-        let set = ManifestSet(documents: documents)
+        let set = ManifestSet(documents: try input.documents())
         let diagnostics = set.validate().sortedByLocation
         let valid = !diagnostics.hasErrors
         if output == .json {

@@ -1,5 +1,6 @@
 import OrderedCollections
 import ArgumentParser
+import Resources
 
 /// The files a command reads.
 struct InputOptions: ParsableArguments {
@@ -9,6 +10,17 @@ struct InputOptions: ParsableArguments {
             "A YAML or JSON file, a directory (its .yaml, .yml and .json files, recursively), or - for standard input. Repeatable.",
             valueName: "path"))
     var paths: [String] = []
+
+    /// Every document of the inputs; a file that cannot be read or parsed ends the command with
+    /// status 2 after saying which and where.
+    func documents() throws -> [Document] {
+        do {
+            return try InputReader.read(paths)
+        } catch {
+            StandardError.write("error: \(error.description)")
+            throw ExitCode(2)
+        }
+    }
 
     func validate() throws {
         if paths.isEmpty {
