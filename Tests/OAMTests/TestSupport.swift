@@ -11,7 +11,7 @@ func manifestSet(_ yaml: String) throws -> ManifestSet {
 /// Renders the only ApplicationConfiguration of `yaml`, with `observed` objects existing.
 func render(_ yaml: String, observed: [Resource] = [], appConfig name: String? = nil) throws -> RenderedApplication {
     let set = try manifestSet(yaml)
-    var catalog = set.catalog()
+    var catalog = set.catalog
     for object in observed { catalog.add(object: object) }
     let manifest = try #require(set.applicationConfigurations.first { name == nil || $0.resource.name == name })
     return Renderer(catalog: catalog).render(try ApplicationConfiguration(manifest.resource))

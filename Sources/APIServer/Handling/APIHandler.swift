@@ -115,10 +115,11 @@ public struct APIHandler: Sendable {
 
     /// RFC 3339 with seconds, as Kubernetes writes timestamps.
     var timestamp: String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: now())
+        now().formatted(Self.rfc3339)
     }
+
+    /// `2006-01-02T15:04:05Z`: a value type, so no formatter is built per request.
+    static let rfc3339 = Date.ISO8601FormatStyle(timeZone: .gmt)
 
     /// The object in a request body, JSON or YAML.
     static func decodeBody(_ request: APIRequest) throws -> JSONValue {

@@ -21,6 +21,10 @@ public struct ManifestSet: Sendable {
     public private(set) var manifests: [Manifest] = []
     /// Problems found while reading objects out of the documents (not objects, duplicates).
     public private(set) var diagnostics: [Diagnostic] = []
+    /// The catalog a fresh cluster would hold after these objects were applied: the built-in
+    /// definitions, every definition, component and ControllerRevision given, every Component
+    /// at revision 1 (`<name>-v1`) unless it says otherwise, and every other object as existing.
+    public private(set) var catalog = Catalog()
 
     /// The kinds that live in a namespace unless they say otherwise.
     static let clusterScopedKinds: Set<String> = [
@@ -49,6 +53,7 @@ public struct ManifestSet: Sendable {
                     location: document.location))
             }
         }
+        catalog = Self.freshCluster(manifests)
     }
 
     private mutating func add(_ value: JSONValue, document: Document, path: FieldPath,
@@ -77,10 +82,7 @@ public struct ManifestSet: Sendable {
         manifests.append(manifest)
     }
 
-    /// The catalog a fresh cluster would hold after these objects were applied: the built-in
-    /// definitions, every definition, component and ControllerRevision given, every Component
-    /// at revision 1 (`<name>-v1`) unless it says otherwise, and every other object as existing.
-    public func catalog() -> Catalog {
+    private static func freshCluster(_ manifests: [Manifest]) -> Catalog {
         var catalog = Catalog()
         for manifest in manifests {
             let resource = manifest.resource
@@ -109,7 +111,7 @@ public struct ManifestSet: Sendable {
 
     /// Every problem in the set, with file positions, sorted by file and line.
     public func validate() -> [Diagnostic] {
-        let validator = Validator(catalog: catalog())
+        let validator = Validator(catalog: catalog)
         var out = diagnostics
         for manifest in manifests {
             out += validator.validate(manifest.resource).map { locate($0, in: manifest) }

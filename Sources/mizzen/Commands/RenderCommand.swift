@@ -51,7 +51,7 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode(1)
         }
 
-        let renderer = Renderer(catalog: set.catalog())
+        let renderer = Renderer(catalog: set.catalog)
         var printed: [(provenance: String, object: Resource)] = []
         var pending: [RenderedObject] = []
         var failed = false
