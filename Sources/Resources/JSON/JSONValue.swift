@@ -177,9 +177,18 @@ extension OrderedDictionary where Key == String, Value == JSONValue {
     public mutating func withObject<Result>(
         _ key: String, _ body: (inout OrderedDictionary<String, JSONValue>) throws -> Result
     ) rethrows -> Result {
-        var members = self[key]?.objectValue ?? [:]
-        if self[key] != nil { self[key] = .null }
-        defer { self[key] = .object(members) }
+        guard let index = index(forKey: key) else {
+            var members: OrderedDictionary<String, JSONValue> = [:]
+            defer { self[key] = .object(members) }
+            return try body(&members)
+        }
+        // Move the stored members out so that they are uniquely referenced while they change.
+        var stored = JSONValue.null
+        swap(&stored, &values[index])
+        var members: OrderedDictionary<String, JSONValue> = [:]
+        if case .object(let existing) = stored { members = existing }
+        stored = .null
+        defer { values[index] = .object(members) }
         return try body(&members)
     }
 }

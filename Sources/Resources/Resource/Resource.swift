@@ -79,10 +79,18 @@ public struct Resource: Sendable, Hashable {
     /// resource.withMetadata { metadata in metadata["namespace"] = "shop" }
     /// ```
     public mutating func withMetadata<Result>(_ body: (inout JSONObject) throws -> Result) rethrows -> Result {
-        var members = object["metadata"]?.objectValue ?? [:]
-        // Release the stored copy so that `members` is uniquely referenced while it changes.
-        if object.keys.contains("metadata") { object["metadata"] = .null }
-        defer { metadata = members }
+        guard let index = object.index(forKey: "metadata") else {
+            var members: JSONObject = [:]
+            defer { metadata = members }
+            return try body(&members)
+        }
+        // Move the stored members out so that they are uniquely referenced while they change.
+        var stored = JSONValue.null
+        swap(&stored, &object.values[index])
+        var members: JSONObject = [:]
+        if case .object(let existing) = stored { members = existing }
+        stored = .null
+        defer { object.values[index] = .object(members) }
         return try body(&members)
     }
 
