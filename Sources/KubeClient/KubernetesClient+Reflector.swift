@@ -58,49 +58,39 @@ extension KubernetesClient {
         let (stream, continuation) = AsyncStream<ReflectorEvent>.makeStream()
         // The loop belongs to the stream: the consumer going away cancels it (onTermination).
         let task = Task { [self] in
-            var resourceVersion: String?
-            var failures = 0
+            var machine = ReflectorStateMachine(backoff: backoff)
             var logger = logger
             logger[metadataKey: "watch.kind"] = "\(kind)"
             while !Task.isCancelled {
+                var wait: Duration?
                 do {
-                    if resourceVersion == nil {
+                    switch machine.next {
+                    case .list:
                         let list = try await listAll(
                             kind, namespace: namespace,
                             options: ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector))
+                        machine.listed(resourceVersion: list.resourceVersion)
                         continuation.yield(.relisted(list.items, resourceVersion: list.resourceVersion))
-                        resourceVersion = list.resourceVersion
-                        failures = 0
+                    case .watch(let from):
+                        let options = WatchOptions(
+                            labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: from,
+                            allowBookmarks: true, timeoutSeconds: Int.random(in: 300...600))
+                        var events = 0
+                        for try await event in watch(kind, namespace: namespace, options: options) {
+                            events += 1
+                            if machine.received(event) { continuation.yield(.event(event)) }
+                        }
+                        logger.trace("watch.ended", metadata: ["watch.resource_version": "\(machine.resourceVersion ?? "")"])
+                        wait = machine.watchEnded(afterEvents: events)
                     }
-                    let options = WatchOptions(
-                        labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: resourceVersion,
-                        allowBookmarks: true, timeoutSeconds: Int.random(in: 300...600))
-                    var received = 0
-                    for try await event in watch(kind, namespace: namespace, options: options) {
-                        if let version = event.object.resourceVersion, !version.isEmpty { resourceVersion = version }
-                        received += 1
-                        failures = 0
-                        if event.type != .bookmark { continuation.yield(.event(event)) }
-                    }
-                    logger.trace("watch.ended", metadata: ["watch.resource_version": "\(resourceVersion ?? "")"])
-                    // A watch that ends before its first event (a server shutting down) waits
-                    // like a failure, so that a server that keeps doing so is not hammered.
-                    if received == 0 {
-                        failures += 1
-                        try await Task.sleep(for: backoff.delay(afterFailures: failures))
-                    }
-                } catch is CancellationError {
-                    break
-                } catch let error as APIError where error.code == 410 {
-                    logger.debug("watch.expired", metadata: ["error": "\(error)"])
-                    resourceVersion = nil
                 } catch {
-                    if Task.isCancelled { break }
-                    failures += 1
-                    let delay = backoff.delay(afterFailures: failures)
-                    logger.debug("watch.failed", metadata: ["error": "\(error)", "watch.retry_in": "\(delay)"])
+                    if error is CancellationError || Task.isCancelled { break }
+                    wait = machine.failed(error)
+                    logger.debug("watch.failed", metadata: ["error": "\(error)", "watch.retry_in": "\(wait ?? .zero)"])
+                }
+                if let wait {
                     do {
-                        try await Task.sleep(for: delay)
+                        try await Task.sleep(for: wait)
                     } catch {
                         break
                     }

@@ -66,3 +66,53 @@ struct WatchDecodingTests {
         ])
     }
 }
+
+@Suite("watchForever's decisions")
+struct ReflectorStateMachineTests {
+    static func event(_ type: WatchEvent.EventType, _ resourceVersion: String) -> WatchEvent {
+        var object = Resource(apiVersion: "v1", kind: "ConfigMap", name: "a")
+        object.resourceVersion = resourceVersion
+        return WatchEvent(type: type, object: object)
+    }
+
+    @Test("it lists first, then resumes watches from the last resourceVersion, bookmarks included")
+    func resumes() {
+        var machine = ReflectorStateMachine(backoff: Backoff())
+        #expect(machine.next == .list)
+        machine.listed(resourceVersion: "10")
+        #expect(machine.next == .watch(from: "10"))
+        let deliversAdded = machine.received(Self.event(.added, "11"))
+        #expect(deliversAdded)
+        let deliversBookmark = machine.received(Self.event(.bookmark, "15"))
+        #expect(!deliversBookmark)
+        let wait3 = machine.watchEnded(afterEvents: 2)
+        #expect(wait3 == nil)
+        #expect(machine.next == .watch(from: "15"))
+    }
+
+    @Test("410 Expired re-lists at once; other failures back off, doubling, until an event arrives")
+    func failures() {
+        var machine = ReflectorStateMachine(backoff: Backoff(initial: .milliseconds(100), maximum: .milliseconds(300)))
+        machine.listed(resourceVersion: "10")
+        let down = ClientError(.transport, url: "https://x", message: "connection refused")
+        let wait4 = machine.failed(down)
+        #expect(wait4 == .milliseconds(100))
+        let wait5 = machine.failed(down)
+        #expect(wait5 == .milliseconds(200))
+        let wait6 = machine.watchEnded(afterEvents: 0)
+        #expect(wait6 == .milliseconds(300))
+        let wait7 = machine.failed(down)
+        #expect(wait7 == .milliseconds(300))
+        #expect(machine.next == .watch(from: "10"))
+        _ = machine.received(Self.event(.modified, "12"))
+        let wait8 = machine.failed(down)
+        #expect(wait8 == .milliseconds(100))
+
+        let wait9 = machine.failed(APIError.expired("too old resource version: 12 (40)"))
+        #expect(wait9 == nil)
+        #expect(machine.next == .list)
+        let wait10 = machine.failed(APIError(code: 410, reason: .gone, message: "gone"))
+        #expect(wait10 == nil)
+        #expect(machine.next == .list)
+    }
+}
