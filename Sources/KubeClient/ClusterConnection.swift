@@ -18,6 +18,9 @@ public struct ClusterConnection: Sendable, Hashable {
     public var tlsServerName: String?
     /// A bearer token.
     public var token: String?
+    /// A file holding the bearer token (`tokenFile`), re-read every minute because it may be
+    /// rotated; ``token`` is its content when the kubeconfig was read.
+    public var tokenFile: String?
     /// PEM bytes of a client certificate (chain) and its key.
     public var clientCertificatePEM: [UInt8]?
     public var clientKeyPEM: [UInt8]?

@@ -165,6 +165,7 @@ public struct Kubeconfig: Sendable {
                 connection.token = token
             } else if let tokenFile = user.value["tokenFile"]?.stringValue, !tokenFile.isEmpty {
                 let path = Self.resolve(tokenFile, relativeTo: user.file)
+                connection.tokenFile = path
                 do {
                     connection.token = try String(contentsOfFile: path, encoding: .utf8)
                         .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -89,8 +89,8 @@ public final class KubernetesClient: Sendable {
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let limiter = options.qps > 0 ? RateLimiter(qps: options.qps, burst: max(1, options.burst)) : nil
         let transport = Transport(
-            http: http, connection: connection, limiter: limiter, requestTimeout: options.requestTimeout,
-            userAgent: options.userAgent, logger: logger)
+            http: http, connection: connection, tokens: TokenSource(token: connection.token, file: connection.tokenFile),
+            limiter: limiter, requestTimeout: options.requestTimeout, userAgent: options.userAgent, logger: logger)
         self.connection = connection
         self.transport = transport
         self.mapper = RESTMapper(transport: transport)
@@ -126,8 +126,8 @@ public final class KubernetesClient: Sendable {
     /// - Throws: `APIError` (`NotFound`…), ``ClientError``.
     public func get(_ kind: GroupVersionKind, name: String, namespace: String? = nil) async throws -> Resource {
         let mapping = try await mapper.mapping(for: kind)
-        let value = try await transport.send(.GET, mapping.path(namespace: namespace ?? defaultNamespace, name: name))
-        return try Self.resource(value, url: mapping.path(namespace: namespace, name: name))
+        let path = mapping.path(namespace: namespace ?? defaultNamespace, name: name)
+        return try Self.resource(try await transport.send(.GET, path), url: path)
     }
 
     /// The object `name` of `apiVersion` and `kind`.
@@ -144,8 +144,13 @@ public final class KubernetesClient: Sendable {
         let mapping = try await mapper.mapping(for: kind)
         let path = mapping.path(namespace: namespace)
         let value = try await transport.send(.GET, path, query: options.query)
-        guard let items = value["items"]?.arrayValue ?? (value["items"]?.isNull == true ? [] : nil) else {
-            throw ClientError(.invalidResponse, url: transport.url(path, options.query), message: "a list without items")
+        let items: [JSONValue]
+        switch value["items"] {
+        case .array(let elements): items = elements
+        case .null, nil: items = []  // Go writes an empty list as `null`, or leaves it out
+        case let other?:
+            throw ClientError(
+                .invalidResponse, url: transport.url(path, options.query), message: "items is \(other.typeName), not a list")
         }
         var resources: [Resource] = []
         resources.reserveCapacity(items.count)

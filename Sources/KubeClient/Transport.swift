@@ -11,6 +11,7 @@ import Resources
 struct Transport: Sendable {
     let http: HTTPClient
     let connection: ClusterConnection
+    let tokens: TokenSource
     let limiter: RateLimiter<ContinuousClock>?
     let requestTimeout: Duration
     let userAgent: String
@@ -52,7 +53,7 @@ struct Transport: Sendable {
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)
-        if let token = connection.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let token = tokens.current() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

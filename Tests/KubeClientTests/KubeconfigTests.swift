@@ -1,5 +1,5 @@
 import Foundation
-import KubeClient
+@testable import KubeClient
 import Testing
 
 @Suite("Kubeconfig loading")
@@ -69,6 +69,7 @@ struct KubeconfigTests {
         #expect(connection.namespace == "shop")
         #expect(connection.certificateAuthorityPEM == Array("PEM-ONE".utf8))
         #expect(connection.token == "secret-token")
+        #expect(connection.tokenFile == directory.appendingPathComponent("token.txt").path)
         #expect(connection.insecureSkipTLSVerify == false)
     }
 
@@ -143,5 +144,23 @@ struct KubeconfigTests {
             try Kubeconfig.load(path: path).connection(context: "b")
         }
         #expect(missingUser.description == "kubeconfig \(path): user \"bob\" of context \"b\" not found (users: alice)")
+    }
+}
+
+@Suite("Bearer tokens")
+struct TokenSourceTests {
+    @Test("a token file is re-read once its refresh interval has passed")
+    func rotatedTokenFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
+        try "first\n".write(to: file, atomically: true, encoding: .utf8)
+        let rereading = TokenSource(token: "first", file: file.path, refreshInterval: .zero)
+        let cached = TokenSource(token: "first", file: file.path, refreshInterval: .seconds(3600))
+        #expect(rereading.current() == "first")
+        #expect(cached.current() == "first")
+        try "second\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(rereading.current() == "second")
+        #expect(cached.current() == "first")
+        try FileManager.default.removeItem(at: file)
+        #expect(rereading.current() == "second", "a failed read keeps the last token")
     }
 }

@@ -41,7 +41,8 @@ struct WatchDecodingTests {
 
     @Test("an ERROR event becomes the APIError of its Status")
     func errorEvent() async throws {
-        let line = #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"# + "\n"
+        let line = #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","#
+            + #""message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"# + "\n"
         let error = try await #require(throws: APIError.self) {
             try await WatchEvent.events(in: Self.body(line, cuts: [7]), url: "https://x/w") { _ in }
         }
