@@ -164,3 +164,20 @@ struct TokenSourceTests {
         #expect(rereading.current() == "second", "a failed read keeps the last token")
     }
 }
+
+@Suite("Client TLS material")
+struct ClientTLSTests {
+    @Test("certificates and keys that do not load are named")
+    func badMaterial() throws {
+        var connection = ClusterConnection(server: "https://127.0.0.1:6443")
+        connection.certificateAuthorityPEM = Array("not a certificate".utf8)
+        let badCA = try #require(throws: ClientError.self) { try KubernetesClient(connection: connection) }
+        #expect(badCA.kind == .configuration)
+        #expect(badCA.description.contains("certificate-authority"))
+
+        connection.certificateAuthorityPEM = nil
+        connection.tlsServerName = "kubernetes"
+        let serverName = try #require(throws: ClientError.self) { try KubernetesClient(connection: connection) }
+        #expect(serverName.description.contains("tls-server-name"))
+    }
+}
