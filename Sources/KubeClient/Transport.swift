@@ -1,0 +1,173 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Resources
+
+/// Sends requests to one API server: URL building, the bearer token, the rate limit, and the
+/// translation of failures into `APIError` (the server said no) or ``ClientError`` (it could not).
+struct Transport: Sendable {
+    let http: HTTPClient
+    let connection: ClusterConnection
+    let tokens: TokenSource
+    let limiter: RateLimiter<ContinuousClock>?
+    let requestTimeout: Duration
+    let userAgent: String
+    let logger: Logger
+
+    /// The largest response body read into memory, and the longest watch line.
+    static let maximumBodyBytes = 64 * 1024 * 1024
+
+    /// `server + path + ?query`, with the query percent-encoded.
+    func url(_ path: String, _ query: [(String, String)]) -> String {
+        guard !query.isEmpty else { return connection.server + path }
+        let encoded = query.map { "\(Self.percentEncoded($0.0))=\(Self.percentEncoded($0.1))" }
+        return connection.server + path + "?" + encoded.joined(separator: "&")
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
+                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 0x0F)]))
+            }
+        }
+        return out
+    }
+
+    private func request(
+        _ method: HTTPMethod, _ url: String, body: [UInt8]?, contentType: String?
+    ) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: userAgent)
+        if let token = tokens.current() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        return request
+    }
+
+    /// Sends a request and returns the JSON of a 2xx answer.
+    ///
+    /// - Throws: `APIError` for an error status (the server's `Status`, or one made from the
+    ///   code), ``ClientError`` when the server cannot be reached or answers with something else.
+    func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+        contentType: String? = nil
+    ) async throws -> JSONValue {
+        let url = url(path, query)
+        if let limiter { try await limiter.wait() }
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await http.execute(
+                request(method, url, body: body, contentType: contentType),
+                deadline: .now() + .nanoseconds(requestTimeout.nanoseconds), logger: logger)
+            bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)
+        } catch {
+            throw Self.transportError(error, method: method, url: url)
+        }
+        let code = Int(response.status.code)
+        guard (200..<300).contains(code) else { throw Self.apiError(code: code, body: bytes, method: method, url: url) }
+        do {
+            return try JSONValue(parsingJSON: bytes.readableBytesView)
+        } catch {
+            throw ClientError(.invalidResponse, url: url, message: "\(method) answered with invalid JSON: \(error)")
+        }
+    }
+
+    /// Opens a streaming GET (a watch) and returns the response once its head says 200.
+    func openStream(_ path: String, query: [(String, String)]) async throws -> (HTTPClientResponse, String) {
+        let url = url(path, query)
+        if let limiter { try await limiter.wait() }
+        let response: HTTPClientResponse
+        do {
+            // No deadline: the server ends a watch after timeoutSeconds; the read timeout of the
+            // client catches a connection that went silent.
+            response = try await http.execute(request(.GET, url, body: nil, contentType: nil), deadline: .distantFuture,
+                                              logger: logger)
+        } catch {
+            throw Self.transportError(error, method: .GET, url: url)
+        }
+        let code = Int(response.status.code)
+        guard code == 200 else {
+            let bytes: ByteBuffer
+            do {
+                bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)
+            } catch {
+                throw Self.transportError(error, method: .GET, url: url)
+            }
+            throw Self.apiError(code: code, body: bytes, method: .GET, url: url)
+        }
+        return (response, url)
+    }
+
+    /// The server's `Status`, or an `APIError` made from the code when the body is not one.
+    static func apiError(code: Int, body: ByteBuffer, method: HTTPMethod, url: String) -> APIError {
+        if let value = try? JSONValue(parsingJSON: body.readableBytesView), let error = APIError(status: value) {
+            return error
+        }
+        let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+        return APIError(
+            code: code, reason: reason(forCode: code),
+            message: "\(method) \(url): HTTP \(code)\(text.isEmpty ? "" : ": " + String(text.prefix(512)))")
+    }
+
+    /// The reason kube-apiserver gives a code, for answers that carry no `Status`.
+    static func reason(forCode code: Int) -> APIError.Reason {
+        switch code {
+        case 400: .badRequest
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404: .notFound
+        case 405: .methodNotAllowed
+        case 409: .conflict
+        case 410: .expired
+        case 413: .requestEntityTooLarge
+        case 415: .unsupportedMediaType
+        case 422: .invalid
+        case 429: .tooManyRequests
+        case 503: .serviceUnavailable
+        case 504: .timeout
+        default: .internalError
+        }
+    }
+
+    /// A readable error for a request that got no answer; cancellation passes through.
+    static func transportError(_ error: any Error, method: HTTPMethod, url: String) -> any Error {
+        if error is CancellationError { return error }
+        if let error = error as? HTTPClientError, error == .cancelled { return CancellationError() }
+        if let error = error as? ClientError { return error }
+        if let error = error as? APIError { return error }
+        if let error = error as? NIOSSLError, case .handshakeFailed = error {
+            return ClientError(
+                .transport, url: url,
+                message: "\(method): TLS handshake failed (is the server's certificate signed by the kubeconfig's certificate-authority?): \(error)")
+        }
+        return ClientError(.transport, url: url, message: "\(method) failed: \(error)")
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return product &+ attoseconds / 1_000_000_000
+    }
+}
