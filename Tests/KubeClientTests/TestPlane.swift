@@ -23,11 +23,12 @@ final class TestPlane: Sendable {
     }
 
     /// Starts a server; `directory` and `port` reuse those of a stopped one (a restart).
-    static func start(directory: URL? = nil, port: Int = 0) async throws -> TestPlane {
+    static func start(directory: URL? = nil, port: Int = 0, maxWatches: Int = 1_000) async throws -> TestPlane {
         let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("mizzen-kubeclient-\(UUID().uuidString)")
         var configuration = APIServerConfiguration()
         configuration.port = port
+        configuration.maxWatches = maxWatches
         var logger = Logger(label: "mizzen.test.apiserver")
         logger.logLevel = .critical
         let server = try await APIServer.open(dataDirectory: directory, configuration: configuration, logger: logger)

@@ -184,4 +184,23 @@ struct WatchTests {
             return nil
         }
     }
+
+    @Test("the server refuses watches past its limit with 429 TooManyRequests")
+    func watchLimit() async throws {
+        let plane = try await TestPlane.start(maxWatches: 1)
+        let client = try plane.client()
+        let configMaps = GroupVersionKind(group: "", version: "v1", kind: "ConfigMap")
+        let first = Task { for try await _ in client.watch(configMaps, namespace: "default") {} }
+        #expect(try await eventually { plane.server.openWatchCount == 1 })
+        do {
+            for try await _ in client.watch(configMaps, namespace: "default") {}
+            Issue.record("the second watch was not refused")
+        } catch let error as APIError {
+            #expect(error.code == 429)
+            #expect(error.reason == .tooManyRequests)
+        }
+        first.cancel()
+        try await client.shutdown()
+        await plane.stop()
+    }
 }

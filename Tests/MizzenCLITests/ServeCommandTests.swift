@@ -48,6 +48,16 @@ struct ServeCommandTests {
         let (_, unauthorized) = try await URLSession.shared.data(from: try #require(URL(string: url + "/api/v1/namespaces")))
         #expect((unauthorized as? HTTPURLResponse)?.statusCode == 401)
 
+        // A body over 3 MiB is refused before it is read to the end.
+        var large = URLRequest(url: try #require(URL(string: url + "/api/v1/namespaces/default/configmaps")))
+        large.httpMethod = "POST"
+        large.setValue("Bearer \(kubeconfig.first?.value["users"]?[0]?["user"]?["token"]?.stringValue ?? "")",
+                       forHTTPHeaderField: "Authorization")
+        large.httpBody = Data(repeating: UInt8(ascii: "a"), count: 4 * 1024 * 1024)
+        let (tooLargeBody, tooLarge) = try await URLSession.shared.data(for: large)
+        #expect((tooLarge as? HTTPURLResponse)?.statusCode == 413)
+        #expect(try JSONValue(parsingJSON: [UInt8](tooLargeBody))["reason"] == "RequestEntityTooLarge")
+
         let second = Process()
         second.executableURL = CLI.binary
         second.arguments = ["serve", "--port", "0", "--data-dir", directory.path]
