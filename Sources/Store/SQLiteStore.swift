@@ -1,11 +1,13 @@
 import OrderedCollections
 public import Resources
+import Dispatch
 import Foundation
 import GRDB
 import Synchronization
 
 /// The ``ObjectStore`` on SQLite: durable (WAL, `synchronous = FULL`: a write is on disk when it
 /// returns), one writer, concurrent readers, and watches fed in-process after each commit.
+/// Writes that arrive while the writer is busy share its next transaction and fsync (group commit).
 ///
 /// ```swift
 /// let store = try SQLiteStore(directory: dataDirectory)   // takes <dir>/store.lock
@@ -25,6 +27,7 @@ public final class SQLiteStore: ObjectStore {
 
     private let writer: any DatabaseWriter
     let hub: WatchHub
+    private let groupCommit: GroupCommit
     private let lock: StoreLock?
     private let configuration: Configuration
     private let closed = Mutex(false)
@@ -93,6 +96,7 @@ public final class SQLiteStore: ObjectStore {
                 return try StoreSchema.currentResourceVersion(db)
             }
             hub = WatchHub(resourceVersion: current)
+            groupCommit = GroupCommit(writer: writer, hub: hub, historyRevisions: configuration.historyRevisions)
         } catch {
             lock?.release()
             if let error = error as? StoreError { throw error }
@@ -142,31 +146,23 @@ public final class SQLiteStore: ObjectStore {
         return APIError.internalError(String(describing: error))
     }
 
-    /// Runs `body` in one write transaction; commits (publishing its events after the commit) or,
-    /// for a dry run, rolls back.
+    /// Runs `body` as one write of the next group commit, and answers once that transaction has
+    /// committed (its events are then published) or, for a dry run, once `body` ran and was rolled back.
     private func write<T: Sendable>(dryRun: Bool, _ body: @escaping @Sendable (StoreTransaction) throws -> T)
         async throws(APIError) -> T
     {
         try checkOpen()
-        let hub = self.hub
-        let keep = configuration.historyRevisions
+        let groupCommit = self.groupCommit
         do {
-            return try await writer.writeWithoutTransaction { db -> T in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    let transaction = try StoreTransaction(db, dryRun: dryRun)
-                    result = try body(transaction)
-                    if dryRun { return .rollback }
-                    try transaction.collectGarbage()
-                    try transaction.compactIfNeeded(keep: keep)
-                    let events = transaction.events
-                    if !events.isEmpty {
-                        db.afterNextTransaction(onCommit: { _ in hub.publish(events) })
-                    }
-                    return .commit
-                }
-                guard let result else { throw APIError.internalError("the write produced no result") }
-                return result
+            return try await withCheckedThrowingContinuation { continuation in
+                groupCommit.submit(
+                    GroupCommit.Write(
+                        dryRun: dryRun,
+                        perform: { transaction in
+                            let result = try body(transaction)
+                            return { continuation.resume(returning: result) }
+                        },
+                        fail: { continuation.resume(throwing: $0) }))
             }
         } catch {
             throw Self.apiError(error)
@@ -248,6 +244,20 @@ public final class SQLiteStore: ObjectStore {
 }
 
 extension SQLiteStore {
+    /// Keeps the writer busy until the returned semaphore is signalled, so that the writes issued
+    /// meanwhile queue up and commit as one batch (for tests of group commit).
+    func holdWriter() -> DispatchSemaphore {
+        let gate = DispatchSemaphore(value: 0)
+        writer.asyncWriteWithoutTransaction { _ in gate.wait() }
+        return gate
+    }
+
+    /// How many writes wait for the next group commit (for tests).
+    var waitingWrites: Int { groupCommit.waitingCount }
+
+    /// How many group commits the writer has run (for tests).
+    var groupCommits: Int { groupCommit.batchCount }
+
     /// The value of a pragma on the writer connection (`journal_mode`, `synchronous`), for checks.
     public func pragma(_ name: String) throws -> String {
         guard name.allSatisfy({ $0.isLetter || $0 == "_" }) else {

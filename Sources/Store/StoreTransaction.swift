@@ -3,7 +3,7 @@ import GRDB
 import OrderedCollections
 import Resources
 
-/// One write transaction: the rows it changes, the resourceVersions it assigns, the events it
+/// One write: the rows it changes, the resourceVersions it assigns, the events it
 /// will publish after commit, and the garbage-collection work its changes set off.
 ///
 /// Not `Sendable`: it lives inside one GRDB write closure, on the writer's queue.
@@ -26,6 +26,14 @@ final class StoreTransaction {
         self.db = db
         self.dryRun = dryRun
         self.resourceVersion = try StoreSchema.currentResourceVersion(db)
+    }
+
+    /// A transaction that continues from `resourceVersion`, the last one assigned: the next write
+    /// of a group commit, after the writes before it in the same SQLite transaction.
+    init(_ db: Database, dryRun: Bool, resourceVersion: Int64) {
+        self.db = db
+        self.dryRun = dryRun
+        self.resourceVersion = resourceVersion
     }
 
     // MARK: Reading rows

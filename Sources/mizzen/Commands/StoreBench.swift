@@ -10,8 +10,10 @@ struct StoreBench: AsyncParsableCommand {
         commandName: "store",
         abstract: "Creates, gets, lists and watch events per second of the SQLite object store, and its peak memory.",
         discussion: """
-            Works in a temporary directory, removed afterwards. Every create is durable on its own
-            (one transaction, fsync'd), as the API promises. Build with -c release:
+            Works in a temporary directory, removed afterwards. Every write is durable before it is
+            acknowledged, as the API promises; writes issued concurrently share a transaction and
+            its fsync (group commit). Creates and updates are timed from one task, then from
+            --concurrency tasks. Build with -c release:
               swift build -c release && .build/release/mizzen bench store --count 100000
             """)
 
@@ -24,36 +26,85 @@ struct StoreBench: AsyncParsableCommand {
     @Option(help: "How many lists (500 objects, with a label selector) to time.")
     var lists = 100
 
+    @Option(help: "How many tasks issue creates and updates concurrently (timed after one task).")
+    var concurrency = 4
+
     @Option(help: "Directory for the temporary store (default: the system's temporary directory).")
     var directory: String?
 
     func validate() throws {
         guard count >= 1_000 else { throw ValidationError("--count must be at least 1000") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
 
-    func run() async throws {
-        let base = directory ?? NSTemporaryDirectory()
-        let path = base + "/mizzen-store-bench-\(UUID().uuidString.lowercased())"
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store = try SQLiteStore(directory: path)
-        defer { try? store.close() }
-        let configMaps = ResourceType(
-            group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true, hasStatus: false)
-        let clock = ContinuousClock()
+    private static let configMaps = ResourceType(
+        group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true, hasStatus: false)
 
-        // Creates, one durable transaction each.
-        let createTime = try await clock.measure {
-            for index in 0..<count {
+    /// The tasks counts the writes are timed with: one, then `--concurrency`.
+    private var concurrencies: [Int] { concurrency == 1 ? [1] : [1, concurrency] }
+
+    /// Runs `body(index)` for every index of `range`, from `tasks` concurrent tasks.
+    private static func concurrently(
+        _ range: Range<Int>, tasks: Int, _ body: @escaping @Sendable (Int) async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<tasks {
+                group.addTask {
+                    for index in stride(from: range.lowerBound + task, to: range.upperBound, by: tasks) {
+                        try await body(index)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Creates `count` ConfigMaps (`cm-0`…) from `tasks` concurrent tasks.
+    private func createObjects(in store: SQLiteStore, tasks: Int) async throws -> Duration {
+        try await ContinuousClock().measure {
+            try await Self.concurrently(0..<count, tasks: tasks) { index in
                 var object = Resource(apiVersion: "v1", kind: "ConfigMap", name: "cm-\(index)", namespace: "default")
                 object.setLabel("app", "app\(index % 10)")
                 object.setLabel("tier", index % 2 == 0 ? "front" : "back")
                 object.object["data"] = [
                     "index": .string(String(index)), "config.yaml": "replicas: 3\nimage: registry.local/app:1.2.3\n",
                 ]
-                _ = try await store.create(object, as: configMaps, dryRun: false)
+                _ = try await store.create(object, as: Self.configMaps, dryRun: false)
             }
         }
-        report("creates", count, createTime)
+    }
+
+    func run() async throws {
+        let base = directory ?? NSTemporaryDirectory()
+        let prefix = base + "/mizzen-store-bench-\(UUID().uuidString.lowercased())"
+        let configMaps = Self.configMaps
+        let clock = ContinuousClock()
+
+        // Creates, each durable before it is acknowledged; each concurrency in a fresh store. The
+        // store of the last one is kept for the gets, lists and watches.
+        var kept: (store: SQLiteStore, path: String)?
+        for tasks in concurrencies {
+            let path = prefix + "-\(tasks)"
+            let store = try SQLiteStore(directory: path)
+            let createTime: Duration
+            do {
+                createTime = try await createObjects(in: store, tasks: tasks)
+            } catch {
+                try? store.close()
+                try? FileManager.default.removeItem(atPath: path)
+                throw error
+            }
+            report("creates (concurrency \(tasks))", count, createTime)
+            if tasks == concurrencies.last {
+                kept = (store, path)
+            } else {
+                try store.close()
+                try FileManager.default.removeItem(atPath: path)
+            }
+        }
+        guard let (store, path) = kept else { return }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { try? store.close() }
 
         // Gets.
         var generator = SystemRandomNumberGenerator()
@@ -94,28 +145,33 @@ struct StoreBench: AsyncParsableCommand {
         }
         report("watch events (replayed)", replayCount, replayTime)
 
-        let updates = min(10_000, count)
-        let stream = try await store.watch(configMaps, namespace: nil, options: ListOptions(), from: nil)
-        let liveTime = try await clock.measure {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    var seen = 0
-                    for try await _ in stream {
-                        seen += 1
-                        if seen == updates { break }
+        // Live events while updates are written: get + update + delivery, from one task, then
+        // from --concurrency tasks (each on its own range of objects).
+        let updates = min(10_000, count / concurrencies.count)
+        for (round, tasks) in concurrencies.enumerated() {
+            let range = (round * updates)..<((round + 1) * updates)
+            let stream = try await store.watch(configMaps, namespace: nil, options: ListOptions(), from: nil)
+            let liveTime = try await clock.measure {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        var seen = 0
+                        for try await _ in stream {
+                            seen += 1
+                            if seen == updates { break }
+                        }
                     }
-                }
-                group.addTask {
-                    for index in 0..<updates {
-                        var object = try await store.get(configMaps, namespace: "default", name: "cm-\(index)")
-                        object.setAnnotation("touched", "yes")
-                        _ = try await store.update(object, as: configMaps, subresource: .main, dryRun: false)
+                    group.addTask {
+                        try await Self.concurrently(range, tasks: tasks) { index in
+                            var object = try await store.get(configMaps, namespace: "default", name: "cm-\(index)")
+                            object.setAnnotation("touched", "yes")
+                            _ = try await store.update(object, as: configMaps, subresource: .main, dryRun: false)
+                        }
                     }
+                    try await group.waitForAll()
                 }
-                try await group.waitForAll()
             }
+            report("watch events (live, get+update+deliver, concurrency \(tasks))", updates, liveTime)
         }
-        report("watch events (live, get+update+deliver)", updates, liveTime)
 
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM") || line.hasPrefix("VmRSS") {
