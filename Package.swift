@@ -119,6 +119,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
+            dependencies: ["APIServer", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import OrderedCollections
 import Resources
+import TestSupport
 import Testing
 
 /// The client against a real embedded API server over HTTPS, with the kubeconfig it wrote.

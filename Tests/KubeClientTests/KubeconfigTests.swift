@@ -1,5 +1,6 @@
 import Foundation
 @testable import KubeClient
+import TestSupport
 import Testing
 
 @Suite("Kubeconfig loading")

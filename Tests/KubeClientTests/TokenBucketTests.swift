@@ -1,5 +1,6 @@
 import KubeClient
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Client-side rate limit")

@@ -2,6 +2,7 @@
 import NIOCore
 import OrderedCollections
 import Resources
+import TestSupport
 import Testing
 
 @Suite("Watch stream decoding")

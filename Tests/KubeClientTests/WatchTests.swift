@@ -3,6 +3,7 @@ import Foundation
 import KubeClient
 import OrderedCollections
 import Resources
+import TestSupport
 import Testing
 
 @Suite("Discovery and watches against the embedded API server")
