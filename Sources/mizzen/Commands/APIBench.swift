@@ -36,6 +36,8 @@ struct APIBench: AsyncParsableCommand {
         logger.logLevel = .critical
         let server = try await APIServer.open(dataDirectory: directory, configuration: configuration, logger: logger)
         let (ready, continuation) = AsyncStream<APIServer.Endpoint>.makeStream()
+        // The server runs beside the clients for the whole benchmark; cancelling the task at the
+        // end shuts it down (its store closes with it).
         let serverTask = Task { try await server.run { continuation.yield($0); continuation.finish() } }
         defer { serverTask.cancel() }
         var readyIterator = ready.makeAsyncIterator()
