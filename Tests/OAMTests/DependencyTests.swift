@@ -13,11 +13,7 @@ struct DependencyTests {
         """
         \(webComponent)
         ---
-        apiVersion: core.oam.dev/v1alpha2
-        kind: Component
-        metadata: {name: db}
-        spec:
-          workload: {apiVersion: apps/v1, kind: Deployment}
+        \(deploymentComponent("db"))
         ---
         apiVersion: core.oam.dev/v1alpha2
         kind: ApplicationConfiguration
@@ -199,11 +195,7 @@ struct DependencyTests {
         let input = """
             \(webComponent)
             ---
-            apiVersion: core.oam.dev/v1alpha2
-            kind: Component
-            metadata: {name: db}
-            spec:
-              workload: {apiVersion: apps/v1, kind: Deployment}
+            \(deploymentComponent("db"))
             ---
             apiVersion: core.oam.dev/v1alpha2
             kind: HealthScope

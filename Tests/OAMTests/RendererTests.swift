@@ -223,11 +223,7 @@ struct RendererTests {
         let input = """
             \(webComponent)
             ---
-            apiVersion: core.oam.dev/v1alpha2
-            kind: Component
-            metadata: {name: api}
-            spec:
-              workload: {apiVersion: apps/v1, kind: Deployment}
+            \(deploymentComponent("api"))
             ---
             apiVersion: core.oam.dev/v1alpha2
             kind: ApplicationConfiguration

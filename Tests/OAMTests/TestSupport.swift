@@ -54,3 +54,14 @@ let webComponent = """
         - name: replicas
           fieldPaths: ["spec.replicas"]
     """
+
+/// A Component whose workload is a bare Deployment, as YAML.
+func deploymentComponent(_ name: String) -> String {
+    """
+    apiVersion: core.oam.dev/v1alpha2
+    kind: Component
+    metadata: {name: \(name)}
+    spec:
+      workload: {apiVersion: apps/v1, kind: Deployment}
+    """
+}

@@ -236,11 +236,7 @@ struct ValidatorTests {
         let input = """
             \(webComponent)
             ---
-            apiVersion: core.oam.dev/v1alpha2
-            kind: Component
-            metadata: {name: db}
-            spec:
-              workload: {apiVersion: apps/v1, kind: Deployment}
+            \(deploymentComponent("db"))
             ---
             apiVersion: core.oam.dev/v1alpha2
             kind: ApplicationConfiguration
