@@ -135,9 +135,10 @@ struct WatchTests {
         options.connectTimeout = .milliseconds(500)
         options.requestTimeout = .seconds(5)
         let client = try plane.client(options: options)
-        _ = try await client.create(configMap("before"))
         let changes = Collector<ReflectorEvent>()
+        // Everything that can throw is inside the do block, so the client is always shut down.
         do {
+            _ = try await client.create(configMap("before"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await change in client.watchForever(
