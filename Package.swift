@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "APIServer", targets: ["APIServer"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "Controllers", targets: ["Controllers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -100,6 +103,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Controllers",
+            dependencies: [
+                "Resources",
+                "OAM",
+                "KubeClient",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "mizzen",
             dependencies: [
@@ -107,6 +125,8 @@ let package = Package(
                 "OAM",
                 "Store",
                 "APIServer",
+                "KubeClient",
+                "Controllers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,6 +186,15 @@ let package = Package(
                 "KubeClient", "APIServer", "Resources", "TestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ControllersTests",
+            dependencies: [
+                "Controllers", "KubeClient", "OAM", "APIServer", "Resources", "TestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
