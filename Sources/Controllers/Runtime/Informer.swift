@@ -1,0 +1,98 @@
+public import KubeClient
+import Logging
+public import Resources
+import Synchronization
+
+/// A change an informer saw.
+public enum InformerEvent: Sendable {
+    case added(Resource)
+    case updated(old: Resource, new: Resource)
+    case deleted(Resource)
+
+    /// The object as it is now (its last state when deleted).
+    public var object: Resource {
+        switch self {
+        case .added(let object), .deleted(let object): object
+        case .updated(_, let new): new
+        }
+    }
+}
+
+/// Something to call with every change an informer sees.
+public typealias InformerHandler = @Sendable (InformerEvent) async -> Void
+
+/// Lists and watches one kind and keeps an ``ObjectCache`` of it, calling its handlers on every
+/// change — client-go's shared informer. One informer per kind is shared by every controller
+/// (``Manager/informer(for:)``).
+///
+/// A re-list (after the resume point expired) is compared with the cache, so handlers see the
+/// differences as ordinary adds, updates and deletes.
+public final class Informer: Sendable {
+    public let kind: GroupVersionKind
+    public let cache: ObjectCache
+    private let handlers = Mutex<[InformerHandler]>([])
+    private let synced = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    public init(kind: GroupVersionKind, indexes: [String: IndexFunction] = [:]) {
+        self.kind = kind
+        self.cache = ObjectCache(indexes: indexes)
+    }
+
+    /// Adds a handler; it sees every change from then on (and the first list if added before it).
+    public func addHandler(_ handler: @escaping InformerHandler) {
+        handlers.withLock { $0.append(handler) }
+    }
+
+    /// Whether the first list has been stored.
+    public var hasSynced: Bool { synced.withLock { $0.done } }
+
+    /// Returns once the first list has been stored.
+    public func waitForSync() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = synced.withLock { state -> Bool in
+                if state.done { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    /// Lists and watches until cancelled.
+    public func run(client: KubernetesClient, logger: Logger) async {
+        for await change in client.watchForever(kind, logger: logger) {
+            switch change {
+            case .relisted(let objects, _):
+                let events = cache.replace(with: objects)
+                markSynced()
+                await deliver(events)
+            case .event(let event):
+                switch event.type {
+                case .added, .modified:
+                    if let delivered = cache.store(event.object) { await deliver([delivered]) }
+                case .deleted:
+                    await deliver([cache.remove(event.object)])
+                case .bookmark:
+                    break
+                }
+            }
+        }
+    }
+
+    private func markSynced() {
+        let waiters = synced.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.done else { return [] }
+            state.done = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func deliver(_ events: [InformerEvent]) async {
+        let handlers = handlers.withLock { $0 }
+        for event in events {
+            for handler in handlers { await handler(event) }
+        }
+    }
+}
