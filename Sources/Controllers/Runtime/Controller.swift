@@ -25,15 +25,19 @@ public final class Controller: Sendable {
     let workers: Int
     let logger: Logger
     let metrics: ReconcileMetrics
+    /// The informer of the kind this controller reconciles, for ``resync()``.
+    public let primary: Informer?
 
-    /// A controller with `workers` workers.
+    /// A controller with `workers` workers, reconciling the objects of `primary`.
     public init(
-        name: String, reconciler: any Reconciler, workers: Int = 2, backoff: RetryBackoff = RetryBackoff(),
+        name: String, reconciler: any Reconciler, primary: Informer? = nil, workers: Int = 2,
+        backoff: RetryBackoff = RetryBackoff(),
         logger: Logger = Logger(label: "mizzen.controller"), metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.name = name
         self.queue = WorkQueue(name: name, backoff: backoff, metricsFactory: metricsFactory)
         self.reconciler = reconciler
+        self.primary = primary
         self.workers = max(1, workers)
         var logger = logger
         logger[metadataKey: "controller"] = "\(name)"
@@ -44,6 +48,16 @@ public final class Controller: Sendable {
     /// Queues `key` for a reconcile.
     public func enqueue(_ key: ObjectKey) async {
         await queue.add(key)
+    }
+
+    /// Queues every object of the primary informer (a full resync).
+    public func resync() async {
+        for key in primary?.cache.keys ?? [] { await queue.add(key) }
+    }
+
+    /// Returns once the queue is worked through.
+    public func waitUntilIdle() async {
+        await queue.waitUntilIdle()
     }
 
     /// Runs the workers until the task is cancelled.

@@ -61,6 +61,20 @@ public final class Manager: Service, Sendable {
         state.withLock { $0.controllers.append(controller) }
     }
 
+    /// The controllers added.
+    public var controllers: [Controller] { state.withLock { $0.controllers } }
+
+    /// Queues every object of every controller again, as a periodic resync would.
+    public func resync() async {
+        for controller in controllers { await controller.resync() }
+    }
+
+    /// Returns once every controller's queue is worked through, repeatedly until all are idle
+    /// at once (one controller's writes can queue work for another).
+    public func waitUntilIdle() async {
+        for controller in controllers { await controller.waitUntilIdle() }
+    }
+
     /// Whether every informer has synced (for `/readyz`).
     public var isReady: Bool {
         state.withLock { state in state.running && state.informers.values.allSatisfy(\.hasSynced) }

@@ -24,6 +24,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     private var timer: Task<Void, Never>?
     private var timerDeadline: ContinuousClock.Instant?
     private var isShutDown = false
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private let metrics: QueueMetrics
 
     /// A queue named `name` (the name labels its metrics).
@@ -94,9 +95,25 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         return await withCheckedContinuation { waiters.append($0) }
     }
 
+    /// Returns once no key waits and none is being processed (keys delayed to later do not
+    /// count): a resync has been worked through.
+    public func waitUntilIdle() async {
+        if isIdle { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    private var isIdle: Bool { isShutDown || (queue.isEmpty && processing.isEmpty) }
+
+    private func resumeIdleWaiters() {
+        guard isIdle, !idleWaiters.isEmpty else { return }
+        for waiter in idleWaiters { waiter.resume() }
+        idleWaiters.removeAll()
+    }
+
     /// Marks `key` processed; if it was added meanwhile it waits again.
     public func done(_ key: Key) {
         processing.remove(key)
+        defer { resumeIdleWaiters() }
         guard !isShutDown, dirty[key] != nil else { return }
         if !waiters.isEmpty {
             processing.insert(key)
@@ -117,6 +134,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
         waiters.removeAll()
         queue.removeAll()
         delayed = DelayedKeys()
+        resumeIdleWaiters()
     }
 
     // MARK: Delayed keys

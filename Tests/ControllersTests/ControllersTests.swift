@@ -1,8 +1,0 @@
-import Controllers
-import Testing
-
-@Suite struct ControllersTests {
-    @Test func writesAreRecordedUnderOneFieldManager() {
-        #expect(Controllers.fieldManager == "mizzen")
-    }
-}

@@ -1,0 +1,144 @@
+import APIServer
+import Controllers
+import Foundation
+import KubeClient
+import Logging
+import OAM
+import OrderedCollections
+import Resources
+import TestSupport
+import Testing
+
+/// An embedded plane with the OAM kinds, a client and a running manager with the OAM
+/// controllers, for one test; everything is stopped at the end, also when the test fails.
+struct Runtime {
+    let plane: EmbeddedPlane
+    let client: KubernetesClient
+    let manager: Manager
+
+    static func with(
+        options: OAMControllers.Options = OAMControllers.Options(), _ body: (Runtime) async throws -> Void
+    ) async throws {
+        let plane = try await EmbeddedPlane.start()
+        let client: KubernetesClient
+        do {
+            client = try KubernetesClient(kubeconfig: plane.endpoint.kubeconfig.path)
+        } catch {
+            await plane.stop()
+            throw error
+        }
+        var logger = Logger(label: "mizzen.test.controllers")
+        logger.logLevel = .critical
+        let manager = Manager(client: client, logger: logger)
+        var failure: (any Error)?
+        do {
+            try await installOAMKinds(client)
+            OAMControllers.register(on: manager, options: options, logger: logger)
+            let running = Task { try await manager.run() }
+            do {
+                try await body(Runtime(plane: plane, client: client, manager: manager))
+            } catch {
+                failure = error
+            }
+            running.cancel()
+            _ = await running.result
+        } catch {
+            failure = error
+        }
+        try? await client.shutdown()
+        await plane.stop()
+        if let failure { throw failure }
+    }
+
+    /// Creates `yaml`'s objects (one or more documents).
+    @discardableResult
+    func create(_ yaml: String) async throws -> [Resource] {
+        var created: [Resource] = []
+        for document in try DocumentDecoder.decode(yaml, file: "test.yaml") {
+            created.append(try await client.create(try Resource(document.value)))
+        }
+        return created
+    }
+
+    func get(_ kind: GroupVersionKind, _ name: String, namespace: String = "default") async throws -> Resource? {
+        do {
+            return try await client.get(kind, name: name, namespace: namespace)
+        } catch let error as APIError where error.reason == .notFound {
+            return nil
+        }
+    }
+
+    /// Waits until `condition` holds on the object (which must come to exist), and returns it.
+    @discardableResult
+    func waitFor(
+        _ kind: GroupVersionKind, _ name: String, namespace: String = "default", timeout: Duration = .seconds(20),
+        _ condition: @escaping (Resource) -> Bool = { _ in true }
+    ) async throws -> Resource {
+        var last: Resource?
+        let ok = try await eventually(timeout: timeout) {
+            last = try await get(kind, name, namespace: namespace)
+            return last.map(condition) ?? false
+        }
+        guard ok, let last else {
+            Issue.record("\(kind.kind)/\(name) did not reach the expected state; last seen: \(last.map { $0.value.jsonString(pretty: true) } ?? "absent")")
+            throw RuntimeTestError.timeout
+        }
+        return last
+    }
+
+    /// Waits until the object is gone.
+    func waitForAbsence(_ kind: GroupVersionKind, _ name: String, namespace: String = "default") async throws {
+        let gone = try await eventually { try await get(kind, name, namespace: namespace) == nil }
+        #expect(gone, "\(kind.kind)/\(name) should be gone")
+    }
+}
+
+enum RuntimeTestError: Error {
+    case timeout
+}
+
+enum Kinds {
+    static let deployment = GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")
+    static let configMap = GroupVersionKind(group: "", version: "v1", kind: "ConfigMap")
+    static let revision = OAMKinds.controllerRevision
+    static let appConfig = OAMKinds.applicationConfiguration
+    static let component = OAMKinds.component
+    static let healthScope = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "HealthScope")
+    static let manualScaler = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "ManualScalerTrait")
+}
+
+/// Minimal CRDs for the OAM kinds (schemaless, with a status subresource) for planes that do
+/// not install them at start.
+func installOAMKinds(_ client: KubernetesClient) async throws {
+    let kinds: [(kind: String, plural: String, namespaced: Bool)] = [
+        ("ApplicationConfiguration", "applicationconfigurations", true), ("Component", "components", true),
+        ("WorkloadDefinition", "workloaddefinitions", false), ("TraitDefinition", "traitdefinitions", false),
+        ("ScopeDefinition", "scopedefinitions", false), ("ContainerizedWorkload", "containerizedworkloads", true),
+        ("ManualScalerTrait", "manualscalertraits", true), ("HealthScope", "healthscopes", true),
+    ]
+    let crdKind = GroupVersionKind(group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition")
+    for (kind, plural, namespaced) in kinds {
+        let name = "\(plural).\(OAM.group)"
+        if (try? await client.get(crdKind, name: name)) != nil { continue }
+        let crd: JSONValue = [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": ["name": .string(name)],
+            "spec": [
+                "group": .string(OAM.group), "scope": namespaced ? "Namespaced" : "Cluster",
+                "names": ["kind": .string(kind), "plural": .string(plural), "singular": .string(kind.lowercased())],
+                "versions": [[
+                    "name": "v1alpha2", "served": true, "storage": true, "subresources": ["status": [:]],
+                    "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+                ]],
+            ],
+        ]
+        _ = try await client.create(try Resource(crd))
+    }
+    for kind in kinds {
+        let gvk = GroupVersionKind(group: OAM.group, version: OAM.version, kind: kind.kind)
+        _ = try await eventually { (try? await client.list(gvk, namespace: kind.namespaced ? "default" : nil)) != nil }
+    }
+    for definition in BuiltinDefinitions.all {
+        _ = try? await client.create(definition)
+    }
+}
