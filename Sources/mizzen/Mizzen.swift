@@ -15,7 +15,9 @@ struct Mizzen: AsyncParsableCommand {
               mizzen render -f examples/data-passing/
             """,
         version: MizzenVersion.current,
-        subcommands: [ValidateCommand.self, RenderCommand.self, ServeCommand.self, BenchCommand.self]
+        subcommands: [
+            ValidateCommand.self, RenderCommand.self, ServeCommand.self, ControllerCommand.self, BenchCommand.self,
+        ]
     )
 }
 

@@ -59,8 +59,21 @@ public final class Informer: Sendable {
     }
 
     /// Lists and watches until cancelled.
+    ///
+    /// A kind the server does not serve (its CRD is not installed yet) counts as synced and
+    /// empty, so that it holds nobody up; the watch keeps retrying and fills the cache once the
+    /// kind appears.
     public func run(client: KubernetesClient, logger: Logger) async {
-        for await change in client.watchForever(kind, logger: logger) {
+        do {
+            _ = try await client.mapper.mapping(for: kind)
+        } catch let error as ClientError where error.kind == .noMatch {
+            logger.notice("informer.kind_not_served", metadata: ["kind": "\(kind)"])
+            markSynced()
+        } catch {
+            // The watch below retries; discovery errors are its to report.
+        }
+        let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
+        for await change in client.watchForever(kind, backoff: backoff, logger: logger) {
             switch change {
             case .relisted(let objects, _):
                 let events = cache.replace(with: objects)

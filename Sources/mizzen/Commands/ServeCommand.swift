@@ -1,6 +1,8 @@
 import APIServer
 import ArgumentParser
+import Controllers
 import Foundation
+import KubeClient
 import Logging
 
 struct ServeCommand: AsyncParsableCommand {
@@ -13,6 +15,10 @@ struct ServeCommand: AsyncParsableCommand {
             directory. On start it writes DIR/kubeconfig (with the CA and the bearer token every \
             request needs) and prints "kubeconfig: PATH" once it listens. SIGINT or SIGTERM \
             stops it cleanly. Only one server may use a data directory at a time.
+
+            The OAM controllers run in the same process (--no-controllers turns them off) and \
+            talk to the server through the same Kubernetes client they use against real \
+            clusters.
 
             Examples:
               mizzen serve --data-dir .mizzen
@@ -30,6 +36,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "Serve plain HTTP instead of HTTPS (the token still travels in clear: only for tests).")
     var insecureHTTP = false
+
+    @Flag(help: "Serve the API only, without the OAM controllers.")
+    var noControllers = false
+
+    @Option(help: "Reconciles run at once per controller.")
+    var workers = 4
+
+    @Flag(help: "Leave workloads and traits alone once applied until the AppConfig or the component revision changes.")
+    var applyOnceOnly = false
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
@@ -50,10 +65,48 @@ struct ServeCommand: AsyncParsableCommand {
             StandardError.write("error: cannot start the control plane in \(directory.path): \(error)")
             throw ExitCode(1)
         }
-        try await server.run { endpoint in
-            StandardOutput.writeLine("kubeconfig: \(endpoint.kubeconfig.path)")
-            StandardError.write("serving the Kubernetes API at \(endpoint.url)")
+        let (ready, announce) = AsyncStream<APIServer.Endpoint>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.run { endpoint in
+                    StandardOutput.writeLine("kubeconfig: \(endpoint.kubeconfig.path)")
+                    StandardError.write("serving the Kubernetes API at \(endpoint.url)")
+                    announce.yield(endpoint)
+                    announce.finish()
+                }
+            }
+            if !noControllers {
+                var options = OAMControllers.Options()
+                options.workers = workers
+                options.appConfig.applyOnceOnly = applyOnceOnly
+                let logger = logger
+                group.addTask { [options] in
+                    var iterator = ready.makeAsyncIterator()
+                    guard let endpoint = await iterator.next() else { return }
+                    try await Self.runControllers(kubeconfig: endpoint.kubeconfig, options: options, logger: logger)
+                }
+            }
+            // The server ends on SIGINT/SIGTERM; the controllers end with it.
+            try await group.next()
+            group.cancelAll()
         }
+    }
+
+    /// Runs the controllers against this server, through the client used for real clusters.
+    private static func runControllers(
+        kubeconfig: URL, options: OAMControllers.Options, logger: Logger
+    ) async throws {
+        var clientOptions = KubernetesClient.Options()
+        // In-process: the server is on this machine and its own limits apply.
+        clientOptions.qps = 0
+        clientOptions.userAgent = "mizzen-serve/\(MizzenVersion.current)"
+        let client = try KubernetesClient(kubeconfig: kubeconfig.path, options: clientOptions, logger: logger)
+        let manager = Manager(client: client, logger: logger)
+        OAMControllers.register(on: manager, options: options, logger: logger)
+        do {
+            try await manager.run()
+        } catch is CancellationError {}
+        try await client.shutdown()
     }
 }
 
