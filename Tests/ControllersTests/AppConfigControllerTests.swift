@@ -300,6 +300,38 @@ import Testing
         }
     }
 
+    @Test func anEntryThatCannotRenderIsReportedAndTheOthersStillRun() async throws {
+        try await Runtime.with { runtime in
+            try await runtime.create(Self.webComponent + """
+
+                ---
+                apiVersion: core.oam.dev/v1alpha2
+                kind: Component
+                metadata: {name: cache}
+                spec:
+                  workload: {apiVersion: v1, kind: ConfigMap, data: {size: "1Gi"}}
+                ---
+                apiVersion: core.oam.dev/v1alpha2
+                kind: ApplicationConfiguration
+                metadata: {name: partial}
+                spec:
+                  components:
+                  - componentName: web
+                    parameterValues: [{name: colour, value: blue}]
+                  - componentName: cache
+                """)
+            try await runtime.waitFor(Kinds.configMap, "cache")
+            let app = try await runtime.waitFor(Kinds.appConfig, "partial") {
+                $0.valueIfPresent(at: "status.errors[0].message") != nil
+            }
+            #expect(app.valueIfPresent(at: "status.errors[0].object") == "ApplicationConfiguration/partial")
+            #expect(app.valueIfPresent(at: "status.errors[0].fieldPath") == "spec.components[0].parameterValues[0].name")
+            #expect(app.valueIfPresent(at: "status.errors[0].message")?.stringValue?.contains("unknown parameter \"colour\"") == true)
+            #expect(app.valueIfPresent(at: "status.conditions[0].reason") == "ReconcileError")
+            #expect(try await runtime.get(Kinds.deployment, "web") == nil)
+        }
+    }
+
     static func isSynced(_ app: Resource) -> Bool {
         app.valueIfPresent(at: "status.conditions[0].status") == "True"
             && app.valueIfPresent(at: "status.observedGeneration") == app.generation.map { .int($0) }

@@ -110,7 +110,9 @@ final class ApplicationConfigurationReconciler: Reconciler {
             watch(kinds)
         }
 
-        var problems = rendered.errors.map { Problem(path: $0.path?.description, message: $0.message) }
+        var problems = rendered.errors.map {
+            Problem(object: $0.object.map { "\($0.kind)/\($0.name)" }, path: $0.path?.description, message: $0.message)
+        }
         var wrote = 0
         let uid = current.resource.uid ?? ""
 
@@ -493,15 +495,26 @@ final class ApplicationConfigurationReconciler: Reconciler {
     }
 }
 
-/// A problem a reconcile reports on the AppConfig: what and, when known, where in its spec.
+/// A problem a reconcile reports on the AppConfig: what and, when known, which object and
+/// where in it (`Component/web`, `spec.parameters[0].fieldPaths[0]`).
 struct Problem: Sendable, CustomStringConvertible {
+    var object: String?
     var path: String?
     var message: String
 
-    var description: String { path.map { "\($0): \(message)" } ?? message }
+    init(object: String? = nil, path: String?, message: String) {
+        self.object = object
+        self.path = path
+        self.message = message
+    }
+
+    var description: String {
+        [object, path].compactMap { $0 }.map { "\($0): " }.joined() + message
+    }
 
     var json: JSONValue {
         var entry: JSONObject = ["message": .string(message)]
+        if let object { entry["object"] = .string(object) }
         if let path { entry["fieldPath"] = .string(path) }
         return .object(entry)
     }
