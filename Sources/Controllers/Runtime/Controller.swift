@@ -69,6 +69,8 @@ public final class Controller: Sendable {
                 }
             }
         } onCancel: {
+            // The cancellation handler cannot await: shutting the queue down wakes the workers
+            // parked in `next()`, which then return.
             let queue = self.queue
             Task { await queue.shutDown() }
         }
