@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -35,6 +36,8 @@ public final class KubernetesClient: Sendable {
         /// server's bookmark interval, so that only a dead connection trips it.
         public var readTimeout: Duration = .seconds(11 * 60)
         public var userAgent = "mizzen-kubeclient"
+        /// Where request metrics go; `nil` uses the one `MetricsSystem.bootstrap` installed.
+        public var metricsFactory: (any MetricsFactory)?
 
         public init() {}
     }
@@ -90,7 +93,8 @@ public final class KubernetesClient: Sendable {
         let limiter = options.qps > 0 ? RateLimiter(qps: options.qps, burst: max(1, options.burst)) : nil
         let transport = Transport(
             http: http, connection: connection, tokens: TokenSource(token: connection.token, file: connection.tokenFile),
-            limiter: limiter, requestTimeout: options.requestTimeout, userAgent: options.userAgent, logger: logger)
+            limiter: limiter, requestTimeout: options.requestTimeout, userAgent: options.userAgent, logger: logger,
+            metrics: RequestMetrics(factory: options.metricsFactory ?? MetricsSystem.factory))
         self.connection = connection
         self.transport = transport
         self.mapper = RESTMapper(transport: transport)

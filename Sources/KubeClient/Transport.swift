@@ -16,6 +16,7 @@ struct Transport: Sendable {
     let requestTimeout: Duration
     let userAgent: String
     let logger: Logger
+    let metrics: RequestMetrics
 
     /// The largest response body read into memory, and the longest watch line.
     static let maximumBodyBytes = 64 * 1024 * 1024
@@ -71,6 +72,7 @@ struct Transport: Sendable {
     ) async throws -> JSONValue {
         let url = url(path, query)
         if let limiter { try await limiter.wait() }
+        let start = ContinuousClock.now
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
@@ -79,9 +81,11 @@ struct Transport: Sendable {
                 deadline: .now() + .nanoseconds(requestTimeout.nanoseconds), logger: logger)
             bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)
         } catch {
+            metrics.record(verb: method.rawValue, error: error, since: start)
             throw Self.transportError(error, method: method, url: url)
         }
         let code = Int(response.status.code)
+        metrics.record(verb: method.rawValue, code: code, since: start)
         guard (200..<300).contains(code) else { throw Self.apiError(code: code, body: bytes, method: method, url: url) }
         do {
             return try JSONValue(parsingJSON: bytes.readableBytesView)
@@ -94,6 +98,7 @@ struct Transport: Sendable {
     func openStream(_ path: String, query: [(String, String)]) async throws -> (HTTPClientResponse, String) {
         let url = url(path, query)
         if let limiter { try await limiter.wait() }
+        let start = ContinuousClock.now
         let response: HTTPClientResponse
         do {
             // No deadline: the server ends a watch after timeoutSeconds; the read timeout of the
@@ -101,9 +106,11 @@ struct Transport: Sendable {
             response = try await http.execute(request(.GET, url, body: nil, contentType: nil), deadline: .distantFuture,
                                               logger: logger)
         } catch {
+            metrics.record(verb: "WATCH", error: error, since: start)
             throw Self.transportError(error, method: .GET, url: url)
         }
         let code = Int(response.status.code)
+        metrics.record(verb: "WATCH", code: code, since: start)
         guard code == 200 else {
             let bytes: ByteBuffer
             do {
