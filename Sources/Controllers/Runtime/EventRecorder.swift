@@ -127,9 +127,13 @@ public final class EventRecorder: EventSink, Service, Sendable {
         case .dropped:
             dropped.withLock { $0 += 1 }
             droppedCounter.increment()
-            logger.debug("event.dropped", metadata: ["object": "\(reference.kind)/\(reference.name)", "reason": "\(reason)"])
+            logger.debug("event.dropped", metadata: [
+                "object": "\(reference.kind)/\(reference.name)", "reason": "\(reason)",
+            ])
         case .terminated:
-            logger.debug("event.after.stop", metadata: ["object": "\(reference.kind)/\(reference.name)", "reason": "\(reason)"])
+            logger.debug("event.after.stop", metadata: [
+                "object": "\(reference.kind)/\(reference.name)", "reason": "\(reason)",
+            ])
         @unknown default: break
         }
     }
@@ -164,7 +168,9 @@ public final class EventRecorder: EventSink, Service, Sendable {
                 // The Event expired or was deleted: start a new one.
                 correlator.forget(key)
             } catch {
-                logger.warning("event.write.failed", metadata: ["event": "\(entry.namespace)/\(entry.name)", "error": "\(error)"])
+                logger.warning("event.write.failed", metadata: [
+                    "event": "\(entry.namespace)/\(entry.name)", "error": "\(error)",
+                ])
                 return
             }
         }
@@ -177,7 +183,9 @@ public final class EventRecorder: EventSink, Service, Sendable {
                     firstTimestamp: timestamp),
                 for: key)
         } catch {
-            logger.warning("event.write.failed", metadata: ["event": "\(event.namespace ?? "")/\(event.name)", "error": "\(error)"])
+            logger.warning("event.write.failed", metadata: [
+                "event": "\(event.namespace ?? "")/\(event.name)", "error": "\(error)",
+            ])
         }
     }
 
