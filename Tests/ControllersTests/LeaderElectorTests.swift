@@ -185,6 +185,31 @@ struct LeaderElectorTests {
         }
     }
 
+    @Test("a leader that cannot renew stops leading before its lease could expire")
+    func renewDeadline() async throws {
+        try await withPlaneClients(1) { plane, clients in
+            let a = try LeaderElector(client: clients[0], configuration: Self.configuration("a"), logger: quietLogger)
+            let tracker = LeadershipTracker()
+            let ended = Shared<ContinuousClock.Instant?>(nil)
+            try await withTestTasks { tasks in
+                tasks.start {
+                    defer { ended.update { $0 = ContinuousClock.now } }
+                    try await a.runWhileLeader(tracker.body("a"))
+                }
+                #expect(try await eventually { tracker.running == ["a"] })
+                // The last renewal started before the server went away, so the lease is
+                // valid until at most two seconds after this.
+                let unreachable = ContinuousClock.now
+                await plane.stop()
+                #expect(try await eventually { ended.get() != nil })
+                let stoppedLeading = try #require(ended.get()) - unreachable
+                #expect(stoppedLeading < .seconds(2), "led \(stoppedLeading) after the last possible renewal")
+                #expect(tracker.running.isEmpty)
+                #expect(a.isLeader == false)
+            }
+        }
+    }
+
     @Test("durations that cannot keep two leaders apart are refused")
     func invalidConfiguration() {
         var configuration = Self.configuration("a")
