@@ -23,19 +23,3 @@ extension EmbeddedPlane {
         return result.stdout
     }
 }
-
-/// The kubectl binary of these machines.
-enum Kubectl {
-    typealias Result = ProcessResult
-
-    static let path = "/usr/bin/kubectl"
-    static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: path) }
-
-    /// Runs kubectl (ignoring any KUBECONFIG of the environment), killing it after `timeout`.
-    static func run(_ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 60) async throws -> Result {
-        var environment = ProcessInfo.processInfo.environment
-        environment["KUBECONFIG"] = nil
-        return try await ProcessRunner.run(
-            URL(fileURLWithPath: path), arguments, stdin: stdin, environment: environment, timeout: timeout)
-    }
-}

@@ -1,7 +1,7 @@
 import OrderedCollections
 public import Logging
 import OAM
-public import Resources
+import Resources
 import Synchronization
 
 /// The OAM controllers, registered on a ``Manager``.

@@ -32,27 +32,71 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Unused revisions kept per Component.")
     var revisionLimit = 50
 
+    @Flag(help: "Run the controllers only while holding a coordination.k8s.io Lease, so that one replica of several acts.")
+    var leaderElect = false
+
+    @Option(help: "The namespace of the leader election Lease (default: the kubeconfig context's namespace).")
+    var leaderElectionNamespace: String?
+
+    @Option(help: "The name of the leader election Lease.")
+    var leaderElectionID = "mizzen-controller"
+
+    @Option(help: "Seconds a Lease stays valid without renewal; a successor takes over within this when the leader dies.")
+    var leaseDuration = 15
+
+    @Option(help: "Seconds the leader keeps trying to renew before it stops leading.")
+    var renewDeadline = 10
+
+    @Option(help: "Seconds between two attempts to acquire or renew the Lease.")
+    var retryPeriod = 2
+
+    @Option(help: "Where to serve /healthz, /readyz and Prometheus /metrics (host:port, port 0 picks one); \"\" for nowhere.")
+    var metricsAddress = "127.0.0.1:8080"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard revisionLimit >= 0 else { throw ValidationError("--revision-limit must not be negative") }
+        guard leaseDuration > renewDeadline, renewDeadline > retryPeriod, retryPeriod > 0 else {
+            throw ValidationError("leader election needs --lease-duration > --renew-deadline > --retry-period > 0")
+        }
+        if !metricsAddress.isEmpty {
+            do {
+                _ = try ProbeServer.Address(parsing: metricsAddress)
+            } catch {
+                throw ValidationError("--metrics-address \(metricsAddress): \(error)")
+            }
+        }
     }
 
     func run() async throws {
         var logger = Logger(label: "mizzen.controller")
         logger.logLevel = logLevel
+        let metrics = PrometheusMetrics()
+        metrics.bootstrap()
         let client = try connection.makeClient(logger: logger)
-        var options = OAMControllers.Options()
-        options.workers = workers
-        options.revisionLimit = revisionLimit
-        options.appConfig.applyOnceOnly = applyOnceOnly
-        let manager = Manager(client: client, logger: logger)
-        OAMControllers.register(on: manager, options: options, logger: logger)
-        logger.notice("controllers.starting", metadata: ["server": "\(client.connection.server)"])
+        var options = ControllerService.Options()
+        options.controllers.workers = workers
+        options.controllers.revisionLimit = revisionLimit
+        options.controllers.appConfig.applyOnceOnly = applyOnceOnly
+        options.metrics = metrics
+        options.probeAddress = metricsAddress.isEmpty ? nil : metricsAddress
+        if leaderElect {
+            var election = LeaderElectionConfiguration(
+                leaseName: leaderElectionID, leaseNamespace: leaderElectionNamespace ?? client.defaultNamespace)
+            election.leaseDuration = .seconds(leaseDuration)
+            election.renewDeadline = .seconds(renewDeadline)
+            election.retryPeriod = .seconds(retryPeriod)
+            options.leaderElection = election
+        }
+        let service = ControllerService(client: client, options: options, logger: logger)
+        logger.notice("controllers.starting", metadata: [
+            "server": "\(client.connection.server)", "identity": "\(options.leaderElection?.identity ?? "-")",
+        ])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: manager)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -76,9 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             }
             if !noControllers {
-                var options = OAMControllers.Options()
-                options.workers = workers
-                options.appConfig.applyOnceOnly = applyOnceOnly
+                var options = ControllerService.Options()
+                options.controllers.workers = workers
+                options.controllers.appConfig.applyOnceOnly = applyOnceOnly
                 let logger = logger
                 group.addTask { [options] in
                     var iterator = ready.makeAsyncIterator()
@@ -94,17 +94,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Runs the controllers against this server, through the client used for real clusters.
     private static func runControllers(
-        kubeconfig: URL, options: OAMControllers.Options, logger: Logger
+        kubeconfig: URL, options: ControllerService.Options, logger: Logger
     ) async throws {
         var clientOptions = KubernetesClient.Options()
         // In-process: the server is on this machine and its own limits apply.
         clientOptions.qps = 0
         clientOptions.userAgent = "mizzen-serve/\(MizzenVersion.current)"
         let client = try KubernetesClient(kubeconfig: kubeconfig.path, options: clientOptions, logger: logger)
-        let manager = Manager(client: client, logger: logger)
-        OAMControllers.register(on: manager, options: options, logger: logger)
+        let service = ControllerService(client: client, options: options, logger: logger)
         do {
-            try await manager.run()
+            try await service.run()
         } catch is CancellationError {}
         try await client.shutdown()
     }
