@@ -122,12 +122,12 @@ struct ReconcileMetrics: Sendable {
             factory.map { Counter(label: label, dimensions: dimensions, factory: $0) }
                 ?? Counter(label: label, dimensions: dimensions)
         }
-        success = counter("mizzen_reconcile_total", [("controller", controller), ("result", "success")])
-        error = counter("mizzen_reconcile_total", [("controller", controller), ("result", "error")])
-        requeue = counter("mizzen_reconcile_total", [("controller", controller), ("result", "requeue")])
-        errors = counter("mizzen_reconcile_errors_total", [("controller", controller)])
+        success = counter(ControllerMetrics.reconcileTotal, [("controller", controller), ("result", ControllerMetrics.Result.success.rawValue)])
+        error = counter(ControllerMetrics.reconcileTotal, [("controller", controller), ("result", ControllerMetrics.Result.error.rawValue)])
+        requeue = counter(ControllerMetrics.reconcileTotal, [("controller", controller), ("result", ControllerMetrics.Result.requeue.rawValue)])
+        errors = counter(ControllerMetrics.reconcileErrorsTotal, [("controller", controller)])
         let dimensions = [("controller", controller)]
-        duration = factory.map { Timer(label: "mizzen_reconcile_duration_seconds", dimensions: dimensions, factory: $0) }
-            ?? Timer(label: "mizzen_reconcile_duration_seconds", dimensions: dimensions)
+        duration = factory.map { Timer(label: ControllerMetrics.reconcileDuration, dimensions: dimensions, factory: $0) }
+            ?? Timer(label: ControllerMetrics.reconcileDuration, dimensions: dimensions)
     }
 }

@@ -255,16 +255,16 @@ struct QueueMetrics: Sendable {
     init(name: String, factory: (any MetricsFactory)?) {
         let dimensions = [("name", name)]
         if let factory {
-            depth = Gauge(label: "mizzen_workqueue_depth", dimensions: dimensions, factory: factory)
-            adds = Counter(label: "mizzen_workqueue_adds_total", dimensions: dimensions, factory: factory)
-            retries = Counter(label: "mizzen_workqueue_retries_total", dimensions: dimensions, factory: factory)
+            depth = Gauge(label: ControllerMetrics.workQueueDepth, dimensions: dimensions, factory: factory)
+            adds = Counter(label: ControllerMetrics.workQueueAddsTotal, dimensions: dimensions, factory: factory)
+            retries = Counter(label: ControllerMetrics.workQueueRetriesTotal, dimensions: dimensions, factory: factory)
             queueDuration = Timer(
-                label: "mizzen_workqueue_queue_duration_seconds", dimensions: dimensions, factory: factory)
+                label: ControllerMetrics.workQueueQueueDuration, dimensions: dimensions, factory: factory)
         } else {
-            depth = Gauge(label: "mizzen_workqueue_depth", dimensions: dimensions)
-            adds = Counter(label: "mizzen_workqueue_adds_total", dimensions: dimensions)
-            retries = Counter(label: "mizzen_workqueue_retries_total", dimensions: dimensions)
-            queueDuration = Timer(label: "mizzen_workqueue_queue_duration_seconds", dimensions: dimensions)
+            depth = Gauge(label: ControllerMetrics.workQueueDepth, dimensions: dimensions)
+            adds = Counter(label: ControllerMetrics.workQueueAddsTotal, dimensions: dimensions)
+            retries = Counter(label: ControllerMetrics.workQueueRetriesTotal, dimensions: dimensions)
+            queueDuration = Timer(label: ControllerMetrics.workQueueQueueDuration, dimensions: dimensions)
         }
     }
 }
