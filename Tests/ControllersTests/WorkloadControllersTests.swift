@@ -50,12 +50,13 @@ func withWorkloadControllers(nodeSimulator: Bool = false, _ body: (Runtime) asyn
     if let failure { throw failure }
 }
 
-extension Kinds {
+/// Kinds only these tests use (kept apart from ``Kinds`` so that both can grow without clashing).
+enum WorkloadTestKinds {
     static let containerizedWorkload = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "ContainerizedWorkload")
     static let service = GroupVersionKind(group: "", version: "v1", kind: "Service")
 }
 
-extension Runtime {
+private extension Runtime {
     /// The resourceVersions of `objects` as the server has them now.
     func resourceVersions(_ objects: [(GroupVersionKind, String)]) async throws -> [String?] {
         var versions: [String?] = []
@@ -74,16 +75,16 @@ extension Runtime {
 }
 
 /// `Synced` of an object's `status.conditions`.
-func syncedCondition(_ object: Resource) -> JSONValue? {
+private func syncedCondition(_ object: Resource) -> JSONValue? {
     object.status?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Synced" }
 }
 
 /// The ConfigMap name the translation gives a config file (spec §7.2).
-func configMapName(workload: String, container: String, path: String) -> String {
+private func configMapName(workload: String, container: String, path: String) -> String {
     "\(workload)-\(container)-\(FNV1a.hash32(path))"
 }
 
-let webWorkload = """
+private let webWorkload = """
     apiVersion: core.oam.dev/v1alpha2
     kind: ContainerizedWorkload
     metadata:
@@ -112,7 +113,7 @@ struct WorkloadControllersTests {
         try await withWorkloadControllers { runtime in
             let workload = try #require(try await runtime.create(webWorkload).first)
             let uid = try #require(workload.uid)
-            let converged = try await runtime.waitFor(Kinds.containerizedWorkload, "web") { object in
+            let converged = try await runtime.waitFor(WorkloadTestKinds.containerizedWorkload, "web") { object in
                 syncedCondition(object)?["status"] == "True"
                     && object.status?["resources"]?.arrayValue?.count == 2
             }
@@ -126,7 +127,7 @@ struct WorkloadControllersTests {
             #expect(deployment.valueIfPresent(at: "spec.replicas") == nil)
             #expect(deployment.labels[OAM.Label.component] == "web")
 
-            let service = try await runtime.waitFor(Kinds.service, "web")
+            let service = try await runtime.waitFor(WorkloadTestKinds.service, "web")
             #expect(service.controllerReference?.uid == uid)
             #expect(service.valueIfPresent(at: "spec.ports[0].port") == 80)
             #expect(service.valueIfPresent(at: "spec.selector") == [OAM.Label.containerizedWorkload: .string(uid)])
@@ -145,7 +146,7 @@ struct WorkloadControllersTests {
 
             let extra = configMapName(workload: "web", container: "nginx", path: "/etc/web/extra.conf")
             let everything: [(GroupVersionKind, String)] = [
-                (Kinds.containerizedWorkload, "web"), (Kinds.deployment, "web"), (Kinds.service, "web"),
+                (WorkloadTestKinds.containerizedWorkload, "web"), (Kinds.deployment, "web"), (WorkloadTestKinds.service, "web"),
                 (Kinds.configMap, site), (Kinds.configMap, extra),
             ]
             #expect(try await eventually { try await runtime.resyncWritesNothing(to: everything) },
@@ -164,7 +165,7 @@ struct WorkloadControllersTests {
 
             // A patch, not an update: the controller writes the status meanwhile.
             _ = try await runtime.client.patch(
-                Kinds.containerizedWorkload, name: "web", namespace: "default",
+                WorkloadTestKinds.containerizedWorkload, name: "web", namespace: "default",
                 patch: [["op": "remove", "path": "/spec/containers/0/config/1"]], type: .json)
 
             try await runtime.waitForAbsence(Kinds.configMap, extra)
@@ -180,12 +181,12 @@ struct WorkloadControllersTests {
     func serviceFollowsPorts() async throws {
         try await withWorkloadControllers { runtime in
             try await runtime.create(webWorkload)
-            try await runtime.waitFor(Kinds.service, "web")
+            try await runtime.waitFor(WorkloadTestKinds.service, "web")
             _ = try await runtime.client.patch(
-                Kinds.containerizedWorkload, name: "web", namespace: "default",
+                WorkloadTestKinds.containerizedWorkload, name: "web", namespace: "default",
                 patch: [["op": "remove", "path": "/spec/containers/0/ports"]], type: .json)
-            try await runtime.waitForAbsence(Kinds.service, "web")
-            let converged = try await runtime.waitFor(Kinds.containerizedWorkload, "web") { object in
+            try await runtime.waitForAbsence(WorkloadTestKinds.service, "web")
+            let converged = try await runtime.waitFor(WorkloadTestKinds.containerizedWorkload, "web") { object in
                 object.status?["resources"]?.arrayValue?.count == 1
             }
             #expect(syncedCondition(converged)?["status"] == "True")
@@ -203,7 +204,7 @@ struct WorkloadControllersTests {
                   containers:
                   - name: app
                 """)
-            let workload = try await runtime.waitFor(Kinds.containerizedWorkload, "broken") { object in
+            let workload = try await runtime.waitFor(WorkloadTestKinds.containerizedWorkload, "broken") { object in
                 syncedCondition(object)?["status"] == "False"
             }
             #expect(syncedCondition(workload)?["reason"] == "ReconcileError")
@@ -383,7 +384,7 @@ struct WorkloadControllersTests {
 }
 
 /// A Deployment YAML without an owner; `replicas: nil` leaves the field out.
-func bareDeployment(_ name: String, replicas: Int?) -> String {
+private func bareDeployment(_ name: String, replicas: Int?) -> String {
     """
     apiVersion: apps/v1
     kind: Deployment
