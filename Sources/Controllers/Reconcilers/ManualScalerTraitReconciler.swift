@@ -1,0 +1,158 @@
+import KubeClient
+import Logging
+import OAM
+import OrderedCollections
+import Resources
+
+/// Reconciles ManualScalerTraits (spec §8 with the fixes of §12.17): finds the workload named by
+/// `spec.workloadRef`, its children through the WorkloadDefinition's `childResourceKinds` (kept
+/// when the workload owns them; the workload itself when it has none), and sets
+/// `spec.replicas` of every candidate that has an integer `spec.replicas` — or is a Deployment,
+/// StatefulSet or ReplicaSet, whose field may be unset — to `spec.replicaCount`.
+///
+/// Unlike the reference it adds no owner reference to what it scales: it server-side applies
+/// only `spec.replicas` under its own field manager, `mizzen-manualscaler`, so other managers'
+/// fields are left alone. It watches the scaled objects, so a change of their replicas by
+/// anyone else is put back.
+final class ManualScalerTraitReconciler: Reconciler {
+    /// The field manager of the scaling writes.
+    static let fieldManager = "mizzen-manualscaler"
+    /// Trait index: the ``ReferenceKey`` of the workload a trait scales.
+    static let workloadIndex = "workload-reference"
+    /// Kinds whose `spec.replicas` counts even while unset (the API server defaults it).
+    static let scalableKinds: Set<String> = ["apps/Deployment", "apps/StatefulSet", "apps/ReplicaSet"]
+
+    let client: KubernetesClient
+    let traits: Informer
+    let definitions: DefinitionCatalog
+    let references: ReferenceWatch
+    let events: any EventSink
+    let logger: Logger
+    /// How long to wait before looking again at a trait that cannot scale.
+    let errorRetry: Duration
+
+    init(
+        manager: Manager, traits: Informer, definitions: DefinitionCatalog, references: ReferenceWatch,
+        events: any EventSink, logger: Logger, errorRetry: Duration = .seconds(30)
+    ) {
+        self.client = manager.client
+        self.traits = traits
+        self.definitions = definitions
+        self.references = references
+        self.events = events
+        self.logger = logger
+        self.errorRetry = errorRetry
+    }
+
+    /// A trait that cannot do its work now, with the message of its `Synced` condition.
+    private struct Failure: Error {
+        var message: String
+        /// Whether to look again after the error delay (a missing workload may yet appear).
+        var retry = true
+    }
+
+    func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let object = traits.cache.get(key), !object.isBeingDeleted else { return .done }
+        do {
+            guard let result = try await scale(object) else { return .requeue(after: .milliseconds(500)) }
+            try await writeStatus(of: object, failure: nil)
+            if !result.scaled.isEmpty {
+                await events.record(
+                    on: object, type: .normal, reason: "ManualScalerApplied",
+                    message: "Trait \(object.name) scaled \(result.scaled.joined(separator: ", ")) to \(result.replicas) replicas")
+            }
+            return .done
+        } catch let failure as Failure {
+            try await writeStatus(of: object, failure: failure.message)
+            await events.record(on: object, type: .warning, reason: "ReconcileError", message: failure.message)
+            return failure.retry ? .requeue(after: errorRetry) : .done
+        }
+    }
+
+    /// Scales what the trait's workload runs; `nil` while a cache it needs has not synced.
+    private func scale(_ object: Resource) async throws -> (scaled: [String], replicas: Int32)? {
+        let trait: ManualScalerTrait
+        do {
+            trait = try ManualScalerTrait(object)
+        } catch {
+            throw Failure(message: "the trait does not decode: \(error)", retry: false)
+        }
+        let reference = trait.spec.workloadRef
+        guard !reference.apiVersion.isEmpty, !reference.kind.isEmpty, !reference.name.isEmpty else {
+            throw Failure(message: "no workload reference: spec.workloadRef needs apiVersion, kind and name", retry: false)
+        }
+        let workloads = references.watch(GroupVersionKind(apiVersion: reference.apiVersion, kind: reference.kind))
+        guard workloads.hasSynced else { return nil }
+        guard let workload = workloads.cache.get(namespace: object.namespace, name: reference.name) else {
+            throw Failure(
+                message: "cannot find the workload that the trait is referencing to: \(reference.kind) "
+                    + "\(reference.name) does not exist in namespace \(object.namespace ?? "")")
+        }
+
+        guard let candidates = children(of: workload) else { return nil }
+        let scalable = (candidates.isEmpty ? [workload] : candidates).filter(Self.isScalable)
+        guard !scalable.isEmpty else {
+            let names = (candidates.isEmpty ? [workload] : candidates).map { "\($0.kind)/\($0.name)" }
+            throw Failure(
+                message: "cannot scale the resource: none of \(names.joined(separator: ", ")) has an integer spec.replicas")
+        }
+
+        let replicas = trait.spec.replicaCount
+        var scaled: [String] = []
+        for target in scalable where target.spec?["replicas"]?.intValue != Int64(replicas) {
+            var intent = Resource(
+                apiVersion: target.apiVersion, kind: target.kind, name: target.name, namespace: target.namespace)
+            intent.spec = ["replicas": .int(Int64(replicas))]
+            do {
+                _ = try await client.apply(intent, fieldManager: Self.fieldManager, force: true)
+            } catch let error as APIError where error.reason == .notFound {
+                // Gone since the cache saw it; its deletion event queues the trait again.
+                continue
+            } catch let error as APIError {
+                throw Failure(message: "cannot scale \(target.kind)/\(target.name): \(error.message)")
+            }
+            scaled.append("\(target.kind)/\(target.name)")
+        }
+        return (scaled, replicas)
+    }
+
+    /// The children of `workload` its WorkloadDefinition names, that it owns; `nil` while the
+    /// cache of one of their kinds has not synced.
+    private func children(of workload: Resource) -> [Resource]? {
+        let (_, definition) = definitions.catalog.workloadDefinition(for: workload.value)
+        guard let uid = workload.uid, let kinds = definition?.spec.childResourceKinds else { return [] }
+        var children: [Resource] = []
+        for childKind in kinds {
+            let informer = references.watch(GroupVersionKind(apiVersion: childKind.apiVersion, kind: childKind.kind))
+            guard informer.hasSynced else { return nil }
+            for child in informer.cache.objects(index: Indexes.owner, value: uid)
+            where child.namespace == workload.namespace && !child.isBeingDeleted {
+                if let selector = childKind.selector, !selector.allSatisfy({ child.labels[$0.key] == $0.value }) {
+                    continue
+                }
+                children.append(child)
+            }
+        }
+        return children
+    }
+
+    /// Whether `object` has a replica count to set.
+    static func isScalable(_ object: Resource) -> Bool {
+        if case .int? = object.spec?["replicas"] { return true }
+        let kind = "\(GroupVersion(apiVersion: object.apiVersion).group)/\(object.kind)"
+        return scalableKinds.contains(kind) && object.spec?["replicas"] == nil
+    }
+
+    private func writeStatus(of trait: Resource, failure: String?) async throws {
+        let status = StatusWriter.setting(StatusWriter.synced(failure: failure, old: trait.status), in: trait.status)
+        try await StatusWriter.write(.object(status), of: trait, kind: WorkloadKinds.manualScalerTrait, client: client)
+    }
+
+    /// Whether a change of a referenced object can matter to a trait: it appeared, went, or
+    /// changed its replicas, owners or labels.
+    static let isRelevant: @Sendable (InformerEvent) -> Bool = { event in
+        guard case .updated(let old, let new) = event else { return true }
+        return old.spec?["replicas"] != new.spec?["replicas"] || old.ownerReferences != new.ownerReferences
+            || old.labels != new.labels || old.uid != new.uid
+    }
+}

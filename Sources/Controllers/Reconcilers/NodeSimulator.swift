@@ -1,0 +1,73 @@
+import KubeClient
+import Logging
+import OrderedCollections
+public import Resources
+
+/// **Simulation.** Stands in for the kubelet and the workload controllers the embedded plane
+/// does not have: it reports every Deployment and StatefulSet as fully rolled out and available,
+/// so that health scopes and dependencies on readiness can be exercised without a cluster.
+/// No pod runs.
+///
+/// For each object it sets `status.replicas`, `readyReplicas`, `availableReplicas` and
+/// `updatedReplicas` to `spec.replicas` (1 when unset) and `observedGeneration` to
+/// `metadata.generation`; a Deployment also gets an `Available` condition whose message says it
+/// is simulated. It writes only when the status differs. Never run it against a real cluster.
+public final class NodeSimulator: Reconciler {
+    /// The kinds simulated.
+    public static let kinds = [
+        GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"),
+        GroupVersionKind(group: "apps", version: "v1", kind: "StatefulSet"),
+    ]
+    /// The message of the simulated `Available` condition.
+    public static let availableMessage =
+        "Simulated by the Mizzen node simulator: the embedded plane runs no pods; every replica is reported available"
+
+    let kind: GroupVersionKind
+    let objects: Informer
+    let client: KubernetesClient
+
+    /// A simulator of the objects of `kind` (one of ``kinds``).
+    public init(manager: Manager, kind: GroupVersionKind) {
+        self.kind = kind
+        self.objects = manager.informer(for: kind)
+        self.client = manager.client
+    }
+
+    public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
+        guard let object = objects.cache.get(key), !object.isBeingDeleted else { return .done }
+        let status = Self.simulatedStatus(of: object, now: Timestamp.now)
+        do {
+            try await StatusWriter.write(status, of: object, kind: kind, client: client)
+        } catch let error as APIError where error.reason == .notFound {
+            return .done
+        }
+        return .done
+    }
+
+    /// The status `object` gets: its current status with the simulated counts, and for a
+    /// Deployment the `Available` condition (its times kept while it already says so).
+    public static func simulatedStatus(of object: Resource, now: String) -> JSONValue {
+        let replicas = object.spec?["replicas"]?.intValue ?? 1
+        var status = object.status?.objectValue ?? [:]
+        for field in ["replicas", "readyReplicas", "availableReplicas", "updatedReplicas"] {
+            status[field] = .int(replicas)
+        }
+        if let generation = object.generation { status["observedGeneration"] = .int(generation) }
+        guard object.kind == "Deployment" else { return .object(status) }
+
+        var conditions = status["conditions"]?.arrayValue ?? []
+        let index = conditions.firstIndex { $0["type"]?.stringValue == "Available" }
+        let previous = index.map { conditions[$0] }
+        let unchanged = previous?["status"]?.stringValue == "True"
+            && previous?["message"]?.stringValue == availableMessage
+        let available: JSONValue = [
+            "type": "Available", "status": "True",
+            "lastUpdateTime": .string(unchanged ? previous?["lastUpdateTime"]?.stringValue ?? now : now),
+            "lastTransitionTime": .string(unchanged ? previous?["lastTransitionTime"]?.stringValue ?? now : now),
+            "reason": "MinimumReplicasAvailable", "message": .string(availableMessage),
+        ]
+        if let index { conditions[index] = available } else { conditions.append(available) }
+        status["conditions"] = .array(conditions)
+        return .object(status)
+    }
+}
