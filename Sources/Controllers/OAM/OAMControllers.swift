@@ -12,11 +12,17 @@ public enum OAMControllers {
         public var appConfig = ApplicationConfigurationOptions()
         /// Unused revisions kept per component.
         public var revisionLimit = 50
+        /// Run the ContainerizedWorkload, ManualScalerTrait and HealthScope controllers.
+        public var workloadControllers = true
+        /// Report Deployments and StatefulSets as available, for a plane without kubelets (the
+        /// embedded one); never on a real cluster.
+        public var nodeSimulator = false
 
         public init() {}
     }
 
-    /// Registers the ApplicationConfiguration and Component controllers on `manager`.
+    /// Registers the ApplicationConfiguration and Component controllers on `manager`, and —
+    /// as `options` say — the workload, trait and scope controllers and the node simulator.
     public static func register(
         on manager: Manager, options: Options = Options(), events: any EventSink = DiscardingEventSink(),
         logger: Logger = Logger(label: "mizzen.controllers")
@@ -68,6 +74,18 @@ public enum OAMControllers {
                 value: "\(component.namespace ?? "")/\(component.name)")
             {
                 await appConfigController.enqueue(ObjectKey(appConfig))
+            }
+        }
+        if options.workloadControllers {
+            manager.add(WorkloadControllers.containerizedWorkloadController(
+                manager: manager, workers: options.workers, events: events, logger: logger))
+            manager.add(WorkloadControllers.manualScalerTraitController(
+                manager: manager, workers: options.workers, events: events, logger: logger))
+            manager.add(WorkloadControllers.healthScopeController(manager: manager, workers: options.workers, logger: logger))
+        }
+        if options.nodeSimulator {
+            for controller in WorkloadControllers.nodeSimulatorControllers(manager: manager, workers: 2, logger: logger) {
+                manager.add(controller)
             }
         }
         // Scopes edited by others get their members back.

@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
 
             The OAM controllers run in the same process (--no-controllers turns them off) and \
             talk to the server through the same Kubernetes client they use against real \
-            clusters.
+            clusters. As there is no kubelet, a node simulator reports Deployments and \
+            StatefulSets as available (status replicas = spec.replicas, with an Available \
+            condition that says it is simulated); --no-node-simulator turns it off.
 
             Examples:
               mizzen serve --data-dir .mizzen
@@ -39,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "Serve the API only, without the OAM controllers.")
     var noControllers = false
+
+    @Flag(help: "Do not simulate nodes (by default Deployments and StatefulSets are reported available, as there is no kubelet).")
+    var noNodeSimulator = false
 
     @Option(help: "Reconciles run at once per controller.")
     var workers = 4
@@ -79,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
                 var options = ControllerService.Options()
                 options.controllers.workers = workers
                 options.controllers.appConfig.applyOnceOnly = applyOnceOnly
+                options.controllers.nodeSimulator = !noNodeSimulator
                 let logger = logger
                 group.addTask { [options] in
                     var iterator = ready.makeAsyncIterator()
