@@ -27,6 +27,8 @@ struct BuiltinTypesTests {
         Expected(group: "apps", resource: "statefulsets", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"]),
         Expected(group: "apps", resource: "controllerrevisions", kind: "ControllerRevision", namespaced: true, shortNames: [], categories: [], subresources: []),
         Expected(group: "coordination.k8s.io", resource: "leases", kind: "Lease", namespaced: true, shortNames: [], categories: [], subresources: []),
+        Expected(group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations", kind: "MutatingWebhookConfiguration", namespaced: false, shortNames: [], categories: ["api-extensions"], subresources: []),
+        Expected(group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations", kind: "ValidatingWebhookConfiguration", namespaced: false, shortNames: [], categories: ["api-extensions"], subresources: []),
         Expected(group: "apiextensions.k8s.io", resource: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], subresources: ["status"]),
     ]
 

@@ -18,10 +18,10 @@ public final class EmbeddedPlane: Sendable {
     }
 
     /// Starts a server. `directory` and `port` reuse those of a stopped one (a restart); port 0
-    /// picks a free one.
-    public static func start(directory: URL? = nil, port: Int = 0, maxWatches: Int = 1_000) async throws
-        -> EmbeddedPlane
-    {
+    /// picks a free one. `admission` runs on every create and update, as in `mizzen serve`.
+    public static func start(
+        directory: URL? = nil, port: Int = 0, maxWatches: Int = 1_000, admission: [any AdmissionController] = []
+    ) async throws -> EmbeddedPlane {
         let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("mizzen-plane-\(UUID().uuidString)")
         var configuration = APIServerConfiguration()
@@ -29,7 +29,8 @@ public final class EmbeddedPlane: Sendable {
         configuration.maxWatches = maxWatches
         var logger = Logger(label: "mizzen.test.apiserver")
         logger.logLevel = .critical
-        let server = try await APIServer.open(dataDirectory: directory, configuration: configuration, logger: logger)
+        let server = try await APIServer.open(
+            dataDirectory: directory, configuration: configuration, admission: admission, logger: logger)
         let (ready, continuation) = AsyncStream<APIServer.Endpoint>.makeStream()
         // The server runs until `stop()` cancels this task and waits for it.
         let task = Task {

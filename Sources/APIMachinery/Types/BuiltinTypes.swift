@@ -55,6 +55,18 @@ public enum BuiltinTypes {
         type: ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease",
                            namespaced: true, hasStatus: false))
 
+    // MARK: admissionregistration.k8s.io/v1
+
+    public static let mutatingWebhookConfigurations = ServedResource(
+        type: ResourceType(group: "admissionregistration.k8s.io", version: "v1",
+                           resource: "mutatingwebhookconfigurations", kind: "MutatingWebhookConfiguration",
+                           namespaced: false, hasStatus: false, categories: ["api-extensions"]))
+
+    public static let validatingWebhookConfigurations = ServedResource(
+        type: ResourceType(group: "admissionregistration.k8s.io", version: "v1",
+                           resource: "validatingwebhookconfigurations", kind: "ValidatingWebhookConfiguration",
+                           namespaced: false, hasStatus: false, categories: ["api-extensions"]))
+
     // MARK: apiextensions.k8s.io/v1
 
     public static let customResourceDefinitions = ServedResource(
@@ -66,6 +78,7 @@ public enum BuiltinTypes {
         configMaps, events, namespaces, secrets, serviceAccounts, services,
         controllerRevisions, deployments, statefulSets,
         leases,
+        mutatingWebhookConfigurations, validatingWebhookConfigurations,
         customResourceDefinitions,
     ]
 
