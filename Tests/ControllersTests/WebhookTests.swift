@@ -48,7 +48,7 @@ import Testing
 
     @Test("a valid Component is allowed without a patch")
     func validComponentIsAllowed() async throws {
-        try await withWebhook(lookup: { _, _ in [] }) { webhook in
+        try await withWebhook(lookup: { _, _, _ in [] }) { webhook in
             let answer = try await webhook.post("/validate-components", Self.review(Self.component))
             #expect(answer["response"]?["uid"] == "review-1")
             #expect(answer["response"]?["allowed"] == true)
@@ -63,7 +63,9 @@ import Testing
     @Test("an invalid ApplicationConfiguration is denied with every problem, by field")
     func invalidAppConfigIsDenied() async throws {
         let stored = try Resource(Self.component)
-        try await withWebhook(lookup: { kind, _ in kind.kind == "Component" ? [stored] : [] }) { webhook in
+        try await withWebhook(lookup: { kind, _, name in
+            kind.kind == "Component" && (name == nil || name == stored.name) ? [stored] : []
+        }) { webhook in
             let answer = try await webhook.post(
                 "/validate-applicationconfigurations", Self.review(Self.brokenApp, resource: "applicationconfigurations"))
             let response = try #require(answer["response"])
@@ -80,7 +82,7 @@ import Testing
 
     @Test("unknown paths answer 404 and requests without a uid 400")
     func badRequests() async throws {
-        try await withWebhook(lookup: { _, _ in [] }) { webhook in
+        try await withWebhook(lookup: { _, _, _ in [] }) { webhook in
             let (missing, _) = try await webhook.postRaw("/mutate-pods", Self.review(Self.component).jsonBytes())
             #expect(missing == 404)
             let (bad, _) = try await webhook.postRaw("/validate-components", Array("{}".utf8))
@@ -112,6 +114,28 @@ import Testing
                 #expect(workload["metadata"]?["labels"] == ["team": "a", "workload.oam.dev/type": "webservice"])
             }
         }
+    }
+
+    @Test("admission reads the components, revisions, scopes and CRDs an AppConfig names by name, never by listing them")
+    func lookupsByName() async throws {
+        let reads = Mutex<[String]>([])
+        let admission = OAMAdmission(lookup: { kind, namespace, name in
+            reads.withLock { $0.append("\(kind.kind) \(namespace ?? "-") \(name ?? "*")") }
+            return []
+        })
+        var app = try Resource(Self.brokenApp)
+        app.object["spec"] = ["components": [[
+            "componentName": "web",
+            "traits": [["trait": ["apiVersion": "example.com/v1", "kind": "Route"]]],
+            "scopes": [["scopeRef": ["apiVersion": "core.oam.dev/v1alpha2", "kind": "HealthScope", "name": "health"]]],
+        ], ["revisionName": "web-v1"]]]
+        let verdict = try await admission.review(
+            app, old: nil, operation: "CREATE", resource: "applicationconfigurations", step: .both)
+        #expect(verdict.errors.isEmpty)
+        #expect(reads.withLock { $0 }.sorted() == [
+            "Component default web", "ControllerRevision default web-v1", "HealthScope default health",
+            "ScopeDefinition - *", "TraitDefinition - *", "WorkloadDefinition - *",
+        ])
     }
 
     // MARK: Registration
@@ -171,7 +195,9 @@ import Testing
     @Test("an embedded plane with OAM admission rejects an invalid AppConfig with 422 naming the field, and mutates a typed Component")
     func embeddedPlaneAdmission() async throws {
         let source = LateClient()
-        let admission = OAMAdmission(lookup: { kind, namespace in try await source.list(kind, namespace: namespace) })
+        let admission = OAMAdmission(lookup: { kind, namespace, name in
+            try await source.read(kind, namespace: namespace, name: name)
+        })
         let plane = try await EmbeddedPlane.start(admission: [EmbeddedOAMAdmission(admission: admission)])
         let client: KubernetesClient
         do {
@@ -314,9 +340,10 @@ final class LateClient: Sendable {
         self.client.withLock { $0 = client }
     }
 
-    func list(_ kind: GroupVersionKind, namespace: String?) async throws -> [Resource] {
+    func read(_ kind: GroupVersionKind, namespace: String?, name: String?) async throws -> [Resource] {
         guard let client = client.withLock({ $0 }) else { return [] }
-        return try await client.listAll(kind, namespace: namespace).items
+        guard let name else { return try await client.listAll(kind, namespace: namespace).items }
+        return [try await client.get(kind, name: name, namespace: namespace)]
     }
 }
 

@@ -17,10 +17,12 @@ public import Resources
 /// let stored = try await admission.admit(object, old: nil, operation: "CREATE", resource: "components")
 /// ```
 public struct OAMAdmission: Sendable {
-    /// Lists the objects of a kind in a namespace, or of every namespace (and cluster-scoped
-    /// kinds) when the namespace is `nil`. A kind the server does not serve may throw
-    /// `APIError` NotFound or ``KubeClient/ClientError`` `noMatch`: both read as "none".
-    public typealias Lookup = @Sendable (_ kind: GroupVersionKind, _ namespace: String?) async throws -> [Resource]
+    /// Reads objects of a kind: the one named `name` (none when it does not exist), or with
+    /// `name` `nil` all of them, in `namespace` or, when `nil`, in every namespace (and
+    /// cluster-scoped kinds). A kind the server does not serve may throw `APIError` NotFound or
+    /// ``KubeClient/ClientError`` `noMatch`: both read as "none".
+    public typealias Lookup = @Sendable (_ kind: GroupVersionKind, _ namespace: String?, _ name: String?) async throws
+        -> [Resource]
 
     /// Which admission steps run.
     public enum Step: String, Sendable, Hashable {
@@ -46,8 +48,10 @@ public struct OAMAdmission: Sendable {
 
     /// Admission that reads from a cluster through `client` (which the caller shuts down).
     public init(client: KubernetesClient, logger: Logger = Logger(label: "mizzen.admission")) {
-        self.init(lookup: { kind, namespace in try await client.listAll(kind, namespace: namespace).items },
-                  logger: logger)
+        self.init(lookup: { kind, namespace, name in
+            guard let name else { return try await client.listAll(kind, namespace: namespace).items }
+            return [try await client.get(kind, name: name, namespace: namespace)]
+        }, logger: logger)
     }
 
     /// The object to store: `object` mutated, when it is a Component or ApplicationConfiguration
@@ -104,63 +108,110 @@ public struct OAMAdmission: Sendable {
 
     // MARK: Reading what exists
 
-    /// Admission over the definitions, CRDs and (for an AppConfig) the components, revisions and
-    /// scopes of its namespace, as stored now.
+    /// Admission over what `object` can refer to, as stored now: every Workload-, Trait- and
+    /// ScopeDefinition, the CRDs those definitions name in the API groups `object` uses, and
+    /// (for an AppConfig) the components, revisions and scopes it names. Everything else is
+    /// read by name, so that admission costs the same with ten or ten thousand objects.
     func admission(for object: Resource) async throws -> Admission {
         var catalog = Catalog()
         var kinds = DefinedKinds()
         let isComponent = object.kind == Component.kind
         // A Component needs definitions only to rewrite `type`.
-        let needsDefinitions = !isComponent || object.valueIfPresent(at: "spec.workload.type") != nil
-        if needsDefinitions {
-            let definitionKinds = isComponent ? [OAMKinds.workloadDefinition]
-                : [OAMKinds.workloadDefinition, OAMKinds.traitDefinition, OAMKinds.scopeDefinition]
-            for kind in definitionKinds {
-                for definition in try await list(kind, namespace: nil) {
-                    do {
-                        try catalog.add(definition: definition)
-                    } catch {
-                        logger.warning("admission.definition.invalid", metadata: [
-                            "definition": "\(definition.kind)/\(definition.name)", "error": "\(error)",
-                        ])
+        if isComponent, object.valueIfPresent(at: "spec.workload.type") == nil {
+            return Admission(catalog: catalog, kinds: kinds)
+        }
+        let definitionKinds = isComponent ? [OAMKinds.workloadDefinition]
+            : [OAMKinds.workloadDefinition, OAMKinds.traitDefinition, OAMKinds.scopeDefinition]
+        var definitionRefs: [String] = []
+        for kind in definitionKinds {
+            for definition in try await list(kind, namespace: nil) {
+                do {
+                    try catalog.add(definition: definition)
+                    if let reference = definition.valueIfPresent(at: "spec.definitionRef.name")?.stringValue {
+                        definitionRefs.append(reference)
                     }
+                } catch {
+                    logger.warning("admission.definition.invalid", metadata: [
+                        "definition": "\(definition.kind)/\(definition.name)", "error": "\(error)",
+                    ])
                 }
             }
-            for crd in try await list(OAMKinds.customResourceDefinition, namespace: nil) {
+        }
+
+        // What the object refers to: components, revisions and scopes by name, and the API
+        // groups of its workloads, traits and scopes (whose CRDs name their kinds).
+        var groups: Set<String> = []
+        var namedDefinitions: Set<String> = []
+        if isComponent {
+            if let type = object.valueIfPresent(at: "spec.workload.type")?.stringValue {
+                namedDefinitions.insert(type)
+            }
+        } else {
+            let namespace = object.namespace ?? "default"
+            for entry in object.valueIfPresent(at: "spec.components")?.arrayValue ?? [] {
+                if let name = entry["componentName"]?.stringValue, !name.isEmpty {
+                    for resource in try await get(OAMKinds.component, namespace: namespace, name: name) {
+                        guard let component = try? Component(resource) else { continue }
+                        catalog.add(component: component)
+                        groups.insert(GroupVersion(apiVersion: component.spec.workload["apiVersion"]?.stringValue ?? "").group)
+                    }
+                }
+                if let name = entry["revisionName"]?.stringValue, !name.isEmpty {
+                    for revision in try await get(OAMKinds.controllerRevision, namespace: namespace, name: name) {
+                        catalog.add(revision: revision)
+                        groups.insert(GroupVersion(
+                            apiVersion: revision.valueIfPresent(at: "data.spec.workload.apiVersion")?.stringValue ?? "").group)
+                    }
+                }
+                for item in entry["traits"]?.arrayValue ?? [] {
+                    if let name = item["trait"]?["name"]?.stringValue { namedDefinitions.insert(name) }
+                    groups.insert(GroupVersion(apiVersion: item["trait"]?["apiVersion"]?.stringValue ?? "").group)
+                }
+                for scope in entry["scopes"]?.arrayValue ?? [] {
+                    guard let apiVersion = scope["scopeRef"]?["apiVersion"]?.stringValue,
+                        let kind = scope["scopeRef"]?["kind"]?.stringValue,
+                        let name = scope["scopeRef"]?["name"]?.stringValue
+                    else { continue }
+                    groups.insert(GroupVersion(apiVersion: apiVersion).group)
+                    let gvk = GroupVersionKind(apiVersion: apiVersion, kind: kind)
+                    for found in try await get(gvk, namespace: namespace, name: name) { catalog.add(object: found) }
+                }
+            }
+        }
+        // The CRDs of the definitions that matter here: those named by `type`/trait `name`, and
+        // those in a group the object uses (so that kinds with irregular plurals map right).
+        var crdNames: Set<String> = []
+        for name in namedDefinitions {
+            if let reference = catalog.workloadDefinitions[name]?.spec.definitionRef.name { crdNames.insert(reference) }
+            if let reference = catalog.traitDefinitions[name]?.spec.definitionRef.name { crdNames.insert(reference) }
+        }
+        for reference in definitionRefs {
+            let group = reference.split(separator: ".", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            if groups.contains(group) { crdNames.insert(reference) }
+        }
+        for name in crdNames.sorted() {
+            for crd in try await get(OAMKinds.customResourceDefinition, namespace: nil, name: name) {
                 catalog.add(object: crd)
                 kinds.add(crd: crd)
             }
         }
-        guard object.kind == ApplicationConfiguration.kind else { return Admission(catalog: catalog, kinds: kinds) }
-        let namespace = object.namespace ?? "default"
-        for resource in try await list(OAMKinds.component, namespace: namespace) {
-            if let component = try? Component(resource) { catalog.add(component: component) }
-        }
-        let entries = object.valueIfPresent(at: "spec.components")?.arrayValue ?? []
-        if entries.contains(where: { !($0["revisionName"]?.stringValue?.isEmpty ?? true) }) {
-            for revision in try await list(OAMKinds.controllerRevision, namespace: namespace) {
-                catalog.add(revision: revision)
-            }
-        }
-        var scopeKinds: Set<GroupVersionKind> = []
-        for entry in entries {
-            for scope in entry["scopes"]?.arrayValue ?? [] {
-                guard let apiVersion = scope["scopeRef"]?["apiVersion"]?.stringValue,
-                    let kind = scope["scopeRef"]?["kind"]?.stringValue
-                else { continue }
-                scopeKinds.insert(GroupVersionKind(apiVersion: apiVersion, kind: kind))
-            }
-        }
-        for kind in scopeKinds.sorted(by: { $0.description < $1.description }) {
-            for scope in try await list(kind, namespace: namespace) { catalog.add(object: scope) }
-        }
         return Admission(catalog: catalog, kinds: kinds)
     }
 
-    /// The objects of `kind`; none when the kind is not served.
+    /// The object `name` of `kind`, if it exists.
+    private func get(_ kind: GroupVersionKind, namespace: String?, name: String) async throws -> [Resource] {
+        try await read(kind, namespace: namespace, name: name)
+    }
+
+    /// Every object of `kind`.
     private func list(_ kind: GroupVersionKind, namespace: String?) async throws -> [Resource] {
+        try await read(kind, namespace: namespace, name: nil)
+    }
+
+    /// The objects of `kind`; none when the kind is not served or the object does not exist.
+    private func read(_ kind: GroupVersionKind, namespace: String?, name: String?) async throws -> [Resource] {
         do {
-            return try await lookup(kind, namespace)
+            return try await lookup(kind, namespace, name)
         } catch let error as APIError where error.reason == .notFound {
             return []
         } catch let error as ClientError where error.kind == .noMatch {

@@ -40,22 +40,26 @@ final class EmbeddedAdmissionSource: Sendable {
 
     /// The OAM admission reading through this source.
     func admission(logger: Logger) -> OAMAdmission {
-        OAMAdmission(lookup: { [self] kind, namespace in try await list(kind, namespace: namespace) }, logger: logger)
+        OAMAdmission(lookup: { [self] kind, namespace, name in try await read(kind, namespace: namespace, name: name) },
+                     logger: logger)
     }
 
-    /// The objects of `kind` in `namespace` (every namespace when `nil`).
-    func list(_ kind: GroupVersionKind, namespace: String?) async throws -> [Resource] {
+    /// The object `name` of `kind` (none when missing), or with `name` `nil` every object of
+    /// `kind` in `namespace` (every namespace when `nil`).
+    func read(_ kind: GroupVersionKind, namespace: String?, name: String?) async throws -> [Resource] {
         guard let handler = handler.withLock({ $0 }) else { return [] }
         let plural = kinds.plural(group: kind.group, kind: kind.kind)
         let prefix = kind.group.isEmpty ? "/api/\(kind.version)" : "/apis/\(kind.group)/\(kind.version)"
-        let path = namespace.map { "\(prefix)/namespaces/\($0)/\(plural)" } ?? "\(prefix)/\(plural)"
+        var path = namespace.map { "\(prefix)/namespaces/\($0)/\(plural)" } ?? "\(prefix)/\(plural)"
+        if let name { path += "/\(name)" }
         guard case .json(let status, let body, _) = await handler.handle(APIRequest(method: "GET", path: path)) else {
-            throw APIError.internalError("listing \(path) answered a stream")
+            throw APIError.internalError("reading \(path) answered a stream")
         }
         guard status == 200 else {
-            throw APIError(status: body) ?? APIError.internalError("listing \(path) answered \(status)")
+            throw APIError(status: body) ?? APIError.internalError("reading \(path) answered \(status)")
         }
-        return (body["items"]?.arrayValue ?? []).compactMap { item in
+        let items = name == nil ? body["items"]?.arrayValue ?? [] : [body]
+        return items.compactMap { item in
             guard case .object(let members) = item else { return nil }
             var object = Resource(object: members)
             if object.kind.isEmpty { object.kind = kind.kind }
