@@ -137,8 +137,10 @@ struct AdmissionTests {
     @Test("a Component's workload type becomes the apiVersion and kind of its WorkloadDefinition")
     func componentTypeIsMutated() throws {
         let admission = try Self.admission(Self.definitions)
-        let component = try Self.component(
+        var component = try Self.component(
             "{type: webservice, metadata: {labels: {tier: front}}, spec: {replicas: 2}}", labels: "{team: a}")
+        component.setAnnotation("note", "kept")
+        component.setAnnotation("kubectl.kubernetes.io/last-applied-configuration", "{}")
         let mutated = try Self.admitted(admission.mutate(component, old: nil))
         let workload = try #require(mutated.valueIfPresent(at: "spec.workload"))
         #expect(workload["type"] == nil)
@@ -147,6 +149,7 @@ struct AdmissionTests {
         #expect(workload["spec"] == ["replicas": 2])
         #expect(workload["metadata"]?["namespace"] == "shop")
         #expect(workload["metadata"]?["labels"] == ["tier": "front", "team": "a", "workload.oam.dev/type": "webservice"])
+        #expect(workload["metadata"]?["annotations"] == ["note": "kept"])
         // And the result passes validation.
         #expect(admission.admit(component, old: nil).errors.isEmpty)
     }

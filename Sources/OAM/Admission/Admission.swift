@@ -150,7 +150,8 @@ public struct Admission: Sendable {
         for (key, value) in component.labels { labels[key] = .string(value) }
         labels[OAM.Label.workloadType] = .string(type)
         metadata["labels"] = .object(labels)
-        let annotations = component.annotations
+        // kubectl's record of what it applied describes the Component, not the workload.
+        let annotations = component.annotations.filter { $0.key != Self.lastAppliedAnnotation }
         if !annotations.isEmpty {
             var merged = metadata["annotations"]?.objectValue ?? [:]
             for (key, value) in annotations { merged[key] = .string(value) }
@@ -159,6 +160,8 @@ public struct Admission: Sendable {
         rewritten["metadata"] = .object(metadata)
         set(.object(rewritten), at: path, in: &component, subject: subject, into: &out)
     }
+
+    static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
 
     // MARK: ApplicationConfiguration (spec §10.3)
 
