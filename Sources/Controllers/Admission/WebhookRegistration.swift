@@ -31,10 +31,12 @@ public struct WebhookRegistration: Sendable {
 
     /// The name of both configurations.
     public var name: String
+    /// Where the API server calls.
     public var target: Target
     /// The CA that signed the webhook server's certificate, PEM.
     public var caBundlePEM: String
 
+    /// Configurations named `name` that send requests to `target`, trusting `caBundlePEM`.
     public init(name: String = "mizzen-oam", target: Target, caBundlePEM: String) {
         self.name = name
         self.target = target

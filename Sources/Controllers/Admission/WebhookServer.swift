@@ -32,6 +32,7 @@ import Resources
 public struct WebhookServer: Sendable {
     /// Where the server listens and which names its certificate covers.
     public struct Configuration: Sendable {
+        /// The address to listen on (`0.0.0.0`: every interface, as a pod behind a Service needs).
         public var address: String
         /// 0 picks a free port.
         public var port: Int
@@ -40,6 +41,7 @@ public struct WebhookServer: Sendable {
         /// AdmissionReviews larger than this are refused.
         public var maxBodyBytes = 3 * 1024 * 1024
 
+        /// Listens on `address`:`port` with a certificate for `hosts`.
         public init(address: String = "0.0.0.0", port: Int, hosts: [String]) {
             self.address = address
             self.port = port

@@ -1,28 +1,6 @@
 import OrderedCollections
 public import Resources
 
-/// What admission decided about an object.
-public enum AdmissionVerdict: Sendable, Hashable {
-    /// Store this object (possibly mutated); the warnings are worth telling the user.
-    case allowed(Resource, warnings: [Diagnostic])
-    /// Refuse the request; at least one of the diagnostics is an error.
-    case denied([Diagnostic])
-
-    /// The diagnostics that are errors when denied; empty when allowed.
-    public var errors: [Diagnostic] {
-        guard case .denied(let diagnostics) = self else { return [] }
-        return diagnostics.filter { $0.severity == .error }
-    }
-
-    /// The warnings, allowed or denied.
-    public var warnings: [Diagnostic] {
-        switch self {
-        case .allowed(_, let warnings): warnings
-        case .denied(let diagnostics): diagnostics.filter { $0.severity == .warning }
-        }
-    }
-}
-
 /// Mutation and validation of Components and ApplicationConfigurations on create and update, as
 /// the reference runtime's admission webhooks do (spec §10) — pure: the verdict depends only on
 /// the objects, the ``Catalog`` and the ``DefinedKinds``.
@@ -61,6 +39,8 @@ public struct Admission: Sendable {
     /// What definition names stand for, for mutation.
     public var kinds: DefinedKinds
 
+    /// Admission over what exists: `catalog` for definitions, components, revisions and scopes;
+    /// `kinds` for what definition names stand for (the built-in kinds when not given).
     public init(catalog: Catalog, kinds: DefinedKinds = DefinedKinds()) {
         self.catalog = catalog
         self.kinds = kinds
