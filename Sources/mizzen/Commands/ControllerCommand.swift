@@ -19,9 +19,12 @@ struct ControllerCommand: AsyncParsableCommand {
             Examples:
               mizzen controller --kubeconfig ~/.kube/config --workers 8
               mizzen controller --kubeconfig .mizzen/kubeconfig --apply-once-only
+              mizzen controller --webhook-port 9443 --webhook-service mizzen-system/mizzen-webhook
             """)
 
     @OptionGroup var connection: ConnectionOptions
+
+    @OptionGroup var webhook: WebhookOptions
 
     @Option(help: "Reconciles run at once per controller.")
     var workers = 4
@@ -95,8 +98,11 @@ struct ControllerCommand: AsyncParsableCommand {
         logger.notice("controllers.starting", metadata: [
             "server": "\(client.connection.server)", "identity": "\(options.leaderElection?.identity ?? "-")",
         ])
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
+        // Every replica serves the webhooks, not only the leader.
+        if let hooks = try webhook.service(client: client, logger: logger) { services.append(.init(service: hooks)) }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

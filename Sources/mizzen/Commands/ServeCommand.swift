@@ -20,7 +20,9 @@ struct ServeCommand: AsyncParsableCommand {
             talk to the server through the same Kubernetes client they use against real \
             clusters. As there is no kubelet, a node simulator reports Deployments and \
             StatefulSets as available (status replicas = spec.replicas, with an Available \
-            condition that says it is simulated); --no-node-simulator turns it off.
+            condition that says it is simulated); --no-node-simulator turns it off. Components \
+            and AppConfigs pass the OAM admission checks and mutation (--no-admission turns \
+            them off).
 
             Examples:
               mizzen serve --data-dir .mizzen
@@ -41,6 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(help: "Serve the API only, without the OAM controllers.")
     var noControllers = false
+
+    @Flag(help: "Store Components and AppConfigs without the OAM admission checks and mutation.")
+    var noAdmission = false
 
     @Flag(help: "Do not simulate nodes (by default Deployments and StatefulSets are reported available, as there is no kubelet).")
     var noNodeSimulator = false
@@ -65,7 +70,11 @@ struct ServeCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL
         let server: APIServer
         do {
-            server = try await APIServer.open(dataDirectory: directory, configuration: configuration, logger: logger)
+            let source = EmbeddedAdmissionSource()
+            server = try await APIServer.open(
+                dataDirectory: directory, configuration: configuration,
+                admission: noAdmission ? [] : [source.admission(logger: logger)], logger: logger)
+            source.attach(server)
         } catch {
             StandardError.write("error: cannot start the control plane in \(directory.path): \(error)")
             throw ExitCode(1)
