@@ -2,6 +2,7 @@ import APIServer
 import ArgumentParser
 import Foundation
 import Logging
+import OAM
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.address = address
         configuration.port = port
         configuration.insecureHTTP = insecureHTTP
+        configuration.seedObjects = OAMCustomResourceDefinitions.all + BuiltinDefinitions.all
         var logger = Logger(label: "mizzen.serve")
         logger.logLevel = .notice
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL
