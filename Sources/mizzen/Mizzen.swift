@@ -15,7 +15,7 @@ struct Mizzen: AsyncParsableCommand {
               mizzen render -f examples/data-passing/
             """,
         version: MizzenVersion.current,
-        subcommands: [ValidateCommand.self, RenderCommand.self, ServeCommand.self, BenchCommand.self]
+        subcommands: [ValidateCommand.self, RenderCommand.self, ServeCommand.self, InstallCommand.self, BenchCommand.self]
     )
 }
 
