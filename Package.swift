@@ -150,7 +150,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["APIServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["APIServer", "OAM", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -16,7 +16,8 @@ struct Mizzen: AsyncParsableCommand {
             """,
         version: MizzenVersion.current,
         subcommands: [
-            ValidateCommand.self, RenderCommand.self, ServeCommand.self, ControllerCommand.self, BenchCommand.self,
+            ValidateCommand.self, RenderCommand.self, ServeCommand.self, ControllerCommand.self, InstallCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import APIServer
 import Foundation
 import Logging
+import OAM
 
 /// A real embedded API server on 127.0.0.1 over HTTPS with its own CA and token, in a temporary
 /// data directory, for tests; ``stop(removingData:)`` stops it and removes the directory.
@@ -18,15 +19,19 @@ public final class EmbeddedPlane: Sendable {
     }
 
     /// Starts a server. `directory` and `port` reuse those of a stopped one (a restart); port 0
-    /// picks a free one. `admission` runs on every create and update, as in `mizzen serve`.
+    /// picks a free one. With `oam` (the default) it holds the OAM CRDs and built-in definitions
+    /// from the start, as `mizzen serve` does. `admission` runs on every create and update, as in
+    /// `mizzen serve`.
     public static func start(
-        directory: URL? = nil, port: Int = 0, maxWatches: Int = 1_000, admission: [any AdmissionController] = []
+        directory: URL? = nil, port: Int = 0, maxWatches: Int = 1_000, oam: Bool = true,
+        admission: [any AdmissionController] = []
     ) async throws -> EmbeddedPlane {
         let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("mizzen-plane-\(UUID().uuidString)")
         var configuration = APIServerConfiguration()
         configuration.port = port
         configuration.maxWatches = maxWatches
+        if oam { configuration.seedObjects = OAMCustomResourceDefinitions.all + BuiltinDefinitions.all }
         var logger = Logger(label: "mizzen.test.apiserver")
         logger.logLevel = .critical
         let server = try await APIServer.open(

@@ -25,6 +25,10 @@ public struct APIServerConfiguration: Sendable {
     public var maxWatches = 1_000
     /// How often a watch that asked for bookmarks gets one.
     public var bookmarkInterval: Duration = .seconds(60)
+    /// Objects the server makes sure it holds when it opens, such as the CustomResourceDefinitions
+    /// and definitions of an OAM installation: missing ones are created, those whose spec differs
+    /// are updated, the rest are left alone. CRDs are established before the other objects.
+    public var seedObjects: [Resource] = []
 
     public init() {}
 }
@@ -69,7 +73,8 @@ public final class APIServer: Sendable {
     /// Opens the store of `dataDirectory` (creating the directory, its certificates and token
     /// when new) and prepares a server; nothing listens until ``run(onReady:)``.
     ///
-    /// - Throws: when the data directory is in use by another `mizzen serve`, or cannot be written.
+    /// - Throws: when the data directory is in use by another `mizzen serve`, or cannot be written;
+    ///   ``SeedError`` when one of the configuration's `seedObjects` cannot be stored.
     public static func open(
         dataDirectory: URL, configuration: APIServerConfiguration, admission: [any AdmissionController] = [],
         logger: Logger = Logger(label: "mizzen.apiserver")
@@ -88,6 +93,14 @@ public final class APIServer: Sendable {
             store: store, registry: registry, admission: admission,
             serverAddress: "\(scheme)://\(configuration.address):\(configuration.port)")
         try await handler.reloadCustomResources()
+        if !configuration.seedObjects.isEmpty {
+            do {
+                _ = try await handler.seed(configuration.seedObjects, logger: logger)
+            } catch {
+                try? store.close()
+                throw error
+            }
+        }
         return APIServer(
             handler: handler, configuration: configuration, credentials: credentials, certificates: certificates,
             dataDirectory: dataDirectory, store: store, logger: logger)

@@ -4,6 +4,7 @@ import Controllers
 import Foundation
 import KubeClient
 import Logging
+import OAM
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.address = address
         configuration.port = port
         configuration.insecureHTTP = insecureHTTP
+        configuration.seedObjects = OAMCustomResourceDefinitions.all + BuiltinDefinitions.all
         var logger = Logger(label: "mizzen.serve")
         logger.logLevel = .notice
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL
