@@ -109,9 +109,12 @@ public final class APIServer: Sendable {
     /// Serves until the task is cancelled or the process gets SIGINT/SIGTERM, then closes open
     /// watches and the store.
     ///
-    /// - Parameter onReady: called once the server listens, with where to reach it; the
-    ///   kubeconfig has been written by then.
-    public func run(onReady: @escaping @Sendable (Endpoint) async -> Void) async throws {
+    /// - Parameters:
+    ///   - handlingSignals: stop on SIGINT/SIGTERM by itself; pass `false` when it runs as one
+    ///     service of a `ServiceGroup` that handles them (and decides the order of shutdown).
+    ///   - onReady: called once the server listens, with where to reach it; the kubeconfig has
+    ///     been written by then.
+    public func run(handlingSignals: Bool = true, onReady: @escaping @Sendable (Endpoint) async -> Void) async throws {
         let scheme = configuration.insecureHTTP ? "http" : "https"
         let host = configuration.address.contains(":") ? "[\(configuration.address)]" : configuration.address
         let server: HTTPServerBuilder
@@ -153,7 +156,11 @@ public final class APIServer: Sendable {
                 logger.error("cannot close the store", metadata: ["error": "\(error)"])
             }
         }
-        try await app.runService()
+        if handlingSignals {
+            try await app.runService()
+        } else {
+            try await app.run()
+        }
     }
 
     /// How many watches are open now.
@@ -207,7 +214,9 @@ public final class APIServer: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
             defer { openWatches.withLock { $0 -= 1 } }
             do {
-                for try await event in events {
+                // A stopping server ends its watches (clients resume them elsewhere or later):
+                // graceful shutdown waits for open requests, and a watch would hold it forever.
+                for try await event in events.cancelOnGracefulShutdown() {
                     var bytes = event.jsonBytes()
                     bytes.append(UInt8(ascii: "\n"))
                     try await writer.write(ByteBuffer(bytes: bytes))

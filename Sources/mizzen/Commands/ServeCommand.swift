@@ -4,6 +4,8 @@ import Controllers
 import Foundation
 import KubeClient
 import Logging
+import ServiceLifecycle
+import UnixSignals
 import OAM
 
 struct ServeCommand: AsyncParsableCommand {
@@ -82,46 +84,62 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let (ready, announce) = AsyncStream<APIServer.Endpoint>.makeStream()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await server.run { endpoint in
-                    StandardOutput.writeLine("kubeconfig: \(endpoint.kubeconfig.path)")
-                    StandardError.write("serving the Kubernetes API at \(endpoint.url)")
-                    announce.yield(endpoint)
-                    announce.finish()
-                }
-            }
-            if !noControllers {
-                var options = ControllerService.Options()
-                options.controllers.workers = workers
-                options.controllers.appConfig.applyOnceOnly = applyOnceOnly
-                options.controllers.nodeSimulator = !noNodeSimulator
-                let logger = logger
-                group.addTask { [options] in
-                    var iterator = ready.makeAsyncIterator()
-                    guard let endpoint = await iterator.next() else { return }
-                    try await Self.runControllers(kubeconfig: endpoint.kubeconfig, options: options, logger: logger)
-                }
-            }
-            // The server ends on SIGINT/SIGTERM; the controllers end with it.
-            try await group.next()
-            group.cancelAll()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ServerService(server: server, announce: announce)),
+        ]
+        if !noControllers {
+            var options = ControllerService.Options()
+            options.controllers.workers = workers
+            options.controllers.appConfig.applyOnceOnly = applyOnceOnly
+            options.controllers.nodeSimulator = !noNodeSimulator
+            services.append(.init(service: InProcessControllers(ready: ready, options: options, logger: logger)))
+        }
+        // On SIGINT/SIGTERM the group stops its services in reverse order: the controllers first
+        // (their watches closed), then the server.
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// The API server as a service of the group, announcing where it listens.
+private struct ServerService: Service {
+    let server: APIServer
+    let announce: AsyncStream<APIServer.Endpoint>.Continuation
+
+    func run() async throws {
+        try await server.run(handlingSignals: false) { endpoint in
+            StandardOutput.writeLine("kubeconfig: \(endpoint.kubeconfig.path)")
+            StandardError.write("serving the Kubernetes API at \(endpoint.url)")
+            announce.yield(endpoint)
+            announce.finish()
         }
     }
+}
 
-    /// Runs the controllers against this server, through the client used for real clusters.
-    private static func runControllers(
-        kubeconfig: URL, options: ControllerService.Options, logger: Logger
-    ) async throws {
+/// The controllers of `mizzen serve`: once the server listens, they connect to it through the
+/// same client they use against real clusters.
+private struct InProcessControllers: Service {
+    let ready: AsyncStream<APIServer.Endpoint>
+    let options: ControllerService.Options
+    let logger: Logger
+
+    func run() async throws {
+        var iterator = ready.makeAsyncIterator()
+        guard let endpoint = await iterator.next() else { return }
         var clientOptions = KubernetesClient.Options()
         // In-process: the server is on this machine and its own limits apply.
         clientOptions.qps = 0
         clientOptions.userAgent = "mizzen-serve/\(MizzenVersion.current)"
-        let client = try KubernetesClient(kubeconfig: kubeconfig.path, options: clientOptions, logger: logger)
+        let client = try KubernetesClient(kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger)
         let service = ControllerService(client: client, options: options, logger: logger)
         do {
             try await service.run()
-        } catch is CancellationError {}
+        } catch is CancellationError {
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
         try await client.shutdown()
     }
 }
