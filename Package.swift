@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "ControllersTests",
             dependencies: [
-                "Controllers", "KubeClient", "OAM", "APIServer", "Resources", "TestSupport",
+                "Controllers", "KubeClient", "OAM", "APIServer", "APIMachinery", "Resources", "TestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],

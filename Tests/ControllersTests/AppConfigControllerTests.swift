@@ -66,17 +66,17 @@ import Testing
             try await runtime.waitFor(Kinds.appConfig, "shop") { Self.isSynced($0) }
 
             // A spec change: a new revision, and the workload follows it in place.
-            var component = try #require(try await runtime.get(Kinds.component, "web"))
-            try component.setValue("busybox", at: "spec.workload.spec.template.spec.containers[0].name")
-            _ = try await runtime.client.update(component)
+            try await runtime.edit(Kinds.component, "web") { object in
+                try object.setValue("busybox", at: "spec.workload.spec.template.spec.containers[0].name")
+            }
             try await runtime.waitFor(Kinds.revision, "web-v2")
             let updated = try await runtime.waitFor(Kinds.deployment, "web") { $0.labels[OAM.Label.revision] == "web-v2" }
             #expect(updated.valueIfPresent(at: "spec.template.spec.containers[0].name") == "busybox")
 
             // A label change: no revision.
-            component = try #require(try await runtime.get(Kinds.component, "web"))
-            component.setLabel("team", "checkout")
-            _ = try await runtime.client.update(component)
+            try await runtime.edit(Kinds.component, "web") { object in
+                object.setLabel("team", "checkout")
+            }
             try await runtime.waitFor(Kinds.component, "web") { $0.labels["team"] == "checkout" }
             let revisions = try await runtime.client.list(
                 Kinds.revision, namespace: "default",
@@ -90,12 +90,9 @@ import Testing
             try await runtime.create(Self.webComponent + "\n---\n" + Self.webApp)
             try await runtime.waitFor(Kinds.appConfig, "shop") { Self.isSynced($0) }
             let deployment = try await runtime.waitFor(Kinds.deployment, "web")
-            let app = try #require(try await runtime.get(Kinds.appConfig, "shop"))
 
             // An unrelated label on the AppConfig triggers a reconcile that passes it down once…
-            var labelled = app
-            labelled.setLabel("tier", "frontend")
-            _ = try await runtime.client.update(labelled)
+            try await runtime.edit(Kinds.appConfig, "shop") { object in object.setLabel("tier", "frontend") }
             let relabelled = try await runtime.waitFor(Kinds.deployment, "web") { $0.labels["tier"] == "frontend" }
             #expect(relabelled.resourceVersion != deployment.resourceVersion)
             await runtime.manager.waitUntilIdle()
@@ -132,9 +129,9 @@ import Testing
         try await Runtime.with { runtime in
             try await runtime.create(Self.webComponent)
             try await runtime.waitFor(Kinds.revision, "web-v1")
-            var component = try #require(try await runtime.get(Kinds.component, "web"))
-            try component.setValue("nginx:2.0", at: "spec.workload.spec.template.spec.containers[0].image")
-            _ = try await runtime.client.update(component)
+            try await runtime.edit(Kinds.component, "web") { object in
+                try object.setValue("nginx:2.0", at: "spec.workload.spec.template.spec.containers[0].image")
+            }
             try await runtime.waitFor(Kinds.revision, "web-v2")
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
@@ -178,9 +175,9 @@ import Testing
             try await runtime.waitFor(Kinds.configMap, "settings")
             try await runtime.waitFor(GroupVersionKind(group: "", version: "v1", kind: "Secret"), "config-secret")
 
-            var app = try #require(try await runtime.get(Kinds.appConfig, "cleanup"))
-            try app.setValue([["componentName": "config"]], at: "spec.components")
-            _ = try await runtime.client.update(app)
+            try await runtime.edit(Kinds.appConfig, "cleanup") { object in
+                try object.setValue([["componentName": "config"]], at: "spec.components")
+            }
             try await runtime.waitForAbsence(Kinds.configMap, "settings")
             try await runtime.waitForAbsence(GroupVersionKind(group: "", version: "v1", kind: "Secret"), "config-secret")
             #expect(try await runtime.get(Kinds.configMap, "config") != nil)
@@ -223,9 +220,9 @@ import Testing
             #expect(app.valueIfPresent(at: "status.dataEdges[0].value") == "postgres://db:5432")
 
             // The producer's output changes after the consumer exists: the new value is passed on.
-            var db = try #require(try await runtime.get(Kinds.component, "db"))
-            try db.setValue("postgres://db2:5432", at: "spec.workload.data.url")
-            _ = try await runtime.client.update(db)
+            try await runtime.edit(Kinds.component, "db") { object in
+                try object.setValue("postgres://db2:5432", at: "spec.workload.data.url")
+            }
             try await runtime.waitFor(Kinds.configMap, "api") {
                 $0.valueIfPresent(at: "data.database") == "postgres://db2:5432"
             }

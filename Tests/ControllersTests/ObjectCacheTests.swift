@@ -33,6 +33,15 @@ import Testing
         #expect(cache.objects(index: "app", value: "shop/web").isEmpty)
     }
 
+    @Test func waitingForTheFirstListEndsWhenCancelled() async {
+        let informer = Informer(kind: GroupVersionKind(group: "", version: "v1", kind: "ConfigMap"))
+        let waiting = Task { await informer.waitForSync() }
+        waiting.cancel()
+        // Before the fix this never returned: a manager stopped before its caches synced hung.
+        await waiting.value
+        #expect(!informer.hasSynced)
+    }
+
     @Test func storedObjectsLeaveManagedFieldsOut() {
         let cache = ObjectCache()
         _ = cache.store(Self.object("a", owner: nil))

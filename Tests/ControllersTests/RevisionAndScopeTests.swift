@@ -73,9 +73,9 @@ import Testing
 
             // A new revision: a new workload, the old one kept and listed, the trait keeps its name
             // and points at the new workload.
-            var component = try #require(try await runtime.get(Kinds.component, "worker"))
-            try component.setValue("2", at: "spec.workload.data.version")
-            _ = try await runtime.client.update(component)
+            try await runtime.edit(Kinds.component, "worker") { object in
+                try object.setValue("2", at: "spec.workload.data.version")
+            }
             let second = try await runtime.waitFor(Kinds.configMap, "worker-v2")
             #expect(second.valueIfPresent(at: "data.version") == "2")
             try await runtime.waitFor(Self.rollout, traitName) {
@@ -107,11 +107,11 @@ import Testing
             let running = try await runtime.waitFor(Kinds.configMap, "worker") { $0.labels[OAM.Label.revision] == "worker-v1" }
             try await runtime.waitFor(Kinds.appConfig, "later") { AppConfigControllerTests.isSynced($0) }
 
-            var app = try #require(try await runtime.get(Kinds.appConfig, "later"))
-            try app.setValue([["componentName": "worker",
-                               "traits": [["trait": ["apiVersion": "example.dev/v1", "kind": "Rollout"]]]]],
-                             at: "spec.components")
-            _ = try await runtime.client.update(app)
+            try await runtime.edit(Kinds.appConfig, "later") { object in
+                try object.setValue([["componentName": "worker",
+                                   "traits": [["trait": ["apiVersion": "example.dev/v1", "kind": "Rollout"]]]]],
+                                 at: "spec.components")
+            }
             let attached = try await runtime.waitFor(Kinds.appConfig, "later") {
                 $0.valueIfPresent(at: "status.workloads[0].traits[0].traitRef.name") != nil
                     && AppConfigControllerTests.isSynced($0)
@@ -218,10 +218,10 @@ import Testing
             #expect(kept.valueIfPresent(at: "spec.template.spec.containers[0].image") == "hotfix:1")
 
             // A change of the AppConfig spec (a new generation) applies again.
-            var app = try #require(try await runtime.get(Kinds.appConfig, "shop"))
-            try app.setValue([["componentName": "web", "parameterValues": [["name": "image", "value": "nginx:1.26"]]]],
-                             at: "spec.components")
-            _ = try await runtime.client.update(app)
+            try await runtime.edit(Kinds.appConfig, "shop") { object in
+                try object.setValue([["componentName": "web", "parameterValues": [["name": "image", "value": "nginx:1.26"]]]],
+                                 at: "spec.components")
+            }
             try await runtime.waitFor(Kinds.deployment, "web") {
                 $0.valueIfPresent(at: "spec.template.spec.containers[0].image") == "nginx:1.26"
             }

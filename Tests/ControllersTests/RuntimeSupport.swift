@@ -32,7 +32,6 @@ struct Runtime {
         let manager = Manager(client: client, logger: logger)
         var failure: (any Error)?
         do {
-            try await installOAMKinds(client)
             OAMControllers.register(on: manager, options: options, logger: logger)
             let running = Task { try await manager.run() }
             do {
@@ -86,6 +85,25 @@ struct Runtime {
         return last
     }
 
+    /// Reads the object, changes it with `change` and writes it back, again from a fresh read
+    /// when a controller wrote it in between (409), as `kubectl edit` users and client-go's
+    /// RetryOnConflict do.
+    @discardableResult
+    func edit(
+        _ kind: GroupVersionKind, _ name: String, namespace: String = "default", _ change: (inout Resource) throws -> Void
+    ) async throws -> Resource {
+        for attempt in 1...10 {
+            var object = try await client.get(kind, name: name, namespace: namespace)
+            try change(&object)
+            do {
+                return try await client.update(object)
+            } catch let error as APIError where error.reason == .conflict && attempt < 10 {
+                continue
+            }
+        }
+        throw RuntimeTestError.timeout
+    }
+
     /// Waits until the object is gone.
     func waitForAbsence(_ kind: GroupVersionKind, _ name: String, namespace: String = "default") async throws {
         let gone = try await eventually { try await get(kind, name, namespace: namespace) == nil }
@@ -105,40 +123,4 @@ enum Kinds {
     static let component = OAMKinds.component
     static let healthScope = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "HealthScope")
     static let manualScaler = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "ManualScalerTrait")
-}
-
-/// Minimal CRDs for the OAM kinds (schemaless, with a status subresource) for planes that do
-/// not install them at start.
-func installOAMKinds(_ client: KubernetesClient) async throws {
-    let kinds: [(kind: String, plural: String, namespaced: Bool)] = [
-        ("ApplicationConfiguration", "applicationconfigurations", true), ("Component", "components", true),
-        ("WorkloadDefinition", "workloaddefinitions", false), ("TraitDefinition", "traitdefinitions", false),
-        ("ScopeDefinition", "scopedefinitions", false), ("ContainerizedWorkload", "containerizedworkloads", true),
-        ("ManualScalerTrait", "manualscalertraits", true), ("HealthScope", "healthscopes", true),
-    ]
-    let crdKind = GroupVersionKind(group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition")
-    for (kind, plural, namespaced) in kinds {
-        let name = "\(plural).\(OAM.group)"
-        if (try? await client.get(crdKind, name: name)) != nil { continue }
-        let crd: JSONValue = [
-            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": ["name": .string(name)],
-            "spec": [
-                "group": .string(OAM.group), "scope": namespaced ? "Namespaced" : "Cluster",
-                "names": ["kind": .string(kind), "plural": .string(plural), "singular": .string(kind.lowercased())],
-                "versions": [[
-                    "name": "v1alpha2", "served": true, "storage": true, "subresources": ["status": [:]],
-                    "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
-                ]],
-            ],
-        ]
-        _ = try await client.create(try Resource(crd))
-    }
-    for kind in kinds {
-        let gvk = GroupVersionKind(group: OAM.group, version: OAM.version, kind: kind.kind)
-        _ = try await eventually { (try? await client.list(gvk, namespace: kind.namespaced ? "default" : nil)) != nil }
-    }
-    for definition in BuiltinDefinitions.all {
-        _ = try? await client.create(definition)
-    }
 }

@@ -25,7 +25,6 @@ func withWorkloadControllers(nodeSimulator: Bool = false, _ body: (Runtime) asyn
     let manager = Manager(client: client, logger: logger)
     var failure: (any Error)?
     do {
-        try await installOAMKinds(client)
         manager.add(WorkloadControllers.containerizedWorkloadController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.manualScalerTraitController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.healthScopeController(manager: manager, workers: 2, logger: logger))
@@ -203,12 +202,14 @@ struct WorkloadControllersTests {
                 spec:
                   containers:
                   - name: app
+                    image: app:1
+                    config: [{path: "/", value: "not a file"}]
                 """)
             let workload = try await runtime.waitFor(WorkloadTestKinds.containerizedWorkload, "broken") { object in
                 syncedCondition(object)?["status"] == "False"
             }
             #expect(syncedCondition(workload)?["reason"] == "ReconcileError")
-            #expect(syncedCondition(workload)?["message"]?.stringValue?.contains("spec.containers[0].image") == true)
+            #expect(syncedCondition(workload)?["message"]?.stringValue?.contains("spec.containers[0].config[0].path") == true)
             #expect(try await runtime.get(Kinds.deployment, "broken") == nil)
         }
     }

@@ -31,7 +31,15 @@ public final class Informer: Sendable {
     public let kind: GroupVersionKind
     public let cache: ObjectCache
     private let handlers = Mutex<[InformerHandler]>([])
-    private let synced = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let synced = Mutex(SyncState())
+
+    /// Whether the first list is in, and who waits for it (by ticket, so that a cancelled
+    /// waiter can leave).
+    private struct SyncState {
+        var done = false
+        var nextTicket = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
 
     public init(kind: GroupVersionKind, indexes: [String: IndexFunction] = [:]) {
         self.kind = kind
@@ -46,15 +54,23 @@ public final class Informer: Sendable {
     /// Whether the first list has been stored.
     public var hasSynced: Bool { synced.withLock { $0.done } }
 
-    /// Returns once the first list has been stored.
+    /// Returns once the first list has been stored, or when the task is cancelled.
     public func waitForSync() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = synced.withLock { state -> Bool in
-                if state.done { return true }
-                state.waiters.append(continuation)
-                return false
+        let ticket = synced.withLock { state -> Int in
+            defer { state.nextTicket += 1 }
+            return state.nextTicket
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = synced.withLock { state -> Bool in
+                    if state.done || Task.isCancelled { return true }
+                    state.waiters[ticket] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            synced.withLock { $0.waiters.removeValue(forKey: ticket) }?.resume()
         }
     }
 
@@ -96,8 +112,8 @@ public final class Informer: Sendable {
         let waiters = synced.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard !state.done else { return [] }
             state.done = true
-            defer { state.waiters = [] }
-            return state.waiters
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }

@@ -110,6 +110,7 @@ public final class Manager: Service, Sendable {
                 }
                 group.addTask {
                     for informer in initial { await informer.waitForSync() }
+                    guard !Task.isCancelled else { return }
                     self.logger.info("caches.synced", metadata: ["informers": "\(initial.count)"])
                     let lead: @Sendable () async throws -> Void = {
                         await withTaskGroup(of: Void.self) { controllersGroup in
