@@ -53,6 +53,16 @@ public enum DocumentDecoder {
     static let parallelThreshold = 64 * 1024
 
     private static func decodeChunk(_ text: String, file: String?, lineOffset: Int) throws(DecodeError) -> [Document] {
+        // Most manifests stay inside the subset the fast reader knows; it gives exactly what the
+        // Yams path gives, or nothing, and then Yams decides (and reports any error).
+        if let documents = SubsetYAMLReader.read(text, file: file, lineOffset: lineOffset) {
+            return documents
+        }
+        return try decodeChunkWithYams(text, file: file, lineOffset: lineOffset)
+    }
+
+    /// Decodes with Yams only; the reference the fast reader is tested against.
+    static func decodeChunkWithYams(_ text: String, file: String?, lineOffset: Int) throws(DecodeError) -> [Document] {
         do {
             return try decodeWithYams(text, file: file, lineOffset: lineOffset)
         } catch let error as DecodeError {
