@@ -436,6 +436,17 @@ struct SubsetYAMLReaderTests {
         #expect(verdict.problem == nil, "\(verdict.problem ?? "")")
     }
 
+    @Test("very deep nesting is left to Yams")
+    func deepNesting() {
+        let flow = String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "\n"
+        #expect(SubsetYAMLReader.read(flow, file: nil, lineOffset: 0) == nil)
+        var block = ""
+        for level in 0..<300 { block += String(repeating: " ", count: level) + "k:\n" }
+        #expect(SubsetYAMLReader.read(block, file: nil, lineOffset: 0) == nil)
+        let shallow = String(repeating: "[", count: 50) + String(repeating: "]", count: 50) + "\n"
+        #expect(compare(shallow).accepted)
+    }
+
     @Test("the benchmark's kind of stream goes through the fast reader")
     func largeStream() {
         let (text, _) = LargeStreamTests.stream(count: 20)

@@ -37,6 +37,9 @@ struct SubsetYAMLReader {
     /// Where the line of `pos` starts.
     private var lineStart = 0
     private var builder = SourceMapBuilder()
+    /// Collections open around `pos`; deeper texts are left to the Yams path.
+    private var depth = 0
+    private static let maximumDepth = 200
 
     private init(bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool, lineOffset: Int) {
         self.bytes = bytes
@@ -236,6 +239,8 @@ struct SubsetYAMLReader {
     /// The node whose content starts at `pos`, more indented than `parentIndent` (the column of
     /// the enclosing block collection, -1 at the root). Leaves `pos` at the next content.
     private mutating func readBlockNode(parentIndent: Int) throws(NeedsFullParser) -> (JSONValue, SourceMap.Entry) {
+        try enter()
+        defer { depth -= 1 }
         if bytes[pos] == Self.dash, isBlankOrEnd(pos + 1) {
             return try readBlockSequence(indentless: false)
         }
@@ -285,6 +290,8 @@ struct SubsetYAMLReader {
     /// A block sequence whose first `-` is at `pos`. An indentless sequence (the value of a mapping
     /// key, at the key's column) ends at the next key.
     private mutating func readBlockSequence(indentless: Bool) throws(NeedsFullParser) -> (JSONValue, SourceMap.Entry) {
+        try enter()
+        defer { depth -= 1 }
         let indent = column(pos)
         let startEntry = entry(at: pos)
         let mark = builder.open()
@@ -324,6 +331,15 @@ struct SubsetYAMLReader {
         }
         let entry = builder.close(mark, line: Int(startEntry.line), column: Int(startEntry.column), kind: .array)
         return (.array(elements), entry)
+    }
+
+    /// Counts one more level of nesting; the recursion stays far from the stack's limit.
+    private mutating func enter() throws(NeedsFullParser) {
+        depth += 1
+        guard depth <= Self.maximumDepth else {
+            depth -= 1
+            throw NeedsFullParser()
+        }
     }
 
     /// If a mapping key starts at `pos` (a plain or quoted scalar on this line followed by `:` and
@@ -636,6 +652,8 @@ struct SubsetYAMLReader {
     /// A flow node at `pos`, inside or at the top of a flow collection, whose lines must be more
     /// indented than `parentIndent`.
     private mutating func readFlowNode(parentIndent: Int) throws(NeedsFullParser) -> (JSONValue, SourceMap.Entry) {
+        try enter()
+        defer { depth -= 1 }
         let startEntry = entry(at: pos)
         switch byte(at: pos) {
         case UInt8(ascii: "["):
