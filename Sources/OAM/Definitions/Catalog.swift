@@ -17,6 +17,9 @@ public struct Catalog: Sendable {
     private var components: [NamespacedName: Component] = [:]
     private var revisions: [NamespacedName: Resource] = [:]
     private var objects: [ObjectKey: Resource] = [:]
+    /// The field paths of the parameters and definitions added, parsed once: rendering sets
+    /// values at them on every reconcile.
+    private var parsedFieldPaths: [String: FieldPath] = [:]
 
     /// A namespace and a name.
     struct NamespacedName: Hashable {
@@ -51,16 +54,42 @@ public struct Catalog: Sendable {
     /// - Throws: ``Resources/JSONValueDecodingError`` when the definition is malformed.
     public mutating func add(definition resource: Resource) throws(JSONValueDecodingError) {
         switch resource.kind {
-        case WorkloadDefinition.kind: workloadDefinitions[resource.name] = try WorkloadDefinition(resource)
-        case TraitDefinition.kind: traitDefinitions[resource.name] = try TraitDefinition(resource)
-        case ScopeDefinition.kind: scopeDefinitions[resource.name] = try ScopeDefinition(resource)
-        default: break
+        case WorkloadDefinition.kind:
+            workloadDefinitions[resource.name] = try WorkloadDefinition(resource)
+        case TraitDefinition.kind:
+            let definition = try TraitDefinition(resource)
+            traitDefinitions[resource.name] = definition
+            remember(fieldPath: definition.spec.workloadRefPath)
+        case ScopeDefinition.kind:
+            let definition = try ScopeDefinition(resource)
+            scopeDefinitions[resource.name] = definition
+            remember(fieldPath: definition.spec.workloadRefsPath)
+        default:
+            break
         }
     }
 
     /// Adds a component.
     public mutating func add(component: Component) {
         components[NamespacedName(namespace: component.namespace ?? "default", name: component.name)] = component
+        for parameter in component.spec.parameters ?? [] {
+            for fieldPath in parameter.fieldPaths { remember(fieldPath: fieldPath) }
+        }
+    }
+
+    private mutating func remember(fieldPath text: String?) {
+        guard let text, !text.isEmpty, parsedFieldPaths[text] == nil, let parsed = try? FieldPath(parsing: text) else {
+            return
+        }
+        parsedFieldPaths[text] = parsed
+    }
+
+    /// `text` parsed, from the paths of the components and definitions added when it is one of them.
+    ///
+    /// - Throws: ``Resources/FieldPathSyntaxError`` when `text` is not a field path.
+    public func fieldPath(_ text: String) throws(FieldPathSyntaxError) -> FieldPath {
+        if let parsed = parsedFieldPaths[text] { return parsed }
+        return try FieldPath(parsing: text)
     }
 
     /// Adds a ControllerRevision holding a component snapshot.
@@ -96,7 +125,7 @@ public struct Catalog: Sendable {
     }
 
     private static func key(apiVersion: String, kind: String, namespace: String?, name: String) -> ObjectKey {
-        ObjectKey(group: GroupVersion(apiVersion: apiVersion).group, kind: kind, namespace: namespace ?? "",
+        ObjectKey(group: GroupVersion.group(ofAPIVersion: apiVersion), kind: kind, namespace: namespace ?? "",
                   name: name)
     }
 

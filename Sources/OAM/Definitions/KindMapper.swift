@@ -46,7 +46,7 @@ public struct KindMapper: Sendable, Hashable {
 
     /// The definition name of a type (spec §1.5): `<plural>.<group>`, `<plural>.` for the core group.
     public func definitionName(apiVersion: String, kind: String) -> String {
-        let group = GroupVersion(apiVersion: apiVersion).group
+        let group = GroupVersion.group(ofAPIVersion: apiVersion)
         return definitionNames[GroupKind(group: group, kind: kind)] ?? "\(Self.guessPlural(kind)).\(group)"
     }
 

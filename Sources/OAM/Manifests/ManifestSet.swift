@@ -25,6 +25,8 @@ public struct ManifestSet: Sendable {
     /// definitions, every definition, component and ControllerRevision given, every Component
     /// at revision 1 (`<name>-v1`) unless it says otherwise, and every other object as existing.
     public private(set) var catalog = Catalog()
+    /// Each Component manifest decoded (by position in `manifests`), as read, for validation.
+    private var decodedComponents: [Int: Result<Component, JSONValueDecodingError>] = [:]
 
     /// The kinds that live in a namespace unless they say otherwise.
     static let clusterScopedKinds: Set<String> = [
@@ -53,7 +55,12 @@ public struct ManifestSet: Sendable {
                     location: document.location))
             }
         }
-        catalog = Self.freshCluster(manifests)
+        for (index, manifest) in manifests.enumerated() where manifest.resource.kind == Component.kind {
+            decodedComponents[index] = Result { () throws(JSONValueDecodingError) -> Component in
+                try Component(manifest.resource)
+            }
+        }
+        catalog = Self.freshCluster(manifests, decodedComponents: decodedComponents)
     }
 
     private mutating func add(_ value: JSONValue, document: Document, path: FieldPath,
@@ -82,16 +89,18 @@ public struct ManifestSet: Sendable {
         manifests.append(manifest)
     }
 
-    private static func freshCluster(_ manifests: [Manifest]) -> Catalog {
+    private static func freshCluster(
+        _ manifests: [Manifest], decodedComponents: [Int: Result<Component, JSONValueDecodingError>]
+    ) -> Catalog {
         var catalog = Catalog()
-        for manifest in manifests {
+        for (index, manifest) in manifests.enumerated() {
             let resource = manifest.resource
             switch resource.kind {
             case WorkloadDefinition.kind, TraitDefinition.kind, ScopeDefinition.kind:
                 // Malformed definitions are reported by validation.
                 try? catalog.add(definition: resource)
             case Component.kind:
-                guard var component = try? Component(resource) else { continue }
+                guard case .success(var component)? = decodedComponents[index] else { continue }
                 if component.latestRevision == nil {
                     var status = component.status ?? Component.Status()
                     status.latestRevision = Component.Revision(component: component.name, number: 1)
@@ -113,8 +122,9 @@ public struct ManifestSet: Sendable {
     public func validate() -> [Diagnostic] {
         let validator = Validator(catalog: catalog)
         var out = diagnostics
-        for manifest in manifests {
-            out += validator.validate(manifest.resource).map { locate($0, in: manifest) }
+        for (index, manifest) in manifests.enumerated() {
+            out += validator.validate(manifest.resource, decodedComponent: decodedComponents[index])
+                .map { locate($0, in: manifest) }
         }
         return out
     }

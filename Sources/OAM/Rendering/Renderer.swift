@@ -54,7 +54,8 @@ public struct Renderer: Sendable {
         for position in components.indices {
             let entryIndex = components[position].entryIndex
             let entry = appConfig.spec.components[entryIndex]
-            let base = FieldPath([.field("spec"), .field("components"), .index(entryIndex)])
+            // Only errors need the path.
+            var base: FieldPath { FieldPath([.field("spec"), .field("components"), .index(entryIndex)]) }
             guard
                 context.resolveInputs(
                     entry.dataInputs, into: &components[position].workload, outputs: outputs,
@@ -112,11 +113,19 @@ struct RenderContext {
     /// What every rendered object gets from the AppConfig, computed once per render.
     let passedLabels: JSONObject
     let passedAnnotations: JSONObject
+    /// The keys of the labels of an object without metadata, and their values with the
+    /// component, revision and type still to fill in (at 1, 2 and 3).
+    let freshLabelKeys: ContiguousArray<String>
+    let freshLabelValues: ContiguousArray<JSONValue>
+    /// The annotations of an object without metadata: the same for every object of a render.
+    let freshAnnotations: JSONValue
     let generation: JSONValue
     let ownerReferences: JSONValue
     let appName: JSONValue
     let namespaceValue: JSONValue
     var errors: [Diagnostic] = []
+    /// The scope objects found while rendering entries, so that scopes are looked up once.
+    var scopeObjects: [(reference: TypedReference, object: Resource)] = []
 
     init(appConfig: ApplicationConfiguration, catalog: Catalog) {
         self.appConfig = appConfig
@@ -124,10 +133,31 @@ struct RenderContext {
         self.namespace = appConfig.namespace ?? "default"
         self.subject = ObjectName(kind: ApplicationConfiguration.kind, namespace: namespace, name: appConfig.name)
         let metadata = appConfig.resource.object["metadata"]
-        self.passedLabels = (metadata?["labels"]?.objectValue ?? [:]).filter { $0.value.stringValue != nil }
-        self.passedAnnotations = (metadata?["annotations"]?.objectValue ?? [:]).filter {
+        // Filtering copies; most AppConfigs have nothing to filter out.
+        let givenLabels = metadata?["labels"]?.objectValue ?? [:]
+        self.passedLabels = givenLabels.values.allSatisfy { $0.stringValue != nil }
+            ? givenLabels : givenLabels.filter { $0.value.stringValue != nil }
+        let givenAnnotations = metadata?["annotations"]?.objectValue ?? [:]
+        let passAnnotation: ((key: String, value: JSONValue)) -> Bool = {
             $0.value.stringValue != nil && !Renderer.annotationsNotPassedThrough.contains($0.key)
         }
+        self.passedAnnotations = givenAnnotations.allSatisfy(passAnnotation)
+            ? givenAnnotations : givenAnnotations.filter(passAnnotation)
+        var labelKeys: ContiguousArray<String> = [OAM.Label.appName, OAM.Label.component, OAM.Label.revision,
+                                                  OAM.Label.resourceType]
+        var labelValues: ContiguousArray<JSONValue> = [.string(appConfig.name), .null, .null, .null]
+        for (key, value) in passedLabels where !labelKeys[..<4].contains(key) {
+            labelKeys.append(key)
+            labelValues.append(value)
+        }
+        self.freshLabelKeys = labelKeys
+        self.freshLabelValues = labelValues
+        var annotations = JSONObject(minimumCapacity: 1 + passedAnnotations.count)
+        annotations[OAM.Annotation.generation] = .string(String(appConfig.resource.generation ?? 1))
+        for (key, value) in passedAnnotations where annotations[key] == nil {
+            annotations[key] = value
+        }
+        self.freshAnnotations = .object(annotations)
         self.generation = .string(String(appConfig.resource.generation ?? 1))
         self.appName = .string(appConfig.name)
         self.namespaceValue = .string(namespace)
@@ -230,7 +260,7 @@ struct RenderContext {
         let workloadReference = TypedReference(to: workload).json
         var traits: [RenderedObject] = []
         traits.reserveCapacity(traitEntries.count)
-        var occurrences: [TraitKind: Int] = [:]
+        var occurrences: [TraitKind] = []
         for (traitIndex, trait) in traitEntries.enumerated() {
             guard let rendered = renderTrait(
                 trait, definition: definitions[traitIndex], index: traitIndex, entryIndex: index,
@@ -244,14 +274,18 @@ struct RenderContext {
         var scopes: [TypedReference] = []
         for (scopeIndex, scope) in (entry.scopes ?? []).enumerated() {
             let reference = scope.scopeRef
-            guard catalog.object(apiVersion: reference.apiVersion, kind: reference.kind, namespace: namespace,
-                                 name: reference.name) != nil
-            else {
-                fail(path.appending("scopes").appending(index: scopeIndex).appending("scopeRef"),
-                     "scope \(reference.kind)/\(reference.name) does not exist in namespace \(namespace)")
-                return nil
+            let typed = TypedReference(apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name)
+            if !scopeObjects.contains(where: { $0.reference == typed }) {
+                guard let object = catalog.object(apiVersion: reference.apiVersion, kind: reference.kind,
+                                                  namespace: namespace, name: reference.name)
+                else {
+                    fail(path.appending("scopes").appending(index: scopeIndex).appending("scopeRef"),
+                         "scope \(reference.kind)/\(reference.name) does not exist in namespace \(namespace)")
+                    return nil
+                }
+                scopeObjects.append((typed, object))
             }
-            scopes.append(TypedReference(apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name))
+            scopes.append(typed)
         }
 
         let (workloadDefinitionName, _) = catalog.workloadDefinition(for: workload.value)
@@ -282,7 +316,7 @@ struct RenderContext {
             }
             for (fieldIndex, fieldPath) in declared[parameterIndex].fieldPaths.enumerated() {
                 do {
-                    try workload.setValue(value.value.json, at: try FieldPath(parsing: fieldPath))
+                    try workload.setValue(value.value.json, at: try catalog.fieldPath(fieldPath))
                 } catch {
                     errors.append(.error(
                         ObjectName(component.resource),
@@ -293,8 +327,7 @@ struct RenderContext {
                 }
             }
         }
-        let supplied = Set(values.map(\.name))
-        for parameter in declared where parameter.isRequired && !supplied.contains(parameter.name) {
+        for parameter in declared where parameter.isRequired && !values.contains(where: { $0.name == parameter.name }) {
             fail(path.appending("parameterValues"),
                  "required parameter \"\(parameter.name)\" of Component/\(component.name) is not set")
             ok = false
@@ -304,28 +337,65 @@ struct RenderContext {
 
     /// Labels, annotations, owner and namespace every rendered object gets (spec §4.3 steps 4–6).
     func stamp(_ object: inout Resource, name: String, component: String, revision: String, resourceType: JSONValue) {
+        let index = object.object.index(forKey: "metadata")
+        if let index, case .object = object.object.values[index] {
+            stampExisting(&object, name: name, component: component, revision: revision, resourceType: resourceType)
+            return
+        }
+        // No metadata, as in most templates and traits: build it whole from keys known to be
+        // distinct, in the order the general path below gives.
+        var labelValues = freshLabelValues
+        labelValues[1] = .string(component)
+        labelValues[2] = .string(revision)
+        labelValues[3] = resourceType
+        let labels = JSONObject(uncheckedUniqueKeys: freshLabelKeys, values: labelValues)
+        let metadata = JSONObject(
+            uncheckedUniqueKeys: Self.freshMetadataKeys,
+            values: [.string(name), .object(labels), freshAnnotations, ownerReferences, namespaceValue] as ContiguousArray)
+        if let index {
+            object.object.values[index] = .object(metadata)
+        } else {
+            // Right after apiVersion and kind, where people look for it (as Resource.metadata puts it).
+            let position = max(object.object.index(forKey: "apiVersion") ?? -1, object.object.index(forKey: "kind") ?? -1) + 1
+            object.object.updateValue(.object(metadata), forKey: "metadata", insertingAt: position)
+        }
+    }
+
+    static let freshMetadataKeys: ContiguousArray<String> = ["name", "labels", "annotations", "ownerReferences", "namespace"]
+
+    private func stampExisting(
+        _ object: inout Resource, name: String, component: String, revision: String, resourceType: JSONValue
+    ) {
         object.withMetadata { metadata in
             metadata.reserveCapacity(metadata.count + 5)
             if metadata["name"]?.stringValue?.isEmpty ?? true { metadata["name"] = .string(name) }
             metadata.withObject("labels") { labels in
                 labels.reserveCapacity(labels.count + 4 + passedLabels.count)
-                labels[OAM.Label.appName] = appName
-                labels[OAM.Label.component] = .string(component)
-                labels[OAM.Label.revision] = .string(revision)
-                labels[OAM.Label.resourceType] = resourceType
-                for (key, value) in passedLabels where labels[key] == nil {
-                    labels[key] = value
-                }
+                addLabels(to: &labels, component: component, revision: revision, resourceType: resourceType)
             }
             metadata.withObject("annotations") { annotations in
                 annotations.reserveCapacity(annotations.count + 1 + passedAnnotations.count)
-                annotations[OAM.Annotation.generation] = generation
-                for (key, value) in passedAnnotations where annotations[key] == nil {
-                    annotations[key] = value
-                }
+                addAnnotations(to: &annotations)
             }
             metadata["ownerReferences"] = ownerReferences
             metadata["namespace"] = namespaceValue
+        }
+    }
+
+    private func addLabels(to labels: inout JSONObject, component: String, revision: String, resourceType: JSONValue) {
+        labels[OAM.Label.appName] = appName
+        labels[OAM.Label.component] = .string(component)
+        labels[OAM.Label.revision] = .string(revision)
+        labels[OAM.Label.resourceType] = resourceType
+        for (key, value) in passedLabels where labels[key] == nil {
+            labels[key] = value
+        }
+    }
+
+    private func addAnnotations(to annotations: inout JSONObject) {
+        annotations[OAM.Annotation.generation] = generation
+        for (key, value) in passedAnnotations where annotations[key] == nil {
+            annotations[key] = value
         }
     }
 
@@ -349,7 +419,7 @@ struct RenderContext {
     mutating func renderTrait(
         _ trait: ApplicationConfiguration.ComponentTrait, definition: (name: String, definition: TraitDefinition?),
         index: Int, entryIndex: Int, component: String, revision: String, workloadReference: JSONValue,
-        occurrences: inout [TraitKind: Int]
+        occurrences: inout [TraitKind]
     ) -> RenderedObject? {
         guard case .object(let members) = trait.trait else { return nil }
         var object = Resource(object: members)
@@ -360,8 +430,9 @@ struct RenderContext {
 
         // The n-th trait of a kind matches the n-th of that kind recorded in status (named or not).
         let kindKey = TraitKind(apiVersion: object.apiVersion, kind: object.kind)
-        let occurrence = occurrences[kindKey, default: 0]
-        occurrences[kindKey] = occurrence + 1
+        var occurrence = 0
+        for seen in occurrences where seen == kindKey { occurrence += 1 }
+        occurrences.append(kindKey)
         var name = object.name
         if name.isEmpty {
             name = existingTraitName(component: component, apiVersion: object.apiVersion, kind: object.kind,
@@ -374,7 +445,7 @@ struct RenderContext {
         // Tell the trait where its workload is, when its definition asks for it.
         if let refPath = definition.definition?.spec.workloadRefPath, !refPath.isEmpty {
             do {
-                try object.setValue(workloadReference, at: try FieldPath(parsing: refPath))
+                try object.setValue(workloadReference, at: try catalog.fieldPath(refPath))
             } catch {
                 errors.append(.error(
                     ObjectName(kind: TraitDefinition.kind, name: definition.name), "spec.workloadRefPath",
@@ -450,7 +521,7 @@ struct RenderContext {
             if case .satisfied(let value) = state {
                 for (fieldIndex, toFieldPath) in toFieldPaths.enumerated() {
                     do {
-                        try fill(value, into: &target.object, at: try FieldPath(parsing: toFieldPath))
+                        try fill(value, into: &target.object, at: try catalog.fieldPath(toFieldPath))
                     } catch {
                         fail(inputPath.appending("toFieldPaths").appending(index: fieldIndex),
                              "cannot pass dataOutput \"\(outputName)\" into \(target.object.kind)/\(target.object.name): \(error)")
@@ -483,7 +554,7 @@ struct RenderContext {
         if fieldPath.isEmpty {
             value = live.value
         } else {
-            guard let parsed = try? FieldPath(parsing: fieldPath), let found = live.valueIfPresent(at: parsed) else {
+            guard let parsed = try? catalog.fieldPath(fieldPath), let found = live.valueIfPresent(at: parsed) else {
                 return .waiting("\(fieldPath) not found in \(source.kind)/\(source.name)")
             }
             value = found
@@ -571,26 +642,33 @@ struct RenderContext {
     // MARK: Scopes
 
     func renderScopes(_ components: [RenderedComponent]) -> [RenderedScope] {
+        // An application has a few scopes: lists searched in order beat hashing the references.
         var order: [TypedReference] = []
-        var members: [TypedReference: [TypedReference]] = [:]
+        var members: [[TypedReference]] = []
         for component in components {
             for scope in component.scopes {
-                if members[scope] == nil {
+                let position: Int
+                if let known = order.firstIndex(of: scope) {
+                    position = known
+                } else {
+                    position = order.count
                     order.append(scope)
-                    members[scope] = []
+                    members.append([])
                 }
                 guard component.workload.isReady else { continue }
                 let reference = TypedReference(to: component.workload.object)
-                if !members[scope, default: []].contains(reference) { members[scope, default: []].append(reference) }
+                if !members[position].contains(reference) { members[position].append(reference) }
             }
         }
-        return order.compactMap { reference in
-            guard var object = catalog.object(apiVersion: reference.apiVersion, kind: reference.kind,
-                                              namespace: namespace, name: reference.name)
+        return order.indices.compactMap { position in
+            let reference = order[position]
+            guard var object = scopeObjects.first(where: { $0.reference == reference })?.object
+                ?? catalog.object(apiVersion: reference.apiVersion, kind: reference.kind, namespace: namespace,
+                                  name: reference.name)
             else { return nil }
-            let list = members[reference] ?? []
+            let list = members[position]
             if let refsPath = catalog.scopeDefinition(for: reference).definition?.spec.workloadRefsPath,
-                !refsPath.isEmpty, let parsed = try? FieldPath(parsing: refsPath)
+                !refsPath.isEmpty, let parsed = try? catalog.fieldPath(refsPath)
             {
                 var existing = object.valueIfPresent(at: parsed)?.arrayValue ?? []
                 for member in list where !existing.contains(where: { Self.sameReference($0, member) }) {

@@ -22,12 +22,18 @@ public struct TypedReference: Codable, Sendable, Hashable, CustomStringConvertib
 
     /// `{apiVersion, kind, name}` (and `uid` when set) as JSON.
     public var json: JSONValue {
-        var members: JSONObject = [
-            "apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name),
-        ]
-        if let uid { members["uid"] = .string(uid) }
-        return .object(members)
+        // Built from keys known to be distinct: this runs for every rendered trait and scope member.
+        if let uid {
+            return .object(JSONObject(
+                uncheckedUniqueKeys: Self.keysWithUID,
+                values: [.string(apiVersion), .string(kind), .string(name), .string(uid)] as ContiguousArray))
+        }
+        return .object(JSONObject(
+            uncheckedUniqueKeys: Self.keys, values: [.string(apiVersion), .string(kind), .string(name)] as ContiguousArray))
     }
+
+    private static let keys: ContiguousArray<String> = ["apiVersion", "kind", "name"]
+    private static let keysWithUID: ContiguousArray<String> = ["apiVersion", "kind", "name", "uid"]
 
     /// Whether both name the same object (uids are not compared).
     public func refersToSameObject(as other: TypedReference) -> Bool {

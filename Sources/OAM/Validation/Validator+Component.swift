@@ -4,9 +4,15 @@ import Resources
 extension Validator {
     /// A Component: spec §10.2, plus its parameters (spec MUST: every fieldPath of a parameter
     /// points at fields of one type, never at an object).
-    func validateComponent(_ resource: Resource) -> [Diagnostic] {
+    func validateComponent(_ resource: Resource, decoded: Result<Component, JSONValueDecodingError>? = nil) -> [Diagnostic] {
         var out: [Diagnostic] = []
-        guard let component = decode(Component.self, resource, into: &out) else { return out }
+        let component: Component
+        switch decoded ?? Result(catching: { () throws(JSONValueDecodingError) -> Component in try Component(resource) }) {
+        case .success(let decoded):
+            component = decoded
+        case .failure(let error):
+            return [.error(ObjectName(resource), error.path, error.message)]
+        }
         let subject = ObjectName(resource)
         out += validateWorkloadTemplate(component.spec.workload, subject: subject, path: "spec.workload")
         guard case .object = component.spec.workload else { return out }

@@ -26,6 +26,13 @@ public struct Validator: Sendable {
 
     /// Every problem with `resource`, errors and warnings.
     public func validate(_ resource: Resource) -> [Diagnostic] {
+        validate(resource, decodedComponent: nil)
+    }
+
+    /// Every problem with `resource`; `decodedComponent` is the result of decoding it as a
+    /// Component when the caller already has it (a ``ManifestSet`` decodes every Component for its
+    /// catalog), so that it is not decoded twice.
+    func validate(_ resource: Resource, decodedComponent: Result<Component, JSONValueDecodingError>?) -> [Diagnostic] {
         var diagnostics = validateObject(resource)
         guard !diagnostics.hasErrors || !resource.kind.isEmpty else { return diagnostics }
         let group = GroupVersion(apiVersion: resource.apiVersion).group
@@ -43,7 +50,7 @@ public struct Validator: Sendable {
             }
         }
         switch (group, resource.kind) {
-        case (OAM.group, Component.kind): diagnostics += validateComponent(resource)
+        case (OAM.group, Component.kind): diagnostics += validateComponent(resource, decoded: decodedComponent)
         case (OAM.group, ApplicationConfiguration.kind): diagnostics += validateApplicationConfiguration(resource)
         case (OAM.group, WorkloadDefinition.kind): diagnostics += decodeDiagnostics(WorkloadDefinition.self, resource)
         case (OAM.group, TraitDefinition.kind): diagnostics += validateTraitDefinition(resource)

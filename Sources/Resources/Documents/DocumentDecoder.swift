@@ -6,6 +6,9 @@ import Yams
 
 /// Decodes multi-document YAML streams (JSON is YAML too) into ``Document``s.
 ///
+/// Text in the subset of YAML that manifests are written in is read by a fast reader of its own;
+/// anything else (and any malformed text) by Yams, with the same results, positions and errors.
+///
 /// Plain scalars are resolved as Kubernetes does (go-yaml v2, YAML 1.1 flavour): `yes`, `on` and
 /// `y` are `true`, `012` is octal, `~` is null; quoted scalars are always strings. Keys are
 /// strings, duplicate keys are errors, anchors, aliases and `<<` merge keys work. Empty
@@ -23,8 +26,8 @@ public enum DocumentDecoder {
     ///   - parallel: whether a large stream may be parsed on all cores (the result is the same).
     /// - Throws: ``DecodeError`` with the position of the first problem.
     public static func decode(_ text: String, file: String?, parallel: Bool = true) throws(DecodeError) -> [Document] {
-        // Yams builds a class-heavy node tree, which dominates the time; large streams are cut at
-        // document boundaries and parsed on all cores.
+        // Large streams are cut at document boundaries and parsed on all cores; each chunk goes
+        // through the fast subset reader, or Yams when the reader declines it.
         let workers = parallel && text.utf8.count >= parallelThreshold ? ProcessInfoCores.count : 1
         let chunks = StreamSplitter.chunks(text, count: workers)
         guard chunks.count > 1 else { return try decodeChunk(text, file: file, lineOffset: 0) }
@@ -53,6 +56,16 @@ public enum DocumentDecoder {
     static let parallelThreshold = 64 * 1024
 
     private static func decodeChunk(_ text: String, file: String?, lineOffset: Int) throws(DecodeError) -> [Document] {
+        // Most manifests stay inside the subset the fast reader knows; it gives exactly what the
+        // Yams path gives, or nothing, and then Yams decides (and reports any error).
+        if let documents = SubsetYAMLReader.read(text, file: file, lineOffset: lineOffset) {
+            return documents
+        }
+        return try decodeChunkWithYams(text, file: file, lineOffset: lineOffset)
+    }
+
+    /// Decodes with Yams only; the reference the fast reader is tested against.
+    static func decodeChunkWithYams(_ text: String, file: String?, lineOffset: Int) throws(DecodeError) -> [Document] {
         do {
             return try decodeWithYams(text, file: file, lineOffset: lineOffset)
         } catch let error as DecodeError {

@@ -21,6 +21,13 @@ public struct GroupVersion: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The group of an `apiVersion` (`apps` of `apps/v1`, empty for `v1`), without building the version.
+    public static func group(ofAPIVersion apiVersion: String) -> String {
+        let utf8 = apiVersion.utf8
+        guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(Substring(utf8[..<slash]))
+    }
+
     /// The `apiVersion` string: `group/version`, or `version` for the core group.
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
 
