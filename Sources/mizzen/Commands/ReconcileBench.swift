@@ -1,0 +1,310 @@
+import APIServer
+import ArgumentParser
+import Controllers
+import CoreMetrics
+import Foundation
+import KubeClient
+import Logging
+import OAM
+import Resources
+import Synchronization
+
+struct ReconcileBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Time the controllers converging N applications on the embedded plane, then a no-op resync.",
+        discussion: """
+            Starts the embedded control plane in a temporary directory with the OAM controllers \\
+            and the node simulator in the same process, as `mizzen serve` runs them, and creates \\
+            N copies of a load-test application shaped like KubeVela's: two components (a \\
+            ContainerizedWorkload with a ManualScalerTrait and a route-like trait, and a worker \\
+            Deployment) and five traits in all. It prints the time until every application is \\
+            converged (synced, every workload scaled and reported available), the p50/p99 of \\
+            reconcile durations, the writes the controllers made and the peak RSS; then a full \\
+            resync with nothing changed: its time and its writes (which must be 0).
+
+            Example:
+              swift build -c release && .build/release/mizzen bench reconcile --apps 1000
+            """)
+
+    @Option(help: "How many applications to create.")
+    var apps = 1_000
+
+    @Option(help: "Reconciles run at once per controller.")
+    var workers = 8
+
+    @Option(help: "How long to wait for convergence, in seconds, before giving up.")
+    var timeout = 900
+
+    func run() async throws {
+        let recorder = DurationRecorder()
+        MetricsSystem.bootstrap(recorder)
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("mizzen-bench-reconcile-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var logger = Logger(label: "mizzen.bench")
+        logger.logLevel = .critical
+        var configuration = APIServerConfiguration()
+        configuration.port = 0
+        configuration.maxWatches = 10_000
+        configuration.seedObjects = OAMCustomResourceDefinitions.all + BuiltinDefinitions.all
+        let server = try await APIServer.open(dataDirectory: directory, configuration: configuration, logger: logger)
+        let (ready, announce) = AsyncStream<APIServer.Endpoint>.makeStream()
+        // The server runs for the whole benchmark; cancelling its task at the end stops it.
+        let serverTask = Task { try await server.run { announce.yield($0); announce.finish() } }
+        defer { serverTask.cancel() }
+        var iterator = ready.makeAsyncIterator()
+        guard let endpoint = await iterator.next() else { throw ValidationError("the server did not start") }
+
+        var clientOptions = KubernetesClient.Options()
+        clientOptions.qps = 0
+        let client = try KubernetesClient(kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger)
+        do {
+            try await measure(client: client, recorder: recorder, logger: logger)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    private func measure(client: KubernetesClient, recorder: DurationRecorder, logger: Logger) async throws {
+        try await LoadTestApplication.installDefinitions(client)
+        let manager = Manager(client: client, logger: logger)
+        var options = OAMControllers.Options()
+        options.workers = workers
+        options.nodeSimulator = true
+        OAMControllers.register(on: manager, options: options, logger: logger)
+        let running = Task { try await manager.run() }
+        defer { running.cancel() }
+        let appConfigs = manager.informer(for: OAMKinds.applicationConfiguration)
+        let deployments = manager.informer(for: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"))
+
+        print("reconcile: \(apps) applications (2 components, 5 traits each), \(workers) workers per controller")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let before = try await currentResourceVersion(client)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let creators = 8
+            for creator in 0..<creators {
+                group.addTask {
+                    for index in stride(from: creator, to: apps, by: creators) {
+                        for object in LoadTestApplication.objects(index: index) { _ = try await client.create(object) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let created = clock.now - start
+        print("reconcile: created \(apps * 3) objects (components and AppConfigs) in \(format(created))")
+
+        let deadline = clock.now + .seconds(timeout)
+        while !LoadTestApplication.converged(apps: apps, appConfigs: appConfigs.cache, deployments: deployments.cache) {
+            guard clock.now < deadline else {
+                throw ValidationError("not converged after \(timeout) s")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let converged = clock.now - start
+        await manager.waitUntilIdle()
+        let after = try await currentResourceVersion(client)
+        let writes = after - before - Int64(apps * 3)
+        print("reconcile: converged in \(format(converged)) (\(Int(Double(apps) / seconds(converged))) apps/s)")
+        for (controller, durations) in recorder.durations().sorted(by: { $0.key < $1.key }) {
+            print("reconcile: \(controller): \(durations.count) reconciles, p50 \(percentile(durations, 0.5)), p99 \(percentile(durations, 0.99))")
+        }
+        print("reconcile: \(writes) writes by the controllers (\(String(format: "%.1f", Double(writes) / Double(apps))) per app)")
+        print("reconcile: RSS \(memory("VmRSS")) MiB, peak \(memory("VmHWM")) MiB (API server, store and controllers in one process)")
+
+        recorder.reset()
+        let resyncStart = clock.now
+        await manager.resync()
+        await manager.waitUntilIdle()
+        let resync = clock.now - resyncStart
+        let resynced = try await currentResourceVersion(client)
+        let reconciles = recorder.durations().values.map(\.count).reduce(0, +)
+        print("reconcile: no-op resync of \(reconciles) objects in \(format(resync)), \(resynced - after) writes")
+        running.cancel()
+        _ = await running.result
+    }
+
+    /// The newest resourceVersion of the store: every write moves it by one.
+    private func currentResourceVersion(_ client: KubernetesClient) async throws -> Int64 {
+        let list = try await client.list(
+            GroupVersionKind(group: "", version: "v1", kind: "Namespace"), options: ListOptions(limit: 1))
+        return Int64(list.resourceVersion) ?? 0
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private func format(_ duration: Duration) -> String {
+        String(format: "%.2f s", seconds(duration))
+    }
+
+    private func percentile(_ values: [Int64], _ fraction: Double) -> String {
+        guard !values.isEmpty else { return "-" }
+        let sorted = values.sorted()
+        let nanoseconds = sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+        return String(format: "%.2f ms", Double(nanoseconds) / 1e6)
+    }
+
+    private func memory(_ field: String) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return 0 }
+        return kilobytes / 1024
+    }
+}
+
+/// The application the benchmark creates N times, after KubeVela's load-test template.
+enum LoadTestApplication {
+    static let routeKind = GroupVersionKind(group: "bench.mizzen.dev", version: "v1", kind: "Route")
+    static let monitorKind = GroupVersionKind(group: "bench.mizzen.dev", version: "v1", kind: "Monitor")
+
+    /// CRDs and TraitDefinitions of the route-like and the monitoring trait.
+    static func installDefinitions(_ client: KubernetesClient) async throws {
+        for (kind, plural) in [("Route", "routes"), ("Monitor", "monitors")] {
+            let crd: JSONValue = [
+                "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": ["name": .string("\(plural).bench.mizzen.dev")],
+                "spec": [
+                    "group": "bench.mizzen.dev", "scope": "Namespaced",
+                    "names": ["kind": .string(kind), "plural": .string(plural)],
+                    "versions": [[
+                        "name": "v1", "served": true, "storage": true, "subresources": ["status": [:]],
+                        "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+                    ]],
+                ],
+            ]
+            _ = try await client.create(try Resource(crd))
+            let definition: JSONValue = [
+                "apiVersion": "core.oam.dev/v1alpha2", "kind": "TraitDefinition",
+                "metadata": ["name": .string("\(plural).bench.mizzen.dev")],
+                "spec": ["workloadRefPath": "spec.workloadRef",
+                         "definitionRef": ["name": .string("\(plural).bench.mizzen.dev")]],
+            ]
+            _ = try await client.create(try Resource(definition))
+        }
+    }
+
+    /// The two Components and the AppConfig of application `index`.
+    static func objects(index: Int) -> [Resource] {
+        let web: JSONValue = [
+            "apiVersion": "core.oam.dev/v1alpha2", "kind": "Component",
+            "metadata": ["name": .string("web-\(index)")],
+            "spec": [
+                "workload": [
+                    "apiVersion": "core.oam.dev/v1alpha2", "kind": "ContainerizedWorkload",
+                    "spec": ["containers": [[
+                        "name": "web", "image": "nginx:1.25",
+                        "ports": [["name": "http", "containerPort": 8080]],
+                        "env": [["name": "MODE", "value": "production"]],
+                    ]]],
+                ],
+                "parameters": [["name": "image", "fieldPaths": ["spec.containers[0].image"]]],
+            ],
+        ]
+        let worker: JSONValue = [
+            "apiVersion": "core.oam.dev/v1alpha2", "kind": "Component",
+            "metadata": ["name": .string("worker-\(index)")],
+            "spec": [
+                "workload": [
+                    "apiVersion": "apps/v1", "kind": "Deployment",
+                    "spec": [
+                        "selector": ["matchLabels": ["app": .string("worker-\(index)")]],
+                        "template": [
+                            "metadata": ["labels": ["app": .string("worker-\(index)")]],
+                            "spec": ["containers": [["name": "worker", "image": "busybox:1.36", "args": ["sleep", "infinity"]]]],
+                        ],
+                    ],
+                ],
+            ],
+        ]
+        func trait(_ kind: String, _ apiVersion: String, _ spec: JSONValue) -> JSONValue {
+            ["trait": ["apiVersion": .string(apiVersion), "kind": .string(kind), "spec": spec]]
+        }
+        let app: JSONValue = [
+            "apiVersion": "core.oam.dev/v1alpha2", "kind": "ApplicationConfiguration",
+            "metadata": ["name": .string("app-\(index)")],
+            "spec": ["components": [
+                [
+                    "componentName": .string("web-\(index)"),
+                    "parameterValues": [["name": "image", "value": "nginx:1.25.3"]],
+                    "traits": [
+                        trait("ManualScalerTrait", "core.oam.dev/v1alpha2", ["replicaCount": 2]),
+                        trait("Route", "bench.mizzen.dev/v1", ["host": .string("app-\(index).example.com"), "path": "/"]),
+                        trait("Monitor", "bench.mizzen.dev/v1", ["port": 8080, "interval": "30s"]),
+                    ],
+                ],
+                [
+                    "componentName": .string("worker-\(index)"),
+                    "traits": [
+                        trait("ManualScalerTrait", "core.oam.dev/v1alpha2", ["replicaCount": 1]),
+                        trait("Monitor", "bench.mizzen.dev/v1", ["port": 9090, "interval": "60s"]),
+                    ],
+                ],
+            ]],
+        ]
+        return [web, worker, app].compactMap { try? Resource($0) }
+    }
+
+    /// Whether every AppConfig is synced at its generation and every Deployment is scaled and
+    /// available.
+    static func converged(apps: Int, appConfigs: ObjectCache, deployments: ObjectCache) -> Bool {
+        let synced = appConfigs.list().filter { app in
+            app.valueIfPresent(at: "status.conditions[0].status") == "True"
+                && app.valueIfPresent(at: "status.observedGeneration")?.intValue == app.generation
+                && app.valueIfPresent(at: "status.workloads")?.arrayValue?.count == 2
+        }
+        guard synced.count >= apps else { return false }
+        let ready = deployments.list().filter { deployment in
+            let wanted = deployment.valueIfPresent(at: "spec.replicas")?.intValue
+            return wanted != nil && deployment.valueIfPresent(at: "status.readyReplicas")?.intValue == wanted
+                && (deployment.name.hasPrefix("web-") ? wanted == 2 : wanted == 1)
+        }
+        return ready.count >= apps * 2
+    }
+}
+
+/// Keeps every reconcile duration in memory, by controller, for percentiles.
+final class DurationRecorder: MetricsFactory, Sendable {
+    private let values = Mutex<[String: [Int64]]>([:])
+
+    func durations() -> [String: [Int64]] { values.withLock { $0 } }
+    func reset() { values.withLock { $0 = [:] } }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler { NOOPMetricsHandler.instance }
+    func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+        NOOPMetricsHandler.instance
+    }
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        NOOPMetricsHandler.instance
+    }
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        guard label == "mizzen_reconcile_duration_seconds",
+            let controller = dimensions.first(where: { $0.0 == "controller" })?.1
+        else { return NOOPMetricsHandler.instance }
+        return Handler(controller: controller, recorder: self)
+    }
+    func destroyCounter(_ handler: any CounterHandler) {}
+    func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {}
+    func destroyRecorder(_ handler: any RecorderHandler) {}
+    func destroyTimer(_ handler: any TimerHandler) {}
+
+    fileprivate func record(_ controller: String, _ nanoseconds: Int64) {
+        values.withLock { $0[controller, default: []].append(nanoseconds) }
+    }
+
+    private final class Handler: TimerHandler, Sendable {
+        let controller: String
+        let recorder: DurationRecorder
+        init(controller: String, recorder: DurationRecorder) {
+            self.controller = controller
+            self.recorder = recorder
+        }
+        func recordNanoseconds(_ duration: Int64) { recorder.record(controller, duration) }
+    }
+}
