@@ -329,6 +329,21 @@ import Testing
         }
     }
 
+    @Test func anAppConfigWithoutComponentsIsACleanNoOp() async throws {
+        try await Runtime.with { runtime in
+            try await runtime.create("""
+                apiVersion: core.oam.dev/v1alpha2
+                kind: ApplicationConfiguration
+                metadata: {name: empty}
+                spec: {components: []}
+                """)
+            let app = try await runtime.waitFor(Kinds.appConfig, "empty") { Self.isSynced($0) }
+            #expect(app.valueIfPresent(at: "status.conditions[0].reason") == "ReconcileSuccess")
+            #expect(app.valueIfPresent(at: "status.workloads") == [])
+            #expect(app.valueIfPresent(at: "status.errors") == nil)
+        }
+    }
+
     static func isSynced(_ app: Resource) -> Bool {
         app.valueIfPresent(at: "status.conditions[0].status") == "True"
             && app.valueIfPresent(at: "status.observedGeneration") == app.generation.map { .int($0) }
