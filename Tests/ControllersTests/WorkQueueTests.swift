@@ -1,4 +1,5 @@
 import Controllers
+import KubeClient
 import TestSupport
 import Testing
 

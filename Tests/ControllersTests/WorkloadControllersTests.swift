@@ -228,8 +228,11 @@ struct WorkloadControllersTests {
                 """)
             let scaled = try await runtime.waitFor(Kinds.deployment, "web") { $0.spec?["replicas"] == 3 }
             #expect(scaled.ownerReferences.map(\.kind) == ["ContainerizedWorkload"], "the scaler adds no owner")
-            let trait = try await runtime.waitFor(Kinds.manualScaler, "web-scaler") { syncedCondition($0) != nil }
-            #expect(syncedCondition(trait)?["status"] == "True")
+            // The first reconcile may run before the Deployment exists (False); it settles on True.
+            let trait = try await runtime.waitFor(Kinds.manualScaler, "web-scaler") {
+                syncedCondition($0)?["status"] == "True"
+            }
+            #expect(syncedCondition(trait)?["reason"] == "ReconcileSuccess")
 
             // Someone else changes the replicas: the trait puts its count back.
             _ = try await runtime.client.patch(

@@ -31,7 +31,7 @@ public final class Controller: Sendable {
     /// A controller with `workers` workers, reconciling the objects of `primary`.
     public init(
         name: String, reconciler: any Reconciler, primary: Informer? = nil, workers: Int = 2,
-        backoff: RetryBackoff = RetryBackoff(),
+        backoff: RetryBackoff = .workQueue,
         logger: Logger = Logger(label: "mizzen.controller"), metricsFactory: (any MetricsFactory)? = nil
     ) {
         self.name = name

@@ -1,4 +1,5 @@
 import DequeModule
+public import KubeClient
 import Metrics
 
 /// A queue of keys to reconcile, as client-go's rate-limited work queue:
@@ -28,7 +29,7 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     private let metrics: QueueMetrics
 
     /// A queue named `name` (the name labels its metrics).
-    public init(name: String, backoff: RetryBackoff = RetryBackoff(), metricsFactory: (any MetricsFactory)? = nil) {
+    public init(name: String, backoff: RetryBackoff = .workQueue, metricsFactory: (any MetricsFactory)? = nil) {
         self.name = name
         self.backoff = backoff
         self.metrics = QueueMetrics(name: name, factory: metricsFactory)
@@ -161,25 +162,12 @@ public actor WorkQueue<Key: Hashable & Sendable> {
     }
 }
 
-/// Per-key retry delays: doubling from `initial`, capped at `maximum` (client-go: 5 ms to 1000 s).
-public struct RetryBackoff: Sendable, Hashable {
-    public var initial: Duration
-    public var maximum: Duration
+/// Per-key retry delays of a work queue: KubeClient's doubling ``KubeClient/Backoff``.
+public typealias RetryBackoff = Backoff
 
-    public init(initial: Duration = .milliseconds(5), maximum: Duration = .seconds(300)) {
-        self.initial = initial
-        self.maximum = maximum
-    }
-
-    /// The delay before retry number `failures` (1 or more).
-    public func delay(afterFailures failures: Int) -> Duration {
-        var delay = initial
-        for _ in 1..<max(1, failures) {
-            delay = delay * 2
-            if delay >= maximum { return maximum }
-        }
-        return min(delay, maximum)
-    }
+extension Backoff {
+    /// A work queue's default: from 5 ms, doubling to 5 minutes (client-go: 5 ms to 1000 s).
+    public static let workQueue = Backoff(initial: .milliseconds(5), maximum: .seconds(300))
 }
 
 /// Keys with the time they are due, earliest first (a binary heap), one entry per key.
