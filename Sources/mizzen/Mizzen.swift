@@ -1,5 +1,7 @@
-import OrderedCollections
 import ArgumentParser
+import Foundation
+import KubeClient
+import Resources
 
 @main
 struct Mizzen: AsyncParsableCommand {
@@ -8,18 +10,54 @@ struct Mizzen: AsyncParsableCommand {
         abstract: "An Open Application Model (OAM v1alpha2) runtime.",
         discussion: """
             Mizzen turns Components, ApplicationConfigurations and their definitions into the \
-            Kubernetes objects that run an application.
+            Kubernetes objects that run an application, on its embedded control plane (the \
+            default: no cluster needed) or on any cluster (--kubeconfig).
+
+            Exit codes: 0 ok, 1 error or difference, 2 usage or invalid input, 3 unhealthy, 4 timeout.
 
             Examples:
-              mizzen validate -f examples/
-              mizzen render -f examples/data-passing/
+              mizzen up -f examples/data-passing --wait
+              mizzen status shop
+              mizzen get appconfigs
+              mizzen down
             """,
         version: MizzenVersion.current,
         subcommands: [
+            UpCommand.self, DownCommand.self, StatusCommand.self,
             ValidateCommand.self, RenderCommand.self, ServeCommand.self, ControllerCommand.self, InstallCommand.self,
-            BenchCommand.self,
+            VersionCommand.self, CompletionCommand.self, BenchCommand.self,
         ]
     )
+
+    /// Runs the command, mapping every failure to the shared exit codes: a usage error exits 2
+    /// (not ArgumentParser's 64), a ``CommandFailure`` prints its message and hint, an API error
+    /// its message.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            StandardError.write(failure.description)
+            Foundation.exit(failure.status.rawValue)
+        } catch let error as APIError {
+            StandardError.write("error: \(error.message)")
+            Foundation.exit(ExitStatus.failure.rawValue)
+        } catch let error as ClientError {
+            StandardError.write("error: \(error.description)")
+            Foundation.exit(ExitStatus.failure.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code.rawValue == ExitStatus.argumentParserUsage {
+                StandardError.write(fullMessage(for: error))
+                Foundation.exit(ExitStatus.invalidInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 enum MizzenVersion {

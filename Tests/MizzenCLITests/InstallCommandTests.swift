@@ -85,11 +85,11 @@ struct InstallCommandTests {
         #expect(result.stderr.contains("--kubeconfig"), "\(result.stderr)")
 
         let missing = try await CLI.run(["install", "--kubeconfig", "/nonexistent/kubeconfig"])
-        #expect(missing.status == 1)
+        #expect(missing.status == 2)
         #expect(missing.stderr.contains("/nonexistent/kubeconfig"), "\(missing.stderr)")
 
         let context = try await CLI.run(["install", "--kubeconfig", kubeconfig, "--context", "elsewhere"])
-        #expect(context.status == 1)
+        #expect(context.status == 2)
         #expect(context.stderr.contains("elsewhere"), "\(context.stderr)")
     }
 }

@@ -66,7 +66,7 @@ struct RenderCommandTests {
                 - componentName: nowhere
             """)
         let result = try await CLI.run(["render", "-f", file])
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         #expect(result.stderr.contains("\(file):6:22: error: ApplicationConfiguration/default/shop: spec.components[0].componentName: component \"nowhere\" not found"))
     }
 

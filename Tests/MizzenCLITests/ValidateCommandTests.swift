@@ -24,7 +24,7 @@ struct ValidateCommandTests {
               workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
             """)
         let result = try await CLI.run(["validate", "-f", file])
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains(
             "\(file):6:17: error: ManualScalerTrait/default/scaler: spec.replicaCount: expected an integer, found a string"))
@@ -55,7 +55,7 @@ struct ValidateCommandTests {
               components:
                 - componentName: missing
             """)
-        #expect(result.status == 1)
+        #expect(result.status == 2)
         let report = try JSONValue(parsingJSON: result.stdout)
         #expect(report["valid"] == false)
         let diagnostic = try #require(report["diagnostics"]?[0])

@@ -135,7 +135,8 @@ struct ConnectionOptions: ParsableArguments {
         do {
             return try KubernetesClient(kubeconfig: kubeconfig, context: context, options: options, logger: logger)
         } catch {
-            throw CleanExit.message("error: cannot use the kubeconfig: \(error)")
+            throw CommandFailure(
+                "cannot use the kubeconfig: \(error)", hint: "check --kubeconfig and --context", status: ExitStatus.invalidInput)
         }
     }
 }

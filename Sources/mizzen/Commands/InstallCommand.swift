@@ -55,8 +55,9 @@ struct InstallCommand: AsyncParsableCommand {
             options.userAgent = "mizzen-install/\(MizzenVersion.current)"
             client = try KubernetesClient(kubeconfig: kubeconfig, context: context, options: options)
         } catch {
-            StandardError.write("error: \(error); pass --kubeconfig FILE (and --context NAME) of the cluster to install on")
-            throw ExitCode(1)
+            throw CommandFailure(
+                "\(error)", hint: "pass --kubeconfig FILE (and --context NAME) of the cluster to install on",
+                status: ExitStatus.invalidInput)
         }
         let installer = Installer(client: client, timeout: .seconds(timeout))
         var failure: (any Error)?
@@ -70,8 +71,7 @@ struct InstallCommand: AsyncParsableCommand {
         }
         try? await client.shutdown()
         if let failure {
-            StandardError.write("error: \(failure)")
-            throw ExitCode(1)
+            throw CommandFailure("\(failure)")
         }
     }
 }

@@ -18,8 +18,8 @@ struct RenderCommand: ParsableCommand {
             printed as if they were ready: they are listed on standard error with what they wait \
             for, and printed only with --include-pending.
 
-            Exit status: 0 rendered, 1 invalid input or a component that cannot render, \
-            2 an input could not be read or parsed.
+            Exit status: 0 rendered, 2 invalid input (including a component that cannot \
+            render) or an input that could not be read or parsed.
 
             Examples:
               mizzen render -f examples/containerized-workload/
@@ -43,12 +43,12 @@ struct RenderCommand: ParsableCommand {
         for diagnostic in diagnostics { StandardError.write(diagnostic.description) }
         if diagnostics.hasErrors {
             StandardError.write("not rendered: the input is invalid")
-            throw ExitCode(1)
+            throw ExitStatus.invalidInput
         }
         let appConfigs = set.applicationConfigurations
         if appConfigs.isEmpty {
             StandardError.write("error: no ApplicationConfiguration in the input; nothing to render")
-            throw ExitCode(1)
+            throw ExitStatus.invalidInput
         }
 
         let renderer = Renderer(catalog: set.catalog)
@@ -122,6 +122,6 @@ struct RenderCommand: ParsableCommand {
                 }
             }
         }
-        if failed { throw ExitCode(1) }
+        if failed { throw ExitStatus.invalidInput }
     }
 }

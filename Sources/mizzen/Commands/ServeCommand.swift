@@ -85,7 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (ready, announce) = AsyncStream<APIServer.Endpoint>.makeStream()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ServerService(server: server, announce: announce)),
+            .init(service: ServerService(
+                server: server, announce: announce, pidFile: BackgroundPlane(dataDirectory: dataDir).pidFile)),
         ]
         if !noControllers {
             var options = ControllerService.Options()
@@ -98,6 +99,9 @@ struct ServeCommand: AsyncParsableCommand {
         // (their watches closed), then the server.
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // `serve.pid` says which process serves the directory (for `mizzen down`) while it runs.
+        let plane = BackgroundPlane(dataDirectory: dataDir)
+        defer { try? FileManager.default.removeItem(at: plane.pidFile) }
         try await group.run()
     }
 }
@@ -106,9 +110,11 @@ struct ServeCommand: AsyncParsableCommand {
 private struct ServerService: Service {
     let server: APIServer
     let announce: AsyncStream<APIServer.Endpoint>.Continuation
+    let pidFile: URL
 
     func run() async throws {
         try await server.run(handlingSignals: false) { endpoint in
+            try? "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
             StandardOutput.writeLine("kubeconfig: \(endpoint.kubeconfig.path)")
             StandardError.write("serving the Kubernetes API at \(endpoint.url)")
             announce.yield(endpoint)
@@ -141,12 +147,5 @@ private struct InProcessControllers: Service {
             throw error
         }
         try await client.shutdown()
-    }
-}
-
-/// Writes to standard output without buffering, so that a parent process sees lines at once.
-enum StandardOutput {
-    static func writeLine(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 }

@@ -13,7 +13,7 @@ struct ValidateCommand: ParsableCommand {
             AppConfigs are checked against the Components, definitions and scopes among them \
             (and the built-in definitions).
 
-            Exit status: 0 valid (warnings allowed), 1 invalid, 2 an input could not be read or parsed.
+            Exit status: 0 valid (warnings allowed), 2 invalid, or an input could not be read or parsed.
 
             Examples:
               mizzen validate -f examples/
@@ -47,6 +47,6 @@ struct ValidateCommand: ParsableCommand {
             StandardError.write(
                 "\(set.manifests.count) object\(set.manifests.count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
         }
-        if !valid { throw ExitCode(1) }
+        if !valid { throw ExitStatus.invalidInput }
     }
 }

@@ -18,7 +18,7 @@ struct InputOptions: ParsableArguments {
             return try InputReader.read(paths)
         } catch {
             StandardError.write("error: \(error.description)")
-            throw ExitCode(2)
+            throw ExitStatus.invalidInput
         }
     }
 
