@@ -42,6 +42,7 @@ struct ProgressFollower {
             if reports.allSatisfy({ $0.health == .healthy || $0.health == .unknown }) {
                 for report in reports {
                     StandardOutput.writeLine(terminal.paint(Self.summary(report, after: elapsed), .green))
+                    for edge in report.edges { StandardOutput.writeLine("  " + StatusTree.edgeLine(edge, terminal: terminal)) }
                 }
                 return .healthy
             }

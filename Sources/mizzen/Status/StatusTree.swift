@@ -14,7 +14,8 @@ enum StatusTree {
             let last = index == report.components.count - 1
             var line = (last ? "└── " : "├── ") + "Component \(component.name)"
             if let revision = component.revision { line += "  revision \(revision)" }
-            line += "  \(health(component.health))  \(component.stage)"
+            line += "  \(health(component.health))"
+            if component.stage != component.health.rawValue { line += " (\(component.stage))" }
             lines.append(line)
             let indent = last ? "    " : "│   "
             var children: [String] = []
@@ -32,19 +33,7 @@ enum StatusTree {
         }
         if !report.edges.isEmpty {
             lines.append(terminal.paint("Data edges", .bold))
-            for edge in report.edges {
-                let source = edge.from + (edge.fromField.map { " \($0)" } ?? "")
-                let sink = edge.to + (edge.toFields.isEmpty ? "" : " " + edge.toFields.joined(separator: ", "))
-                var line = "  \(edge.output): \(source) → \(sink)  "
-                if edge.ready {
-                    line += terminal.paint("passed", .green) + " " + (edge.value.map(valueText) ?? "(ordering only)")
-                } else {
-                    line += terminal.paint("waiting", .yellow)
-                    if !edge.conditions.isEmpty { line += " for \(edge.conditions.joined(separator: ", "))" }
-                    if let reason = edge.reason { line += ": \(reason)" }
-                }
-                lines.append(line)
-            }
+            for edge in report.edges { lines.append("  " + edgeLine(edge, terminal: terminal)) }
         }
         if !report.conditions.isEmpty {
             lines.append(terminal.paint("Conditions", .bold))
@@ -59,6 +48,21 @@ enum StatusTree {
             lines.append("  " + terminal.paint(error, .red))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `output: Kind/name field → Kind/name fields  passed "value"`, or why it waits.
+    static func edgeLine(_ edge: AppReport.Edge, terminal: Terminal) -> String {
+        let source = edge.from + (edge.fromField.map { " \($0)" } ?? "")
+        let sink = edge.to + (edge.toFields.isEmpty ? "" : " " + edge.toFields.joined(separator: ", "))
+        var line = "\(edge.output): \(source) → \(sink)  "
+        if edge.ready {
+            line += terminal.paint("passed", .green) + " " + (edge.value.map(valueText) ?? "(ordering only)")
+        } else {
+            line += terminal.paint("waiting", .yellow)
+            if !edge.conditions.isEmpty { line += " for \(edge.conditions.joined(separator: ", "))" }
+            if let reason = edge.reason { line += ": \(reason)" }
+        }
+        return line
     }
 
     private static func object(_ entry: AppReport.ObjectEntry, health: (Health) -> String) -> String {
