@@ -200,7 +200,10 @@ struct AppInspector {
 
     /// A component's name from a revision name: `web-v3` → `web`.
     static func componentName(fromRevision revision: String) -> String {
-        guard let dash = revision.lastIndex(of: "-"), revision[revision.index(after: dash)...].hasPrefix("v") else { return revision }
+        guard let dash = revision.lastIndex(of: "-") else { return revision }
+        let suffix = revision[revision.index(after: dash)...]
+        guard suffix.hasPrefix("v"), suffix.count > 1, suffix.dropFirst().allSatisfy(\.isASCII), Int(suffix.dropFirst()) != nil
+        else { return revision }
         return String(revision[..<dash])
     }
 
