@@ -58,6 +58,12 @@ struct UpStatusTests {
             #expect(missing.status == 1)
             #expect(missing.stderr.contains("ApplicationConfiguration nothing not found in namespace default"), "\(missing.stderr)")
 
+            // The same plane, named as a cluster through its kubeconfig.
+            let kubeconfig = session.directory.appendingPathComponent("kubeconfig").path
+            let asCluster = try await CLI.run(["status", "shop", "--kubeconfig", kubeconfig, "-o", "json"])
+            #expect(asCluster.status == 0, "\(asCluster.stderr)")
+            #expect(try JSONValue(parsingJSON: asCluster.stdout)["health"] == "healthy")
+
             let down = try await CLI.run(["down", "--data-dir", session.dataDir])
             #expect(down.status == 0)
             #expect(down.stderr.contains("stopped the embedded control plane"), "\(down.stderr)")
@@ -103,6 +109,40 @@ struct UpStatusTests {
             let report = try JSONValue(parsingJSON: try await session.run(["status", "copycat", "-o", "json"]).stdout)
             #expect(report["health"] == "unhealthy")
             #expect(report["lastError"]?.stringValue?.contains("database") == true, "\(report)")
+        }
+    }
+
+    @Test("status --watch -o json streams one JSON document per line at each change")
+    func watchStreamsNDJSON() async throws {
+        try await PlaneSession.with { session in
+            try await session.up([CLI.example("data-passing")])
+            let watcher = Process()
+            watcher.executableURL = CLI.binary
+            watcher.arguments = ["status", "shop", "--watch", "-o", "json", "--data-dir", session.dataDir]
+            let output = Pipe()
+            watcher.standardOutput = output
+            watcher.standardError = FileHandle.nullDevice
+            try watcher.run()
+            defer {
+                watcher.terminate()
+                watcher.waitUntilExit()
+            }
+            let lines = LineReader(output.fileHandleForReading)
+            let first = try JSONValue(parsingJSON: try #require(await lines.next()))
+            #expect(first["components"]?[1]?["workload"]?["detail"] == "2/2 available")
+
+            // Scale the web workload through its component: a new revision, then 3 replicas.
+            let web = try String(contentsOfFile: CLI.example("data-passing") + "/web.yaml", encoding: .utf8)
+            let edited = try CLI.temporaryFile(web.replacingOccurrences(of: "replicas: 2", with: "replicas: 3"), name: "web.yaml")
+            try await session.up([edited], wait: false)
+            var seen: [JSONValue] = []
+            while let line = await lines.next() {
+                let document = try JSONValue(parsingJSON: line)
+                seen.append(document)
+                if document["components"]?[1]?["workload"]?["detail"] == "3/3 available" { break }
+            }
+            #expect(seen.last?["components"]?[1]?["workload"]?["detail"] == "3/3 available", "\(seen)")
+            #expect(seen.contains { $0["components"]?[1]?["revision"] == "web-v2" })
         }
     }
 
@@ -173,6 +213,34 @@ struct UpStatusTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mizzen-example-\(UUID().uuidString)")
         try FileManager.default.copyItem(atPath: CLI.example(name), toPath: directory.path)
         return directory
+    }
+}
+
+/// Lines of a pipe, read as they come.
+final class LineReader: @unchecked Sendable {
+    // Only the test's task reads; `pending` is never shared across threads at once.
+    private let handle: FileHandle
+    private var pending = ""
+
+    init(_ handle: FileHandle) {
+        self.handle = handle
+    }
+
+    /// The next line, or `nil` at end of file or after 20 s without one.
+    func next() async -> String? {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let newline = pending.firstIndex(of: "\n") {
+                let line = String(pending[..<newline])
+                pending = String(pending[pending.index(after: newline)...])
+                return line
+            }
+            let handle = handle
+            let data = await Task.detached { handle.availableData }.value
+            if data.isEmpty { return nil }
+            pending += String(decoding: data, as: UTF8.self)
+        }
+        return nil
     }
 }
 
