@@ -68,12 +68,11 @@ struct UpCommand: AsyncParsableCommand {
             let follower = ProgressFollower(client: target.client, terminal: terminal)
             let outcome = try await follower.follow(
                 apps.map { ($0.name, $0.namespace ?? target.namespace) }, timeout: timeout.duration)
+            let hint = "`mizzen status \(apps[0].name)` shows every object of the application"
             switch outcome {
             case .healthy: return
-            case .unhealthy(let message):
-                throw CommandFailure(message, hint: "`mizzen status APP` shows every object", status: ExitStatus.unhealthy)
-            case .timedOut(let message):
-                throw CommandFailure(message, hint: "`mizzen status APP` shows every object", status: ExitStatus.timeout)
+            case .unhealthy(let message): throw CommandFailure(message, hint: hint, status: ExitStatus.unhealthy)
+            case .timedOut(let message): throw CommandFailure(message, hint: hint, status: ExitStatus.timeout)
             }
         }
     }
