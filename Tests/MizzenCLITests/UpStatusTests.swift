@@ -179,6 +179,18 @@ struct UpStatusTests {
             #expect(kubeconfig.status == 2)
             #expect(kubeconfig.stderr.contains("/nonexistent/kubeconfig"), "\(kubeconfig.stderr)")
 
+            let nowhere = try CLI.temporaryFile("""
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: nowhere, cluster: {server: "https://127.0.0.1:1"}}]
+                users: [{name: someone, user: {token: abc}}]
+                contexts: [{name: nowhere, context: {cluster: nowhere, user: someone}}]
+                current-context: nowhere
+                """, name: "kubeconfig")
+            let unreachable = try await CLI.run(["up", "-f", CLI.example("data-passing"), "--kubeconfig", nowhere])
+            #expect(unreachable.status == 1)
+            #expect(unreachable.stderr.contains("cannot reach context nowhere (https://127.0.0.1:1)"), "\(unreachable.stderr)")
+
             let flag = try await CLI.run(["status", "shop", "--frobnicate"])
             #expect(flag.status == 2)
             #expect(flag.stderr.contains("--frobnicate"), "\(flag.stderr)")

@@ -32,7 +32,9 @@ struct TargetOptions: ParsableArguments {
         if usesCluster {
             let client = try makeClient(kubeconfig: kubeconfig, logger: logger)
             let place = "context \(client.connection.contextName ?? "-") (\(client.connection.server))"
-            return Target(client: client, place: place, namespace: namespace ?? client.defaultNamespace, embedded: nil)
+            let target = Target(client: client, place: place, namespace: namespace ?? client.defaultNamespace, embedded: nil)
+            try await target.probe()
+            return target
         }
         let plane = plane
         guard await plane.ready() else {
@@ -41,9 +43,11 @@ struct TargetOptions: ParsableArguments {
                 hint: "start one with `mizzen up -f FILE…` (or `mizzen serve --data-dir \(plane.displayPath)`), or give --kubeconfig to use a cluster")
         }
         let client = try makeClient(kubeconfig: plane.kubeconfig.path, logger: logger)
-        return Target(
+        let target = Target(
             client: client, place: "the embedded control plane in \(plane.displayPath)",
             namespace: namespace ?? client.defaultNamespace, embedded: plane)
+        try await target.probe()
+        return target
     }
 
     func makeClient(kubeconfig: String?, logger: Logger) throws -> KubernetesClient {
@@ -70,6 +74,24 @@ struct Target {
     let namespace: String
     /// The embedded plane, when that is the target.
     let embedded: BackgroundPlane?
+
+    /// Asks the server for its version, so that a server that cannot be reached or refuses the
+    /// credentials is reported once, at once, before any work.
+    func probe() async throws {
+        do {
+            _ = try await client.serverVersion()
+        } catch let error as ClientError where error.kind == .transport {
+            await shutdown()
+            throw CommandFailure("cannot reach \(place): \(error.message)", hint: reachHint)
+        } catch let error as APIError where error.reason == .unauthorized {
+            await shutdown()
+            throw CommandFailure(
+                "\(place) refused the credentials: \(error.message)",
+                hint: "check the kubeconfig's user (token or client certificate)")
+        } catch {
+            // Another answer (a 403 on /version) still means the server is there.
+        }
+    }
 
     func shutdown() async {
         try? await client.shutdown()
