@@ -8,15 +8,21 @@ public struct RESTMapping: Sendable, Hashable {
     public var namespaced: Bool
     /// Subresources served for it (`status`, `scale`).
     public var subresources: Set<String>
+    /// The singular resource name (`deployment`); empty when discovery gives none.
+    public var singularName: String
+    /// Short names (`deploy`), as `kubectl get` accepts them.
+    public var shortNames: [String]
 
     public init(
         groupVersionKind: GroupVersionKind, groupVersionResource: GroupVersionResource, namespaced: Bool,
-        subresources: Set<String> = []
+        subresources: Set<String> = [], singularName: String = "", shortNames: [String] = []
     ) {
         self.groupVersionKind = groupVersionKind
         self.groupVersionResource = groupVersionResource
         self.namespaced = namespaced
         self.subresources = subresources
+        self.singularName = singularName
+        self.shortNames = shortNames
     }
 
     /// The collection path: `/api/v1[/namespaces/ns]/configmaps` or `/apis/g/v[/namespaces/ns]/r`.
@@ -155,7 +161,9 @@ public actor RESTMapper {
                 groupVersionResource: GroupVersionResource(
                     group: groupVersion.group, version: groupVersion.version, resource: name),
                 namespaced: resource["namespaced"]?.boolValue ?? false,
-                subresources: subresources[name] ?? [])
+                subresources: subresources[name] ?? [],
+                singularName: resource["singularName"]?.stringValue ?? "",
+                shortNames: (resource["shortNames"]?.arrayValue ?? []).compactMap(\.stringValue))
         }
     }
 }
