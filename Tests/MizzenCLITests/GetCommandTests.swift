@@ -59,6 +59,9 @@ struct GetCommandTests {
             #expect(empty.status == 0)
             #expect(empty.stdout.isEmpty)
             #expect(empty.stderr == "No resources found in default namespace.\n")
+            let emptyData = try await session.run(["get", "healthscopes", "-o", "json"])
+            #expect(emptyData.status == 0 && emptyData.stderr.isEmpty)
+            #expect(try JSONValue(parsingJSON: emptyData.stdout)["items"]?.arrayValue?.isEmpty == true)
             let misuse = try await session.run(["get", "app", "shop", "-A"])
             #expect(misuse.status == 2)
         }
