@@ -134,9 +134,19 @@ struct GetCommand: AsyncParsableCommand {
         var context = KindTable.Context()
         switch kind.presentation {
         case .applicationConfiguration:
+            // Each report reads the AppConfig's workloads and traits: read several at once.
             let inspector = AppInspector(client: client)
-            for object in objects {
-                context.reports["\(object.namespace ?? "")/\(object.name)"] = try await inspector.report(of: object)
+            try await withThrowingTaskGroup(of: (String, AppReport).self) { group in
+                var pending = objects[...]
+                func next() {
+                    guard let object = pending.popFirst() else { return }
+                    group.addTask { ("\(object.namespace ?? "")/\(object.name)", try await inspector.report(of: object)) }
+                }
+                for _ in 0..<8 { next() }
+                while let (key, report) = try await group.next() {
+                    context.reports[key] = report
+                    next()
+                }
             }
         case .component:
             let namespaces = Set(objects.compactMap(\.namespace))
