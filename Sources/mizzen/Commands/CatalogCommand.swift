@@ -27,13 +27,20 @@ struct CatalogCommand: AsyncParsableCommand {
 
     /// The entries of the target, or the built-ins when no embedded plane runs.
     static func entries(_ target: TargetOptions) async throws -> [CatalogEntry] {
-        guard target.usesCluster || target.plane.isRunning else {
+        func builtins() -> [CatalogEntry] {
             StandardError.write(
                 "note: no control plane runs in \(target.plane.displayPath): showing the built-in definitions only "
                     + "(start one with `mizzen up`, or give --kubeconfig)")
             return CatalogReader.builtins()
         }
-        let connected = try await target.connect()
+        guard target.usesCluster || target.plane.isRunning else { return builtins() }
+        let connected: Target
+        do {
+            connected = try await target.connect()
+        } catch is CommandFailure where !target.usesCluster {
+            // A plane that left its files behind but does not answer is as good as none.
+            return builtins()
+        }
         return try await connected.use { try await CatalogReader.read(client: $0.client) }
     }
 }
