@@ -131,6 +131,7 @@ let package = Package(
             dependencies: [
                 "Resources",
                 "OAM",
+                "APIMachinery",
                 "Store",
                 "APIServer",
                 "KubeClient",

@@ -24,6 +24,7 @@ struct Mizzen: AsyncParsableCommand {
         version: MizzenVersion.current,
         subcommands: [
             UpCommand.self, DownCommand.self, StatusCommand.self, GetCommand.self, DescribeCommand.self, CatalogCommand.self,
+            DiffCommand.self, DeleteCommand.self, RevisionsCommand.self,
             ValidateCommand.self, RenderCommand.self, ServeCommand.self, ControllerCommand.self, InstallCommand.self,
             VersionCommand.self, CompletionCommand.self, BenchCommand.self,
         ]
