@@ -112,6 +112,20 @@ struct UpStatusTests {
         }
     }
 
+    @Test("up twice with a HealthScope: the second apply leaves the workloads the controller added to the scope")
+    func scopeAppliedTwice() async throws {
+        try await PlaneSession.with { session in
+            try await session.up([CLI.example("containerized-workload")])
+            let again = try await session.up([CLI.example("containerized-workload")])
+            #expect(again.stdout.contains("healthscope.core.oam.dev/example-health-scope unchanged"), "\(again.stdout)")
+            let scope = try await session.run(["get", "healthscope", "example-health-scope", "-o", "json"])
+            let refs = try JSONValue(parsingJSON: scope.stdout)["spec"]?["workloadRefs"]?.arrayValue ?? []
+            #expect(refs.map { $0["name"]?.stringValue ?? "" } == ["example-appconfig-workload"], "\(scope.stdout)")
+            let diff = try await session.run(["diff", "-f", CLI.example("containerized-workload")])
+            #expect(diff.status == 0, "\(diff.stdout)\n\(diff.stderr)")
+        }
+    }
+
     @Test("status --watch -o json streams one JSON document per line at each change")
     func watchStreamsNDJSON() async throws {
         try await PlaneSession.with { session in

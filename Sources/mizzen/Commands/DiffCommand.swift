@@ -69,9 +69,12 @@ struct DiffCommand: AsyncParsableCommand {
         let client = target.client
         var report = DiffReport()
         var liveAppConfigs: [(live: Resource, desired: Resource)] = []
+        var runtimeFields = await RuntimeFields.load(client: client)
         for object in objects {
+            if object.kind == ScopeDefinition.kind { runtimeFields.add(object) }
             let live = try await existing(object.groupVersionKind, name: object.name, namespace: object.namespace, client: client)
-            let desired = try await dryRun(object, client: client)
+            // As `up` applies it: without the fields the runtime owns on an object that exists.
+            let desired = try await dryRun(runtimeFields.trimmed(object, exists: live != nil), client: client)
             report.changes.append(DiffReport.Change(live: live, desired: desired))
             if object.kind == ApplicationConfiguration.kind, let live { liveAppConfigs.append((live, desired)) }
         }

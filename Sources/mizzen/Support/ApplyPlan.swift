@@ -8,8 +8,8 @@ import Resources
 /// What `up` and `diff` do with the objects of the files: check them as one set together with
 /// what the server already has, order them, and apply them.
 enum ApplyPlan {
-    /// The field manager Mizzen's applies are recorded under.
-    static let fieldManager = "mizzen"
+    /// The field manager the CLI's applies are recorded under (the controllers use `mizzen`).
+    static let fieldManager = "mizzen-cli"
 
     /// The file name given to objects read from the server for validation; their diagnostics
     /// are not the user's to fix and are left out.
@@ -58,15 +58,17 @@ enum ApplyPlan {
     static func apply(_ manifests: [Manifest], target: Target, force: Bool) async throws -> [String] {
         var lines: [String] = []
         var appliedDefinitions = false
+        var runtimeFields = await RuntimeFields.load(client: target.client)
         for manifest in manifests {
-            let object = manifest.resource
+            if manifest.resource.kind == ScopeDefinition.kind { runtimeFields.add(manifest.resource) }
             if manifest.rank > 1, appliedDefinitions {
                 // New CRDs: the kinds they serve must be looked up again.
                 await target.client.mapper.invalidate()
                 appliedDefinitions = false
             }
             let before = try? await target.client.get(
-                object.groupVersionKind, name: object.name, namespace: object.namespace)
+                manifest.resource.groupVersionKind, name: manifest.resource.name, namespace: manifest.resource.namespace)
+            let object = runtimeFields.trimmed(manifest.resource, exists: before != nil)
             let after: Resource
             do {
                 after = try await target.client.apply(object, fieldManager: fieldManager, force: force)
@@ -128,6 +130,38 @@ enum ApplyPlan {
         return objects.filter { !names.contains(ObjectName($0)) }.compactMap { object in
             try? DocumentDecoder.decode(object.value.jsonString(), file: serverFile).first
         }
+    }
+}
+
+/// Fields the runtime fills in on objects users write: a scope's workload references, at its
+/// ScopeDefinition's `workloadRefsPath`. A scope file must hold them (`workloadRefs: []`, the
+/// schema requires the field), but once the AppConfig controller has added workloads it owns
+/// them, and applying the file's `[]` again would conflict with it (or, forced, drop the
+/// workloads until the controller adds them back). So on an object that exists they are left out
+/// of the apply and the controller's value stays.
+struct RuntimeFields {
+    private var catalog = Catalog()
+
+    /// The ScopeDefinitions the server has (and the built-in ones).
+    static func load(client: KubernetesClient) async -> RuntimeFields {
+        var fields = RuntimeFields()
+        for definition in (try? await client.listAll(OAMKinds.scopeDefinition))?.items ?? [] { fields.add(definition) }
+        return fields
+    }
+
+    /// Adds a ScopeDefinition about to be applied.
+    mutating func add(_ definition: Resource) {
+        try? catalog.add(definition: definition)
+    }
+
+    /// `object` as it should be applied: without the fields the runtime owns when it exists.
+    func trimmed(_ object: Resource, exists: Bool) -> Resource {
+        guard exists, let definition = catalog.scopeDefinition(for: TypedReference(to: object)).definition,
+            let path = try? FieldPath(parsing: definition.spec.workloadRefsPath ?? "spec.workloadRefs")
+        else { return object }
+        var value = object.value
+        guard (try? value.removeValue(at: path)) != nil else { return object }
+        return (try? Resource(value)) ?? object
     }
 }
 
