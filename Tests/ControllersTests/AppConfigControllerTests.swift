@@ -286,6 +286,8 @@ import Testing
                 spec:
                   components:
                   - componentName: web
+                    traits:
+                    - trait: {apiVersion: v1, kind: ConfigMap, metadata: {name: intruder-settings}, data: {size: "3"}}
                 """)
             let intruder = try await runtime.waitFor(Kinds.appConfig, "intruder") {
                 $0.valueIfPresent(at: "status.conditions[0].reason") == "ReconcileError"
@@ -294,6 +296,8 @@ import Testing
             #expect(message.contains("Deployment/web is controlled by ApplicationConfiguration/shop"))
             let deployment = try #require(try await runtime.get(Kinds.deployment, "web"))
             #expect(deployment.controllerReference?.name == "shop")
+            // The intruder's traits would act on a workload it does not run: none is applied.
+            #expect(try await runtime.get(Kinds.configMap, "intruder-settings") == nil)
         }
     }
 

@@ -116,17 +116,23 @@ final class ApplicationConfigurationReconciler: Reconciler {
         var wrote = 0
         let uid = current.resource.uid ?? ""
 
-        // Apply what is ready, workloads before their traits.
+        // Apply what is ready, workloads before their traits. The traits of a workload that
+        // could not be applied (another AppConfig owns it, the server refused it) are left
+        // alone: they would act on a workload this AppConfig does not run.
         var applied: Set<ObjectRef> = []
-        for item in rendered.objects where item.isReady {
-            let ref = ObjectRef(item.object)
-            do {
-                if try await apply(item.object, ownerUID: uid) { wrote += 1 }
-                applied.insert(ref)
-            } catch let failure as OwnershipConflict {
-                problems.append(Problem(path: nil, message: failure.message))
-            } catch let error as APIError {
-                problems.append(Problem(path: nil, message: "cannot apply \(ref): \(error.message)"))
+        for component in rendered.components {
+            for item in [component.workload] + component.traits where item.isReady {
+                let ref = ObjectRef(item.object)
+                do {
+                    if try await apply(item.object, ownerUID: uid) { wrote += 1 }
+                    applied.insert(ref)
+                } catch let failure as OwnershipConflict {
+                    problems.append(Problem(path: nil, message: failure.message))
+                    if item.role == .workload { break }
+                } catch let error as APIError {
+                    problems.append(Problem(path: nil, message: "cannot apply \(ref): \(error.message)"))
+                    if item.role == .workload { break }
+                }
             }
         }
 
