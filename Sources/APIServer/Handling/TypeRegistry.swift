@@ -16,6 +16,9 @@ final class TypeRegistry: Sendable {
     }
 
     private let state: Mutex<State>
+    /// `group/kind` → the built-in list-merge schema, or `nil` for a kind without one: built
+    /// once per kind instead of on every write (building one sorts all its rules).
+    private let builtinPatchSchemas = Mutex<[String: PatchSchema?]>([:])
 
     init() {
         state = Mutex(Self.build(builtins: BuiltinTypes.all, crds: []))
@@ -43,7 +46,16 @@ final class TypeRegistry: Sendable {
 
     /// The list-merge schema of a custom type, for server-side apply.
     func patchSchema(for type: ResourceType) -> PatchSchema {
-        if let builtin = PatchSchema.builtin(group: type.group, kind: type.kind) { return builtin }
+        let builtinKey = "\(type.group)/\(type.kind)"
+        let cached = builtinPatchSchemas.withLock { $0[builtinKey] }
+        let builtin: PatchSchema?
+        if let cached {
+            builtin = cached
+        } else {
+            builtin = PatchSchema.builtin(group: type.group, kind: type.kind)
+            builtinPatchSchemas.withLock { $0[builtinKey] = .some(builtin) }
+        }
+        if let builtin { return builtin }
         return state.withLock { $0.patchSchemas[Self.key(type.group, type.version, type.resource)] } ?? .empty
     }
 

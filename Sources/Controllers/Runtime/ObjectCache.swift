@@ -53,6 +53,15 @@ public final class ObjectCache: Sendable {
         return objects.sorted { $0.key < $1.key }.map(\.value)
     }
 
+    /// How many objects satisfy `predicate`; cheaper than counting a ``list(namespace:selector:)``,
+    /// which filters and sorts under the lock. The predicate runs on a snapshot, outside the lock.
+    public func count(where predicate: (Resource) -> Bool) -> Int {
+        let objects = state.withLock { $0.objects }
+        var count = 0
+        for object in objects.values where predicate(object) { count += 1 }
+        return count
+    }
+
     /// The keys of every object.
     public var keys: [ObjectKey] { state.withLock { Array($0.objects.keys) } }
 

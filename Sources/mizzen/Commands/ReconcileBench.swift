@@ -254,18 +254,18 @@ enum LoadTestApplication {
     /// Whether every AppConfig is synced at its generation and every Deployment is scaled and
     /// available.
     static func converged(apps: Int, appConfigs: ObjectCache, deployments: ObjectCache) -> Bool {
-        let synced = appConfigs.list().filter { app in
+        let synced = appConfigs.count { app in
             app.valueIfPresent(at: "status.conditions[0].status") == "True"
                 && app.valueIfPresent(at: "status.observedGeneration")?.intValue == app.generation
                 && app.valueIfPresent(at: "status.workloads")?.arrayValue?.count == 2
         }
-        guard synced.count >= apps else { return false }
-        let ready = deployments.list().filter { deployment in
+        guard synced >= apps else { return false }
+        let ready = deployments.count { deployment in
             let wanted = deployment.valueIfPresent(at: "spec.replicas")?.intValue
             return wanted != nil && deployment.valueIfPresent(at: "status.readyReplicas")?.intValue == wanted
                 && (deployment.name.hasPrefix("web-") ? wanted == 2 : wanted == 1)
         }
-        return ready.count >= apps * 2
+        return ready >= apps * 2
     }
 }
 
