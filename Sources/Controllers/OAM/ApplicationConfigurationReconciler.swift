@@ -290,7 +290,11 @@ final class ApplicationConfigurationReconciler: Reconciler {
         var deleted: [ObjectRef] = []
         for kind in kinds.sorted(by: { $0.description < $1.description }) {
             guard let informer = manager.existingInformer(for: kind) else { continue }
-            for object in informer.cache.objects(index: Indexes.controllerOwner, value: uid) {
+            // Keys first: only what is not kept is parsed out of the cache.
+            for key in informer.cache.keys(index: Indexes.controllerOwner, value: uid) {
+                guard !keep.contains(ObjectRef(group: kind.group, kind: kind.kind, name: key.name)),
+                    let object = informer.cache.get(key)
+                else { continue }
                 let ref = ObjectRef(object)
                 guard !keep.contains(ref), !object.isBeingDeleted else { continue }
                 if object.labels[OAM.Label.resourceType] == "WORKLOAD",
@@ -541,6 +545,12 @@ struct ObjectRef: Hashable, CustomStringConvertible {
         group = GroupVersion(apiVersion: object.apiVersion).group
         kind = object.kind
         name = object.name
+    }
+
+    init(group: String, kind: String, name: String) {
+        self.group = group
+        self.kind = kind
+        self.name = name
     }
 
     var description: String { "\(kind)/\(name)" }

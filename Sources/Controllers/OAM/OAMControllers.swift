@@ -69,11 +69,11 @@ public enum OAMControllers {
             {
                 return
             }
-            for appConfig in appConfigs.cache.objects(
+            for appConfig in appConfigs.cache.keys(
                 index: ApplicationConfigurationReconciler.componentIndex,
                 value: "\(component.namespace ?? "")/\(component.name)")
             {
-                await appConfigController.enqueue(ObjectKey(appConfig))
+                await appConfigController.enqueue(appConfig)
             }
         }
         if options.workloadControllers {
@@ -92,11 +92,11 @@ public enum OAMControllers {
         for kind in [GroupVersionKind(group: OAM.group, version: OAM.version, kind: "HealthScope")] {
             manager.informer(for: kind).addHandler { event in
                 let scope = event.object
-                for appConfig in appConfigs.cache.objects(
+                for appConfig in appConfigs.cache.keys(
                     index: ApplicationConfigurationReconciler.scopeIndex,
                     value: "\(scope.namespace ?? "")/\(scope.kind)/\(scope.name)")
                 {
-                    await appConfigController.enqueue(ObjectKey(appConfig))
+                    await appConfigController.enqueue(appConfig)
                 }
             }
         }
@@ -104,7 +104,7 @@ public enum OAMControllers {
         for kind in [OAMKinds.workloadDefinition, OAMKinds.traitDefinition, OAMKinds.scopeDefinition] {
             manager.informer(for: kind).addHandler { event in
                 if case .added = event, !manager.informer(for: kind).hasSynced { return }
-                for appConfig in appConfigs.cache.list() { await appConfigController.enqueue(ObjectKey(appConfig)) }
+                for appConfig in appConfigs.cache.keys.sorted() { await appConfigController.enqueue(appConfig) }
             }
         }
     }

@@ -92,7 +92,7 @@ final class ReferenceWatch: Sendable {
         guard isRelevant(event), let controller = controller.withLock({ $0 }) else { return }
         var keys: Set<ObjectKey> = []
         for value in ReferenceKey.selfAndOwners(event.object, kind: kind) {
-            for referrer in referrers.cache.objects(index: index, value: value) { keys.insert(ObjectKey(referrer)) }
+            keys.formUnion(referrers.cache.keys(index: index, value: value))
         }
         for key in keys.sorted() { await controller.enqueue(key) }
     }

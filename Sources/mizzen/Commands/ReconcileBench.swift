@@ -77,8 +77,10 @@ struct ReconcileBench: AsyncParsableCommand {
         OAMControllers.register(on: manager, options: options, logger: logger)
         let running = Task { try await manager.run() }
         defer { running.cancel() }
-        let appConfigs = manager.informer(for: OAMKinds.applicationConfiguration)
-        let deployments = manager.informer(for: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"))
+        let convergence = Convergence()
+        convergence.watch(
+            appConfigs: manager.informer(for: OAMKinds.applicationConfiguration),
+            deployments: manager.informer(for: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")))
 
         print("reconcile: \(apps) applications (2 components, 5 traits each), \(workers) workers per controller")
         let clock = ContinuousClock()
@@ -99,7 +101,7 @@ struct ReconcileBench: AsyncParsableCommand {
         print("reconcile: created \(apps * 3) objects (components and AppConfigs) in \(format(created))")
 
         let deadline = clock.now + .seconds(timeout)
-        while !LoadTestApplication.converged(apps: apps, appConfigs: appConfigs.cache, deployments: deployments.cache) {
+        while !convergence.converged(apps: apps) {
             guard clock.now < deadline else {
                 throw ValidationError("not converged after \(timeout) s")
             }
@@ -251,21 +253,44 @@ enum LoadTestApplication {
         return [web, worker, app].compactMap { try? Resource($0) }
     }
 
+    /// Whether an AppConfig is synced at its generation with both workloads.
+    static func isSynced(_ app: Resource) -> Bool {
+        app.valueIfPresent(at: "status.conditions[0].status") == "True"
+            && app.valueIfPresent(at: "status.observedGeneration")?.intValue == app.generation
+            && app.valueIfPresent(at: "status.workloads")?.arrayValue?.count == 2
+    }
+
+    /// Whether a Deployment is scaled as its trait says and reported available.
+    static func isReady(_ deployment: Resource) -> Bool {
+        let wanted = deployment.valueIfPresent(at: "spec.replicas")?.intValue
+        return wanted != nil && deployment.valueIfPresent(at: "status.readyReplicas")?.intValue == wanted
+            && (deployment.name.hasPrefix("web-") ? wanted == 2 : wanted == 1)
+    }
+}
+
+/// Which AppConfigs are synced and which Deployments ready, kept up to date from the informers'
+/// events, so that polling for convergence reads no cache.
+final class Convergence: Sendable {
+    private let state = Mutex<(synced: Set<ObjectKey>, ready: Set<ObjectKey>)>(([], []))
+
+    /// Follows the two informers; call before they start.
+    func watch(appConfigs: Informer, deployments: Informer) {
+        appConfigs.addHandler { [self] event in
+            let key = ObjectKey(event.object)
+            let synced = if case .deleted = event { false } else { LoadTestApplication.isSynced(event.object) }
+            state.withLock { if synced { $0.synced.insert(key) } else { $0.synced.remove(key) } }
+        }
+        deployments.addHandler { [self] event in
+            let key = ObjectKey(event.object)
+            let ready = if case .deleted = event { false } else { LoadTestApplication.isReady(event.object) }
+            state.withLock { if ready { $0.ready.insert(key) } else { $0.ready.remove(key) } }
+        }
+    }
+
     /// Whether every AppConfig is synced at its generation and every Deployment is scaled and
     /// available.
-    static func converged(apps: Int, appConfigs: ObjectCache, deployments: ObjectCache) -> Bool {
-        let synced = appConfigs.count { app in
-            app.valueIfPresent(at: "status.conditions[0].status") == "True"
-                && app.valueIfPresent(at: "status.observedGeneration")?.intValue == app.generation
-                && app.valueIfPresent(at: "status.workloads")?.arrayValue?.count == 2
-        }
-        guard synced >= apps else { return false }
-        let ready = deployments.count { deployment in
-            let wanted = deployment.valueIfPresent(at: "spec.replicas")?.intValue
-            return wanted != nil && deployment.valueIfPresent(at: "status.readyReplicas")?.intValue == wanted
-                && (deployment.name.hasPrefix("web-") ? wanted == 2 : wanted == 1)
-        }
-        return ready >= apps * 2
+    func converged(apps: Int) -> Bool {
+        state.withLock { $0.synced.count >= apps && $0.ready.count >= apps * 2 }
     }
 }
 
