@@ -36,8 +36,13 @@ extension StoreTransaction {
         var dangling: [OwnerReference] = []
         var waiting: [OwnerReference] = []
         for reference in references {
-            if let owner = try load(uid: reference.uid), owner.key.namespace.isEmpty || owner.key.namespace == key.namespace {
-                if Self.isDeletingDependents(owner.object) { waiting.append(reference) } else { solid.append(reference) }
+            // Only an owner being deleted is parsed: the others are solid by their key alone.
+            if let owner = try locate(uid: reference.uid), owner.key.namespace.isEmpty || owner.key.namespace == key.namespace {
+                if owner.deleting, let object = try load(uid: reference.uid)?.object, Self.isDeletingDependents(object) {
+                    waiting.append(reference)
+                } else {
+                    solid.append(reference)
+                }
             } else {
                 dangling.append(reference)
             }

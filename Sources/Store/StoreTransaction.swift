@@ -54,6 +54,14 @@ final class StoreTransaction {
         return (ObjectKey(type: row[0], namespace: row[1], name: row[2]), try Self.decode(row, column: 3))
     }
 
+    /// The key of the object with `uid`, and whether it is being deleted, without parsing it.
+    func locate(uid: String) throws -> (key: ObjectKey, deleting: Bool)? {
+        let statement = try db.cachedStatement(sql: "SELECT type, namespace, name, deleting FROM objects WHERE uid = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [uid]) else { return nil }
+        let deleting: Int64 = row[3]
+        return (ObjectKey(type: row[0], namespace: row[1], name: row[2]), deleting != 0)
+    }
+
     /// The keys of the objects that name `uid` in their owner references.
     func dependents(of uid: String) throws -> [ObjectKey] {
         let statement = try db.cachedStatement(sql: "SELECT type, namespace, name FROM owner_refs WHERE owner_uid = ?")

@@ -79,24 +79,25 @@ final class ApplicationConfigurationReconciler: Reconciler {
             current = try ApplicationConfiguration(try await addFinalizer(to: object))
         }
 
-        // Components without a first revision get it now, so that nothing renders without one (§12.20).
-        var pending: [Component] = []
+        // The components used by name, read once; those without a first revision get it now, so
+        // that nothing renders without one (§12.20).
+        var usedComponents: [String: Component] = [:]
         for entry in current.spec.components where (entry.revisionName ?? "").isEmpty {
-            guard let name = entry.componentName,
+            guard let name = entry.componentName, usedComponents[name] == nil,
                 let cached = components.cache.get(namespace: key.namespace, name: name),
                 let component = try? Component(cached)
             else { continue }
-            if component.latestRevision == nil { pending.append(component) }
+            usedComponents[name] = component
         }
-        var fresh: [String: Component] = [:]
-        for component in pending {
-            fresh[component.name] = try await componentRevisions.ensureLatestRevision(of: component)
+        for (name, component) in usedComponents.sorted(by: { $0.key < $1.key }) where component.latestRevision == nil {
+            usedComponents[name] = try await componentRevisions.ensureLatestRevision(of: component)
         }
 
         // Render against the catalog of what exists; a render that meets a kind not watched yet
         // watches it and renders again.
         var kinds = kindsInUse(by: current)
-        var rendered = render(current, kinds: kinds, fresh: fresh)
+        var owned = ownedObjects(of: current, kinds: kinds)
+        var rendered = render(current, components: usedComponents, owned: owned)
         let renderedKinds = Set(rendered.objects.map { $0.object.groupVersionKind })
         if !renderedKinds.isSubset(of: kinds) {
             kinds.formUnion(renderedKinds)
@@ -105,10 +106,13 @@ final class ApplicationConfigurationReconciler: Reconciler {
                 logger.debug("cache.waiting", metadata: ["appconfig": "\(key)", "kind": "\(unsynced)"])
                 return .requeue(after: .milliseconds(500))
             }
-            rendered = render(current, kinds: kinds, fresh: fresh)
+            owned = ownedObjects(of: current, kinds: kinds)
+            rendered = render(current, components: usedComponents, owned: owned)
         } else {
             watch(kinds)
         }
+        // What render read, for apply to compare with instead of reading the caches again.
+        let live = Dictionary(owned.map { (ObjectRef($0), $0) }, uniquingKeysWith: { first, _ in first })
 
         var problems = rendered.errors.map {
             Problem(object: $0.object.map { "\($0.kind)/\($0.name)" }, path: $0.path?.description, message: $0.message)
@@ -124,7 +128,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
             for item in [component.workload] + component.traits where item.isReady {
                 let ref = ObjectRef(item.object)
                 do {
-                    if try await apply(item.object, ownerUID: uid) { wrote += 1 }
+                    if try await apply(item.object, ownerUID: uid, live: live[ref]) { wrote += 1 }
                     applied.insert(ref)
                 } catch let failure as OwnershipConflict {
                     problems.append(Problem(path: nil, message: failure.message))
@@ -168,10 +172,21 @@ final class ApplicationConfigurationReconciler: Reconciler {
 
     // MARK: Rendering
 
-    /// The catalog for one render: the definitions, the components and revisions the AppConfig
-    /// uses, and the objects of `kinds` it owns or refers to.
+    /// The objects of `kinds` the AppConfig controls.
+    private func ownedObjects(of appConfig: ApplicationConfiguration, kinds: Set<GroupVersionKind>) -> [Resource] {
+        guard let uid = appConfig.resource.uid else { return [] }
+        var owned: [Resource] = []
+        for kind in kinds {
+            guard let informer = manager.existingInformer(for: kind) else { continue }
+            owned += informer.cache.objects(index: Indexes.controllerOwner, value: uid)
+        }
+        return owned
+    }
+
+    /// The catalog for one render: the definitions, the components (`components`, by name) and
+    /// revisions the AppConfig uses, the scopes it refers to and the objects it controls (`owned`).
     private func render(
-        _ appConfig: ApplicationConfiguration, kinds: Set<GroupVersionKind>, fresh: [String: Component]
+        _ appConfig: ApplicationConfiguration, components: [String: Component], owned: [Resource]
     ) -> RenderedApplication {
         var catalog = definitions.catalog
         let namespace = appConfig.namespace ?? "default"
@@ -180,14 +195,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
                 if let revision = revisions.cache.get(namespace: namespace, name: revisionName) {
                     catalog.add(revision: revision)
                 }
-            } else if let name = entry.componentName {
-                if let component = fresh[name] {
-                    catalog.add(component: component)
-                } else if let cached = components.cache.get(namespace: namespace, name: name),
-                    let component = try? Component(cached)
-                {
-                    catalog.add(component: component)
-                }
+            } else if let name = entry.componentName, let component = components[name] {
+                catalog.add(component: component)
             }
             for scope in entry.scopes ?? [] {
                 let informer = manager.informer(for: GroupVersionKind(reference: scope.scopeRef))
@@ -196,14 +205,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
                 }
             }
         }
-        if let uid = appConfig.resource.uid {
-            for kind in kinds {
-                guard let informer = manager.existingInformer(for: kind) else { continue }
-                for object in informer.cache.objects(index: Indexes.controllerOwner, value: uid) {
-                    catalog.add(object: object)
-                }
-            }
-        }
+        for object in owned { catalog.add(object: object) }
         return Renderer(catalog: catalog).render(appConfig)
     }
 
@@ -248,12 +250,12 @@ final class ApplicationConfigurationReconciler: Reconciler {
 
     // MARK: Apply
 
-    /// Applies `object` unless the live object already is what it should be; returns whether
-    /// it wrote.
-    private func apply(_ object: Resource, ownerUID: String) async throws -> Bool {
+    /// Applies `object` unless the live object (`known`, when the caller has read it already)
+    /// already is what it should be; returns whether it wrote.
+    private func apply(_ object: Resource, ownerUID: String, live known: Resource?) async throws -> Bool {
         let desired = AppliedState.stamped(object)
         let informer = manager.informer(for: object.groupVersionKind)
-        if let live = informer.cache.get(namespace: object.namespace, name: object.name) {
+        if let live = known ?? informer.cache.get(namespace: object.namespace, name: object.name) {
             if let owner = live.controllerReference, owner.uid != ownerUID {
                 throw OwnershipConflict(
                     message: "\(object.kind)/\(object.name) is controlled by \(owner.kind)/\(owner.name); "
