@@ -33,6 +33,37 @@ import Testing
         #expect(cache.objects(index: "app", value: "shop/web").isEmpty)
     }
 
+    @Test func keysOfAnIndexValueComeSortedWithoutTheObjects() {
+        let cache = ObjectCache(indexes: [Indexes.controllerOwner: Indexes.controllerOwnerFunction])
+        _ = cache.store(Self.object("b", owner: "x"))
+        _ = cache.store(Self.object("a", owner: "x"))
+        _ = cache.store(Self.object("c", owner: "y"))
+        #expect(cache.keys(index: Indexes.controllerOwner, value: "uid-x")
+            == [ObjectKey(namespace: "shop", name: "a"), ObjectKey(namespace: "shop", name: "b")])
+        #expect(cache.keys(index: Indexes.controllerOwner, value: "uid-z").isEmpty)
+    }
+
+    @Test func anObjectComesBackAsItWasStored() {
+        // The cache keeps objects as JSON text: every kind of value, and the order of members,
+        // survive the round trip.
+        var object = Self.object("a", owner: "x", labels: ["app": "web", "tier": "front"])
+        object.object["data"] = [
+            "ratio": .double(0.25), "count": .int(3), "flag": .bool(true), "none": .null,
+            "list": [.int(1), .string("two"), ["nested": .string("é ✓ \"quoted\"")]],
+        ]
+        let cache = ObjectCache()
+        _ = cache.store(object)
+        let stored = cache.get(namespace: "shop", name: "a")
+        #expect(stored == ObjectCache.trimmed(object))
+        #expect(stored?.object.keys.elementsEqual(ObjectCache.trimmed(object).object.keys) == true)
+        if case .updated(let old, let new)? = cache.store(Self.object("a", owner: "x", version: "2")) {
+            #expect(old == ObjectCache.trimmed(object))
+            #expect(new.resourceVersion == "2")
+        } else {
+            Issue.record("an update of a stored object is an update event")
+        }
+    }
+
     @Test func waitingForTheFirstListEndsWhenCancelled() async {
         let informer = Informer(kind: GroupVersionKind(group: "", version: "v1", kind: "ConfigMap"))
         let waiting = Task { await informer.waitForSync() }

@@ -51,6 +51,10 @@ final class ManualScalerTraitReconciler: Reconciler {
         var retry = true
     }
 
+    /// The workload's children do not exist yet and its own controller has not reported on it:
+    /// they are on their way, and their creation queues the trait again.
+    private struct AwaitingChildren: Error {}
+
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let object = traits.cache.get(key), !object.isBeingDeleted else { return .done }
         do {
@@ -62,6 +66,10 @@ final class ManualScalerTraitReconciler: Reconciler {
                     message: "Trait \(object.name) scaled \(result.scaled.joined(separator: ", ")) to \(result.replicas) replicas")
             }
             return .done
+        } catch is AwaitingChildren {
+            // No status write for a state that lasts only until the workload's controller acts;
+            // if it never creates the children, the next look reports why nothing scales.
+            return .requeue(after: errorRetry)
         } catch let failure as Failure {
             try await writeStatus(of: object, failure: failure.message)
             await events.record(on: object, type: .warning, reason: "ReconcileError", message: failure.message)
@@ -91,6 +99,9 @@ final class ManualScalerTraitReconciler: Reconciler {
 
         guard let candidates = children(of: workload) else { return nil }
         let scalable = (candidates.isEmpty ? [workload] : candidates).filter(Self.isScalable)
+        if scalable.isEmpty, candidates.isEmpty, Self.awaitsChildren(workload, definitions: definitions) {
+            throw AwaitingChildren()
+        }
         guard !scalable.isEmpty else {
             let names = (candidates.isEmpty ? [workload] : candidates).map { "\($0.kind)/\($0.name)" }
             throw Failure(
@@ -134,6 +145,15 @@ final class ManualScalerTraitReconciler: Reconciler {
             }
         }
         return children
+    }
+
+    /// Whether `workload` is of a kind that runs children (its definition names child kinds) and
+    /// its controller has not reported on it yet (it has no status): its children may simply
+    /// not exist yet.
+    static func awaitsChildren(_ workload: Resource, definitions: DefinitionCatalog) -> Bool {
+        guard workload.status?.objectValue?.isEmpty ?? true else { return false }
+        let (_, definition) = definitions.catalog.workloadDefinition(for: workload.value)
+        return !(definition?.spec.childResourceKinds ?? []).isEmpty
     }
 
     /// Whether `object` has a replica count to set.
