@@ -25,11 +25,17 @@ final class GroupCommit: Sendable {
     private let writer: any DatabaseWriter
     private let hub: WatchHub
     private let historyRevisions: Int64
+    /// Filled with what each committed batch wrote.
+    private let recent: RecentObjects?
 
-    init(writer: any DatabaseWriter, hub: WatchHub, historyRevisions: Int64, maximumBatch: Int = 256) {
+    init(
+        writer: any DatabaseWriter, hub: WatchHub, historyRevisions: Int64, recent: RecentObjects? = nil,
+        maximumBatch: Int = 256
+    ) {
         self.writer = writer
         self.hub = hub
         self.historyRevisions = historyRevisions
+        self.recent = recent
         queue = Mutex(WriteQueue(maximumBatch: maximumBatch))
     }
 
@@ -72,7 +78,7 @@ final class GroupCommit: Sendable {
                     do {
                         try db.inSavepoint {
                             let transaction = StoreTransaction(
-                                db, dryRun: write.dryRun, resourceVersion: resourceVersion)
+                                db, dryRun: write.dryRun, resourceVersion: resourceVersion, recent: recent)
                             acknowledgement = try write.perform(transaction)
                             if write.dryRun { return .rollback }
                             try transaction.collectGarbage()
@@ -110,6 +116,15 @@ final class GroupCommit: Sendable {
                 }
             }
             return
+        }
+        if let recent {
+            for event in events {
+                if event.kind == .deleted {
+                    recent.forget(event.key)
+                } else {
+                    recent.remember(event.object, at: event.key, resourceVersion: event.resourceVersion)
+                }
+            }
         }
         hub.publish(events)
         for (write, outcome) in zip(batch, outcomes) {

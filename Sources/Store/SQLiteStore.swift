@@ -27,6 +27,8 @@ public final class SQLiteStore: ObjectStore {
 
     private let writer: any DatabaseWriter
     let hub: WatchHub
+    /// Objects written or read lately, parsed (see ``RecentObjects``).
+    private let recent: RecentObjects
     private let groupCommit: GroupCommit
     private let lock: StoreLock?
     private let configuration: Configuration
@@ -96,7 +98,10 @@ public final class SQLiteStore: ObjectStore {
                 return try StoreSchema.currentResourceVersion(db)
             }
             hub = WatchHub(resourceVersion: current)
-            groupCommit = GroupCommit(writer: writer, hub: hub, historyRevisions: configuration.historyRevisions)
+            let recent = RecentObjects()
+            self.recent = recent
+            groupCommit = GroupCommit(
+                writer: writer, hub: hub, historyRevisions: configuration.historyRevisions, recent: recent)
         } catch {
             lock?.release()
             if let error = error as? StoreError { throw error }
@@ -188,13 +193,19 @@ public final class SQLiteStore: ObjectStore {
 
     public func get(_ type: ResourceType, namespace: String?, name: String) async throws -> Resource {
         let key = try StoreTransaction.key(type, namespace: namespace, name: name)
+        let recent = self.recent
         let found = try await read { db -> Resource? in
             let statement = try db.cachedStatement(
-                sql: "SELECT data FROM objects WHERE type = ? AND namespace = ? AND name = ?")
+                sql: "SELECT rv, data FROM objects WHERE type = ? AND namespace = ? AND name = ?")
             guard let row = try Row.fetchOne(statement, arguments: [key.type, key.namespace, key.name]) else {
                 return nil
             }
-            return try StoreTransaction.decode(row, column: 0)
+            let resourceVersion: Int64 = row[0]
+            if let object = recent.object(at: key, resourceVersion: resourceVersion) { return object }
+            // A reader sees committed rows only: safe to remember.
+            let object = try StoreTransaction.decode(row, column: 1)
+            recent.remember(object, at: key, resourceVersion: resourceVersion)
+            return object
         }
         guard let found else { throw APIError.notFound(resource: type.resource, group: type.group, name: name) }
         return found

@@ -15,6 +15,8 @@ final class StoreTransaction {
     private(set) var events: [StoreEvent] = []
     /// Whether the transaction will be rolled back; garbage collection is then skipped.
     let dryRun: Bool
+    /// Parsed committed objects, consulted by ``load(_:)`` before parsing a row.
+    let recent: RecentObjects?
 
     private var tasks: [CollectorTask] = []
     private var nextTask = 0
@@ -25,14 +27,16 @@ final class StoreTransaction {
     init(_ db: Database, dryRun: Bool) throws {
         self.db = db
         self.dryRun = dryRun
+        self.recent = nil
         self.resourceVersion = try StoreSchema.currentResourceVersion(db)
     }
 
     /// A transaction that continues from `resourceVersion`, the last one assigned: the next write
     /// of a group commit, after the writes before it in the same SQLite transaction.
-    init(_ db: Database, dryRun: Bool, resourceVersion: Int64) {
+    init(_ db: Database, dryRun: Bool, resourceVersion: Int64, recent: RecentObjects? = nil) {
         self.db = db
         self.dryRun = dryRun
+        self.recent = recent
         self.resourceVersion = resourceVersion
     }
 
@@ -40,11 +44,12 @@ final class StoreTransaction {
 
     func load(_ key: ObjectKey) throws -> Resource? {
         let statement = try db.cachedStatement(
-            sql: "SELECT data FROM objects WHERE type = ? AND namespace = ? AND name = ?")
+            sql: "SELECT rv, data FROM objects WHERE type = ? AND namespace = ? AND name = ?")
         guard let row = try Row.fetchOne(statement, arguments: [key.type, key.namespace, key.name]) else {
             return nil
         }
-        return try Self.decode(row, column: 0)
+        if let recent, let object = recent.object(at: key, resourceVersion: row[0]) { return object }
+        return try Self.decode(row, column: 1)
     }
 
     /// The object with this uid, if it is stored.
