@@ -1,3 +1,4 @@
+import Foundation
 import KubeClient
 import Logging
 import OAM
@@ -51,8 +52,9 @@ final class ManualScalerTraitReconciler: Reconciler {
         var retry = true
     }
 
-    /// The workload's children do not exist yet and its own controller has not reported on it:
-    /// they are on their way, and their creation queues the trait again.
+    /// The workload's children do not exist yet, and its own controller has not reported on it
+    /// since it was created, less than the error delay ago: they are probably on their way, and
+    /// their creation queues the trait again.
     private struct AwaitingChildren: Error {}
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
@@ -68,7 +70,8 @@ final class ManualScalerTraitReconciler: Reconciler {
             return .done
         } catch is AwaitingChildren {
             // No status write for a state that lasts only until the workload's controller acts;
-            // if it never creates the children, the next look reports why nothing scales.
+            // if it has not created the children by the next look, that look reports why
+            // nothing scales.
             return .requeue(after: errorRetry)
         } catch let failure as Failure {
             try await writeStatus(of: object, failure: failure.message)
@@ -99,7 +102,9 @@ final class ManualScalerTraitReconciler: Reconciler {
 
         guard let candidates = children(of: workload) else { return nil }
         let scalable = (candidates.isEmpty ? [workload] : candidates).filter(Self.isScalable)
-        if scalable.isEmpty, candidates.isEmpty, Self.awaitsChildren(workload, definitions: definitions) {
+        if scalable.isEmpty, candidates.isEmpty,
+            Self.awaitsChildren(workload, definitions: definitions, now: Date(), patience: errorRetry)
+        {
             throw AwaitingChildren()
         }
         guard !scalable.isEmpty else {
@@ -147,11 +152,17 @@ final class ManualScalerTraitReconciler: Reconciler {
         return children
     }
 
-    /// Whether `workload` is of a kind that runs children (its definition names child kinds) and
-    /// its controller has not reported on it yet (it has no status): its children may simply
-    /// not exist yet.
-    static func awaitsChildren(_ workload: Resource, definitions: DefinitionCatalog) -> Bool {
-        guard workload.status?.objectValue?.isEmpty ?? true else { return false }
+    /// Whether `workload` is of a kind that runs children (its definition names child kinds),
+    /// its controller has not reported on it yet (it has no status) and it was created less than
+    /// `patience` before `now`: its children may simply not exist yet.
+    static func awaitsChildren(
+        _ workload: Resource, definitions: DefinitionCatalog, now: Date, patience: Duration
+    ) -> Bool {
+        guard workload.status?.objectValue?.isEmpty ?? true,
+            let text = workload.valueIfPresent(at: "metadata.creationTimestamp")?.stringValue,
+            let created = KubernetesTime.parse(text),
+            now.timeIntervalSince(created) < Double(patience.components.seconds)
+        else { return false }
         let (_, definition) = definitions.catalog.workloadDefinition(for: workload.value)
         return !(definition?.spec.childResourceKinds ?? []).isEmpty
     }
