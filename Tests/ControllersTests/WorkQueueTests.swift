@@ -49,7 +49,7 @@ import Testing
         await queue.add("a", after: .milliseconds(20))
         #expect(await queue.delayedCount == 1)
         #expect(await queue.depth == 0)
-        let arrived = try await eventually(timeout: .seconds(5)) { await queue.depth == 1 }
+        let arrived = try await eventually { await queue.depth == 1 }
         #expect(arrived)
         #expect(await queue.next() == "a")
         #expect(await queue.delayedCount == 0)
