@@ -478,7 +478,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
         {
             time = kept
         } else {
-            time = Timestamp.now
+            time = KubernetesTime.now
         }
         var condition: JSONObject = [
             "type": "Synced", "status": .string(status), "lastTransitionTime": .string(time), "reason": .string(reason),
@@ -558,9 +558,3 @@ struct ObjectRef: Hashable, CustomStringConvertible {
     var description: String { "\(kind)/\(name)" }
 }
 
-/// RFC 3339 timestamps in UTC, as Kubernetes writes them.
-enum Timestamp {
-    /// Formatted with a format style value, not an `ISO8601DateFormatter`: building one of those
-    /// per call set up an ICU formatter each time, a few percent of a reconcile's CPU.
-    static var now: String { KubernetesTime.time(Date()) }
-}

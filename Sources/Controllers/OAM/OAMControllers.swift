@@ -80,7 +80,7 @@ public enum OAMControllers {
             manager.add(WorkloadControllers.containerizedWorkloadController(
                 manager: manager, workers: options.workers, events: events, logger: logger))
             manager.add(WorkloadControllers.manualScalerTraitController(
-                manager: manager, workers: options.workers, events: events, logger: logger))
+                manager: manager, workers: options.workers, events: events, definitions: definitions, logger: logger))
             manager.add(WorkloadControllers.healthScopeController(manager: manager, workers: options.workers, logger: logger))
         }
         if options.nodeSimulator {

@@ -35,7 +35,7 @@ public final class NodeSimulator: Reconciler {
 
     public func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let object = objects.cache.get(key), !object.isBeingDeleted else { return .done }
-        let status = Self.simulatedStatus(of: object, now: Timestamp.now)
+        let status = Self.simulatedStatus(of: object, now: KubernetesTime.now)
         do {
             try await StatusWriter.write(status, of: object, kind: kind, client: client)
         } catch let error as APIError where error.reason == .notFound {

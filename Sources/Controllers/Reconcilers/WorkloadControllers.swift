@@ -45,6 +45,16 @@ public enum WorkloadControllers {
         manager: Manager, workers: Int = 2, events: any EventSink = DiscardingEventSink(),
         logger: Logger = Logger(label: "mizzen.controllers")
     ) -> Controller {
+        manualScalerTraitController(
+            manager: manager, workers: workers, events: events,
+            definitions: DefinitionCatalog(manager: manager, logger: logger), logger: logger)
+    }
+
+    /// The ManualScalerTrait controller reading the WorkloadDefinitions through `definitions`,
+    /// the catalog the AppConfig controller keeps too.
+    static func manualScalerTraitController(
+        manager: Manager, workers: Int, events: any EventSink, definitions: DefinitionCatalog, logger: Logger
+    ) -> Controller {
         let traits = manager.informer(for: WorkloadKinds.manualScalerTrait, indexes: [
             ManualScalerTraitReconciler.workloadIndex: ReferenceKey.index(at: "spec.workloadRef"),
         ])
@@ -54,7 +64,7 @@ public enum WorkloadControllers {
         // The common case is watched from the start; other kinds when a trait first names them.
         for kind in [WorkloadKinds.containerizedWorkload, WorkloadKinds.deployment] { references.watch(kind) }
         let reconciler = ManualScalerTraitReconciler(
-            manager: manager, traits: traits, definitions: DefinitionCatalog(manager: manager, logger: logger),
+            manager: manager, traits: traits, definitions: definitions,
             references: references, events: events, logger: logger)
         let controller = Controller(
             name: "manualscalertrait", reconciler: reconciler, primary: traits, workers: workers, logger: logger)
