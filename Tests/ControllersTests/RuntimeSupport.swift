@@ -19,6 +19,13 @@ struct Runtime {
     static func with(
         options: OAMControllers.Options = OAMControllers.Options(), _ body: (Runtime) async throws -> Void
     ) async throws {
+        try await with(registering: { OAMControllers.register(on: $0, options: options, logger: $1) }, body)
+    }
+
+    /// A plane, a client and a manager running the controllers `register` adds.
+    static func with(
+        registering register: (Manager, Logger) -> Void, _ body: (Runtime) async throws -> Void
+    ) async throws {
         let plane = try await EmbeddedPlane.start()
         let client: KubernetesClient
         do {
@@ -30,20 +37,16 @@ struct Runtime {
         var logger = Logger(label: "mizzen.test.controllers")
         logger.logLevel = .critical
         let manager = Manager(client: client, logger: logger)
+        register(manager, logger)
+        let running = Task { try await manager.run() }
         var failure: (any Error)?
         do {
-            OAMControllers.register(on: manager, options: options, logger: logger)
-            let running = Task { try await manager.run() }
-            do {
-                try await body(Runtime(plane: plane, client: client, manager: manager))
-            } catch {
-                failure = error
-            }
-            running.cancel()
-            _ = await running.result
+            try await body(Runtime(plane: plane, client: client, manager: manager))
         } catch {
             failure = error
         }
+        running.cancel()
+        _ = await running.result
         try? await client.shutdown()
         await plane.stop()
         if let failure { throw failure }

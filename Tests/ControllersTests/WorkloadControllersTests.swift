@@ -12,19 +12,7 @@ import Testing
 /// A plane with the OAM kinds and a running manager with the workload, trait and scope
 /// controllers (and, if asked, the node simulator), for one test; everything stops at the end.
 func withWorkloadControllers(nodeSimulator: Bool = false, _ body: (Runtime) async throws -> Void) async throws {
-    let plane = try await EmbeddedPlane.start()
-    let client: KubernetesClient
-    do {
-        client = try KubernetesClient(kubeconfig: plane.endpoint.kubeconfig.path)
-    } catch {
-        await plane.stop()
-        throw error
-    }
-    var logger = Logger(label: "mizzen.test.workloads")
-    logger.logLevel = .critical
-    let manager = Manager(client: client, logger: logger)
-    var failure: (any Error)?
-    do {
+    try await Runtime.with(registering: { manager, logger in
         manager.add(WorkloadControllers.containerizedWorkloadController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.manualScalerTraitController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.healthScopeController(manager: manager, workers: 2, logger: logger))
@@ -33,20 +21,7 @@ func withWorkloadControllers(nodeSimulator: Bool = false, _ body: (Runtime) asyn
                 manager.add(controller)
             }
         }
-        let running = Task { try await manager.run() }
-        do {
-            try await body(Runtime(plane: plane, client: client, manager: manager))
-        } catch {
-            failure = error
-        }
-        running.cancel()
-        _ = await running.result
-    } catch {
-        failure = error
-    }
-    try? await client.shutdown()
-    await plane.stop()
-    if let failure { throw failure }
+    }, body)
 }
 
 /// Kinds only these tests use (kept apart from ``Kinds`` so that both can grow without clashing).
