@@ -126,6 +126,19 @@ struct UpStatusTests {
         }
     }
 
+    @Test("up -n NAMESPACE creates the namespace when it does not exist, and the app runs there")
+    func upIntoANewNamespace() async throws {
+        try await PlaneSession.with { session in
+            let up = try await session.up([CLI.example("data-passing")], extra: ["-n", "team-a"])
+            #expect(up.stdout.hasPrefix("namespace/team-a created\n"), "\(up.stdout)")
+            let status = try await session.run(["status", "shop", "-n", "team-a", "-o", "json"])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(try JSONValue(parsingJSON: status.stdout)["namespace"] == "team-a")
+            let elsewhere = try await session.run(["status", "shop"])
+            #expect(elsewhere.status == 1)
+        }
+    }
+
     @Test("status --watch -o json streams one JSON document per line at each change")
     func watchStreamsNDJSON() async throws {
         try await PlaneSession.with { session in

@@ -59,6 +59,7 @@ enum ApplyPlan {
         var lines: [String] = []
         var appliedDefinitions = false
         var runtimeFields = await RuntimeFields.load(client: target.client)
+        lines += try await createMissingNamespaces(for: manifests, client: target.client)
         for manifest in manifests {
             if manifest.resource.kind == ScopeDefinition.kind { runtimeFields.add(manifest.resource) }
             if manifest.rank > 1, appliedDefinitions {
@@ -84,6 +85,29 @@ enum ApplyPlan {
             if object.kind == "CustomResourceDefinition" { appliedDefinitions = true }
             let verb = before == nil ? "created" : before?.resourceVersion == after.resourceVersion ? "unchanged" : "configured"
             lines.append("\(resourceName(of: object))/\(object.name) \(verb)")
+        }
+        return lines
+    }
+
+    /// Creates the namespaces the objects go to that neither exist nor are among the objects,
+    /// as `up -n team-a` on a fresh plane needs.
+    private static func createMissingNamespaces(for manifests: [Manifest], client: KubernetesClient) async throws -> [String] {
+        let namespaceKind = GroupVersionKind(group: "", version: "v1", kind: "Namespace")
+        let declared = Set(manifests.filter { $0.resource.kind == "Namespace" }.map(\.resource.name))
+        var lines: [String] = []
+        for namespace in Set(manifests.compactMap(\.resource.namespace)).subtracting(declared).sorted() {
+            do {
+                _ = try await client.get(namespaceKind, name: namespace)
+            } catch let error as APIError where error.reason == .notFound {
+                do {
+                    _ = try await client.create(Resource(apiVersion: "v1", kind: "Namespace", name: namespace))
+                    lines.append("namespace/\(namespace) created")
+                } catch let error as APIError where error.reason != .alreadyExists {
+                    throw CommandFailure(
+                        "cannot create namespace \(namespace): \(error.message)",
+                        hint: "create it first (kubectl create namespace \(namespace)) or pick another with -n")
+                }
+            }
         }
         return lines
     }
