@@ -13,7 +13,8 @@ struct UpCommand: AsyncParsableCommand {
             Checks the files first (every problem, with file:line), then applies their objects with \
             server-side apply: namespaces and CRDs, then definitions, then other objects, then \
             Components, then ApplicationConfigurations. The files may name Components and \
-            definitions that are already on the server.
+            definitions that are already on the server. A namespace the objects go to that does \
+            not exist yet is created first.
 
             With no --kubeconfig or --context, the target is the embedded control plane in \
             --data-dir: `up` starts one in the background there when none is running (and says \
