@@ -51,19 +51,25 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let documents = try input.documents()
-        let running = target.plane.isRunning ? await target.plane.ready(patience: .seconds(10)) : false
-        if !target.usesCluster, !running {
+        if !target.usesCluster {
             let plane = target.plane
-            StandardError.write("starting the embedded control plane in \(plane.displayPath) …")
-            let pid = try await plane.start()
-            StandardError.write("started the embedded control plane in \(plane.displayPath) (pid \(pid), log \(plane.logFile.path)); `mizzen down` stops it")
+            if plane.isRunning {
+                guard await plane.ready(patience: .seconds(10)) else {
+                    throw CommandFailure(
+                        "the control plane in \(plane.displayPath) is running but not ready",
+                        hint: "see \(plane.logFile.path); `mizzen down --data-dir \(plane.displayPath)` stops it")
+                }
+            } else {
+                StandardError.write("starting the embedded control plane in \(plane.displayPath) …")
+                let pid = try await plane.start()
+                StandardError.write("started the embedded control plane in \(plane.displayPath) (pid \(pid), log \(plane.logFile.path)); `mizzen down` stops it")
+            }
         }
         let connected = try await target.connect()
         let terminal = style.terminal
         try await connected.use { target in
             let objects = try await ApplyPlan.checked(documents, target: target)
-            let applied = try await ApplyPlan.apply(objects, target: target, force: forceConflicts)
-            for line in applied { StandardOutput.writeLine(line) }
+            try await ApplyPlan.apply(objects, target: target, force: forceConflicts, report: StandardOutput.writeLine)
             let apps = objects.map(\.resource).filter { $0.kind == ApplicationConfiguration.kind }
             guard wait, !apps.isEmpty else { return }
             let follower = ProgressFollower(client: target.client, terminal: terminal)

@@ -52,14 +52,15 @@ enum ApplyPlan {
             .map(\.element)
     }
 
-    /// Applies `manifests` in order.
-    ///
-    /// - Returns: one line per object, as kubectl prints them: `component.core.oam.dev/web created`.
-    static func apply(_ manifests: [Manifest], target: Target, force: Bool) async throws -> [String] {
-        var lines: [String] = []
+    /// Applies `manifests` in order, reporting each as soon as it is applied (so that what was
+    /// applied before a failure is not lost), as kubectl prints them:
+    /// `component.core.oam.dev/web created`.
+    static func apply(
+        _ manifests: [Manifest], target: Target, force: Bool, report: (String) -> Void
+    ) async throws {
         var appliedDefinitions = false
         var runtimeFields = await RuntimeFields.load(client: target.client)
-        lines += try await createMissingNamespaces(for: manifests, client: target.client)
+        try await createMissingNamespaces(for: manifests, client: target.client, report: report)
         for manifest in manifests {
             if manifest.resource.kind == ScopeDefinition.kind { runtimeFields.add(manifest.resource) }
             if manifest.rank > 1, appliedDefinitions {
@@ -84,24 +85,24 @@ enum ApplyPlan {
             }
             if object.kind == "CustomResourceDefinition" { appliedDefinitions = true }
             let verb = before == nil ? "created" : before?.resourceVersion == after.resourceVersion ? "unchanged" : "configured"
-            lines.append("\(resourceName(of: object))/\(object.name) \(verb)")
+            report("\(resourceName(of: object))/\(object.name) \(verb)")
         }
-        return lines
     }
 
     /// Creates the namespaces the objects go to that neither exist nor are among the objects,
     /// as `up -n team-a` on a fresh plane needs.
-    private static func createMissingNamespaces(for manifests: [Manifest], client: KubernetesClient) async throws -> [String] {
+    private static func createMissingNamespaces(
+        for manifests: [Manifest], client: KubernetesClient, report: (String) -> Void
+    ) async throws {
         let namespaceKind = GroupVersionKind(group: "", version: "v1", kind: "Namespace")
         let declared = Set(manifests.filter { $0.resource.kind == "Namespace" }.map(\.resource.name))
-        var lines: [String] = []
         for namespace in Set(manifests.compactMap(\.resource.namespace)).subtracting(declared).sorted() {
             do {
                 _ = try await client.get(namespaceKind, name: namespace)
             } catch let error as APIError where error.reason == .notFound {
                 do {
                     _ = try await client.create(Resource(apiVersion: "v1", kind: "Namespace", name: namespace))
-                    lines.append("namespace/\(namespace) created")
+                    report("namespace/\(namespace) created")
                 } catch let error as APIError where error.reason != .alreadyExists {
                     throw CommandFailure(
                         "cannot create namespace \(namespace): \(error.message)",
@@ -109,7 +110,6 @@ enum ApplyPlan {
                 }
             }
         }
-        return lines
     }
 
     /// `component.core.oam.dev`, `deployment.apps`, `secret`: the kind in lower case with its group.
