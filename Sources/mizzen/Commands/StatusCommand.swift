@@ -14,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
             --watch redraws the tree when something changes (on a terminal; piped, it prints the \
             tree again); with -o json it writes one JSON document per line (NDJSON) at each change.
 
-            Exit codes: 0 healthy, 3 not healthy (progressing or failing), 1 an error (no such \
+            Exit codes: 0 healthy (or of a kind that reports no readiness), 3 not healthy (progressing or failing), 1 an error (no such \
             application, no server).
 
             Examples:
@@ -55,7 +55,8 @@ struct StatusCommand: AsyncParsableCommand {
             }
             return report.health
         }
-        if health != .healthy { throw ExitStatus.unhealthy }
+        // `unknown`: running, of a kind that reports no readiness — not a failure.
+        if health != .healthy, health != .unknown { throw ExitStatus.unhealthy }
     }
 
     private func render(_ report: AppReport, terminal: Terminal) -> (text: String, comparable: String) {

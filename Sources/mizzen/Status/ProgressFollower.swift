@@ -28,7 +28,8 @@ struct ProgressFollower {
             for app in apps { reports.append(try await inspector.report(name: app.name, namespace: app.namespace)) }
             let lines = reports.flatMap(Self.lines)
             if terminal.isTTY {
-                var frame = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
+                // Back to the first line drawn, and clear what was below it.
+                var frame = drawnLines > 0 ? "\u{1B}[\(drawnLines)A\u{1B}[J" : ""
                 for line in lines { frame += "\u{1B}[2K" + paint(line) + "\n" }
                 StandardOutput.write(frame)
                 drawnLines = lines.count
