@@ -81,12 +81,4 @@ struct CLISupportTests {
         #expect(HealthRules.evaluate(silent).health == .unknown)
         #expect([Health.healthy, .unhealthy, .progressing].max() == .unhealthy)
     }
-
-    @Test("a component's name from a revision name")
-    func revisionNames() {
-        #expect(AppInspector.componentName(fromRevision: "web-v3") == "web")
-        #expect(AppInspector.componentName(fromRevision: "my-web-v12") == "my-web")
-        #expect(AppInspector.componentName(fromRevision: "plain") == "plain")
-        #expect(AppInspector.componentName(fromRevision: "web-vnext") == "web-vnext")
-    }
 }

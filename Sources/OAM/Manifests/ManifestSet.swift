@@ -28,8 +28,8 @@ public struct ManifestSet: Sendable {
     /// Each Component manifest decoded (by position in `manifests`), as read, for validation.
     private var decodedComponents: [Int: Result<Component, JSONValueDecodingError>] = [:]
 
-    /// The kinds that live in a namespace unless they say otherwise.
-    static let clusterScopedKinds: Set<String> = [
+    /// The kinds that live outside namespaces, as a fresh cluster has them.
+    public static let clusterScopedKinds: Set<String> = [
         WorkloadDefinition.kind, TraitDefinition.kind, ScopeDefinition.kind, "Namespace", "CustomResourceDefinition",
         "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass",
     ]

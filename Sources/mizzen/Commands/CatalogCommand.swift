@@ -65,8 +65,7 @@ struct CatalogListCommand: AsyncParsableCommand {
     func run() async throws {
         let entries = try await CatalogCommand.entries(target)
         switch output {
-        case .json?: StandardOutput.writeLine(Self.document(entries).jsonString(pretty: true))
-        case .yaml?: StandardOutput.write(Self.document(entries).yamlString())
+        case let format?: StandardOutput.write(format.text(Self.document(entries)))
         case nil:
             var table = Table(["NAME", "TYPE", "KIND", "SOURCE", "APPLIES-TO", "SCHEMA"])
             for entry in entries {
@@ -114,8 +113,7 @@ struct CatalogShowCommand: AsyncParsableCommand {
                 "no workload, trait or scope definition \"\(name)\"", hint: "`mizzen catalog list` lists them")
         }
         switch output {
-        case .json?: StandardOutput.writeLine(entry.json.jsonString(pretty: true))
-        case .yaml?: StandardOutput.write(entry.json.yamlString())
+        case let format?: StandardOutput.write(format.text(entry.json))
         case nil: StandardOutput.write(Self.text(entry, terminal: style.terminal))
         }
     }

@@ -96,7 +96,7 @@ struct DeleteCommand: AsyncParsableCommand {
     static func render(_ objects: [(object: Resource, owner: Resource?)], format: DataFormat?, terminal: Terminal) -> String {
         func owner(_ owner: Resource?) -> String { owner.map { "\($0.kind)/\($0.name)" } ?? "-" }
         switch format {
-        case .json?, .yaml?:
+        case let format?:
             let items: [JSONValue] = objects.map { entry in
                 var members: JSONObject = [
                     "apiVersion": .string(entry.object.apiVersion), "kind": .string(entry.object.kind),
@@ -106,7 +106,7 @@ struct DeleteCommand: AsyncParsableCommand {
                 if let value = entry.owner { members["owner"] = .string(owner(value)) }
                 return .object(members)
             }
-            return format == .json ? JSONValue.array(items).jsonString(pretty: true) + "\n" : JSONValue.array(items).yamlString()
+            return format.text(.array(items))
         case nil:
             let table = Table(["KIND", "NAME", "OWNER"], rows: objects.map { [$0.object.kind, $0.object.name, owner($0.owner)] })
             return table.render(on: terminal)

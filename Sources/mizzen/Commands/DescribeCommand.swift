@@ -50,8 +50,7 @@ struct DescribeCommand: AsyncParsableCommand {
             let object = try await resolved.get(name, namespace: target.namespace, client: target.client, typed: kind)
             let description = try await ObjectDescriber(client: target.client).describe(object, presentation: resolved.presentation)
             switch output {
-            case .json?: StandardOutput.writeLine(description.json.jsonString(pretty: true))
-            case .yaml?: StandardOutput.write(description.json.yamlString())
+            case let format?: StandardOutput.write(format.text(description.json))
             case nil: StandardOutput.write(DescriptionText.render(description, terminal: terminal))
             }
         }

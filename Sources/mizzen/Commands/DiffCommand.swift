@@ -57,8 +57,7 @@ struct DiffCommand: AsyncParsableCommand {
             return try await Self.report(for: manifests.map(\.resource), target: target)
         }
         switch output {
-        case .json?: StandardOutput.writeLine(report.json.jsonString(pretty: true))
-        case .yaml?: StandardOutput.write(report.json.yamlString())
+        case let format?: StandardOutput.write(format.text(report.json))
         case nil: StandardOutput.write(report.text(on: terminal))
         }
         if report.hasDifferences { throw ExitStatus.failure }

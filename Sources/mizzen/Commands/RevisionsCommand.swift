@@ -76,8 +76,7 @@ struct RevisionsCommand: AsyncParsableCommand {
                 return !unified.isEmpty
             }
             switch output {
-            case .json?: StandardOutput.writeLine(history.json.jsonString(pretty: true))
-            case .yaml?: StandardOutput.write(history.json.yamlString())
+            case let format?: StandardOutput.write(format.text(history.json))
             case nil: StandardOutput.write(history.table(on: terminal, now: Date()))
             }
             return false

@@ -38,8 +38,7 @@ struct VersionCommand: AsyncParsableCommand {
             }
         }
         switch output {
-        case .json?: print(JSONValue.object(document).jsonString(pretty: true))
-        case .yaml?: print(JSONValue.object(document).yamlString(), terminator: "")
+        case let format?: StandardOutput.write(format.text(.object(document)))
         case nil:
             print("Client Version: \(MizzenVersion.current)")
             if let server = document["server"] {
@@ -57,4 +56,12 @@ struct VersionCommand: AsyncParsableCommand {
 enum DataFormat: String, ExpressibleByArgument, CaseIterable {
     case json
     case yaml
+
+    /// `value` written in this format, ending with a newline.
+    func text(_ value: JSONValue) -> String {
+        switch self {
+        case .json: value.jsonString(pretty: true) + "\n"
+        case .yaml: value.yamlString()
+        }
+    }
 }

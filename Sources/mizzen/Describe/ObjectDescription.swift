@@ -137,13 +137,7 @@ struct ObjectDescriber {
     /// would cost a request per kind for little gain.
     private func owned(by uid: String, namespace: String, referencedKinds: [(String, String)]) async throws -> [Resource] {
         var kinds: [GroupVersionKind] = referencedKinds.map { GroupVersionKind(apiVersion: $0.0, kind: $0.1) }
-        kinds += [
-            OAMKinds.controllerRevision, GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"),
-            GroupVersionKind(group: "apps", version: "v1", kind: "StatefulSet"),
-            GroupVersionKind(group: "apps", version: "v1", kind: "ReplicaSet"),
-            GroupVersionKind(group: "", version: "v1", kind: "Service"),
-            GroupVersionKind(group: "", version: "v1", kind: "ConfigMap"),
-        ]
+        kinds += [OAMKinds.controllerRevision] + OwnedObjects.childKinds
         if let definitions = try? await client.listAll(OAMKinds.workloadDefinition) {
             for definition in definitions.items {
                 for child in definition.spec?["childResourceKinds"]?.arrayValue ?? [] {

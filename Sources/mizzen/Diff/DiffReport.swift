@@ -111,7 +111,7 @@ struct DiffReport: Sendable {
         var kept: [String: Set<String>] = [:]
         for entry in desired.spec?["components"]?.arrayValue ?? [] {
             guard let name = entry["componentName"]?.stringValue
-                ?? entry["revisionName"]?.stringValue.map(AppInspector.componentName(fromRevision:))
+                ?? entry["revisionName"]?.stringValue.map(Component.Revision.componentName(ofRevision:))
             else { continue }
             kept[name] = Set((entry["traits"]?.arrayValue ?? []).compactMap { $0["trait"]?["kind"]?.stringValue })
         }

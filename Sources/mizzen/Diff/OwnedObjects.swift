@@ -21,10 +21,12 @@ struct OwnedObjects {
         var reference: String { "\(object.kind)/\(object.name)" }
     }
 
-    /// Kinds the workload controllers create for the workloads they translate.
+    /// Kinds the workload controllers (and, on a cluster, the Deployment controller) create for
+    /// the workloads they run.
     static let childKinds = [
         GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"),
         GroupVersionKind(group: "apps", version: "v1", kind: "StatefulSet"),
+        GroupVersionKind(group: "apps", version: "v1", kind: "ReplicaSet"),
         GroupVersionKind(group: "", version: "v1", kind: "Service"),
         GroupVersionKind(group: "", version: "v1", kind: "ConfigMap"),
     ]

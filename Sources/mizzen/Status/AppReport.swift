@@ -153,7 +153,7 @@ struct AppInspector {
 
         for entry in entries {
             let revisionName = entry["revisionName"]?.stringValue
-            let componentName = entry["componentName"]?.stringValue ?? revisionName.map { Self.componentName(fromRevision: $0) } ?? "?"
+            let componentName = entry["componentName"]?.stringValue ?? revisionName.map(Component.Revision.componentName(ofRevision:)) ?? "?"
             var component = AppReport.ComponentEntry(name: componentName, revision: revisionName)
             if let live = workloads.first(where: { $0["componentName"]?.stringValue == componentName }) {
                 component.revision = live["componentRevisionName"]?.stringValue ?? revisionName
@@ -196,15 +196,6 @@ struct AppInspector {
                 conditions: outputConditions[output] ?? []))
         }
         return report
-    }
-
-    /// A component's name from a revision name: `web-v3` → `web`.
-    static func componentName(fromRevision revision: String) -> String {
-        guard let dash = revision.lastIndex(of: "-") else { return revision }
-        let suffix = revision[revision.index(after: dash)...]
-        guard suffix.hasPrefix("v"), suffix.count > 1, suffix.dropFirst().allSatisfy(\.isASCII), Int(suffix.dropFirst()) != nil
-        else { return revision }
-        return String(revision[..<dash])
     }
 
     /// Whether an object name was rendered for `component` (the workload is named after the

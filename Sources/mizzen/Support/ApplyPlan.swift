@@ -120,9 +120,7 @@ enum ApplyPlan {
 
     private static func isNamespaced(_ kind: GroupVersionKind, client: KubernetesClient) async -> Bool {
         if let mapping = try? await client.mapper.mapping(for: kind) { return mapping.namespaced }
-        return !["Namespace", "CustomResourceDefinition", WorkloadDefinition.kind, TraitDefinition.kind,
-                 ScopeDefinition.kind, "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass"]
-            .contains(kind.kind)
+        return !ManifestSet.clusterScopedKinds.contains(kind.kind)
     }
 
     /// The server's Components, definitions and ControllerRevisions of the namespaces the files
