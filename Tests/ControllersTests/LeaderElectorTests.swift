@@ -70,12 +70,16 @@ var quietLogger: Logger {
 struct LeaderElectorTests {
     static let leaseKind = GroupVersionKind(group: "coordination.k8s.io", version: "v1", kind: "Lease")
 
-    /// Short durations so that expiry takes two seconds, with half a second of safety margin.
-    static func configuration(_ identity: String, releaseOnStop: Bool = true) -> LeaderElectionConfiguration {
+    /// Short durations so that expiry takes two seconds, with half a second of safety margin;
+    /// `expiry` lengthens them for tests that do not wait for expiry, so that a leader starved
+    /// of CPU on a loaded machine does not lose its lease in the middle of the test.
+    static func configuration(
+        _ identity: String, releaseOnStop: Bool = true, expiry: Duration = .seconds(2)
+    ) -> LeaderElectionConfiguration {
         var configuration = LeaderElectionConfiguration(
             leaseName: "mizzen-test", leaseNamespace: "default", identity: identity)
-        configuration.leaseDuration = .seconds(2)
-        configuration.renewDeadline = .milliseconds(1_500)
+        configuration.leaseDuration = expiry
+        configuration.renewDeadline = expiry - .milliseconds(500)
         configuration.retryPeriod = .milliseconds(250)
         configuration.releaseOnStop = releaseOnStop
         return configuration
@@ -88,8 +92,10 @@ struct LeaderElectorTests {
     @Test("of two electors only one runs its body, and the other takes over at once when it stops")
     func handoverOnStop() async throws {
         try await withPlaneClients(2) { _, clients in
-            let a = try LeaderElector(client: clients[0], configuration: Self.configuration("a"), logger: quietLogger)
-            let b = try LeaderElector(client: clients[1], configuration: Self.configuration("b"), logger: quietLogger)
+            let a = try LeaderElector(
+                client: clients[0], configuration: Self.configuration("a", expiry: .seconds(15)), logger: quietLogger)
+            let b = try LeaderElector(
+                client: clients[1], configuration: Self.configuration("b", expiry: .seconds(15)), logger: quietLogger)
             let tracker = LeadershipTracker()
             try await withTestTasks { tasks in
                 let runA = tasks.start { try await a.runWhileLeader(tracker.body("a")) }

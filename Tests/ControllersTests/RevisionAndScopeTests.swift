@@ -188,8 +188,10 @@ import Testing
             try await runtime.waitFor(Kinds.healthScope, "health") {
                 $0.valueIfPresent(at: "spec.workloadRefs[0].name") == "web"
             }
+            // The status lists the scope at the end of the reconcile that adds it.
             let app = try await runtime.waitFor(Kinds.appConfig, "scoped") {
                 $0.finalizers.contains(OAM.scopeFinalizer)
+                    && $0.valueIfPresent(at: "status.workloads[0].scopes[0].scopeRef.name") != nil
             }
             #expect(app.valueIfPresent(at: "status.workloads[0].scopes[0].scopeRef.name") == "health")
 
