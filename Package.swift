@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Resources", targets: ["Resources"]),
         .library(name: "OAM", targets: ["OAM"]),
         .library(name: "APIMachinery", targets: ["APIMachinery"]),
+        .library(name: "BuiltinKinds", targets: ["BuiltinKinds"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "APIServer", targets: ["APIServer"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
@@ -63,6 +64,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "BuiltinKinds",
+            dependencies: [
+                "Resources",
+                "APIMachinery",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Store",
             dependencies: [
                 "Resources",
@@ -76,6 +86,7 @@ let package = Package(
             dependencies: [
                 "Resources",
                 "APIMachinery",
+                "BuiltinKinds",
                 "Store",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -173,6 +184,14 @@ let package = Package(
             name: "APIMachineryTests",
             dependencies: [
                 "APIMachinery", "Resources", .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BuiltinKindsTests",
+            dependencies: [
+                "BuiltinKinds", "APIMachinery", "Resources",
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings
         ),
