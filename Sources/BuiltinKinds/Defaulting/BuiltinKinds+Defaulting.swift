@@ -1,0 +1,30 @@
+public import Resources
+
+extension BuiltinKinds {
+    /// Applies the defaults kube-apiserver gives an object of a built-in kind, in place.
+    ///
+    /// Defaulting is idempotent (defaulting a defaulted object changes nothing, so a no-op update
+    /// stays one) and touches only what is unset. Kinds without defaults, and kinds that are not
+    /// built in, are left as they are. Allocations that need the store (a Service's cluster IP and
+    /// node ports) are the API server's.
+    ///
+    /// ```swift
+    /// var deployment = try Resource(json(#"{"apiVersion":"apps/v1","kind":"Deployment","spec":{}}"#))
+    /// BuiltinKinds.applyDefaults(&deployment, kind: deployment.groupVersionKind)
+    /// deployment.spec?["replicas"]   // 1
+    /// ```
+    public static func applyDefaults(_ object: inout Resource, kind: GroupVersionKind) {
+        switch (kind.group, kind.version, kind.kind) {
+        case ("apps", "v1", "Deployment"): applyDeploymentDefaults(&object.object)
+        case ("apps", "v1", "StatefulSet"): applyStatefulSetDefaults(&object.object)
+        case ("", "v1", "Service"): applyServiceDefaults(&object.object)
+        case ("", "v1", "Namespace"): applyNamespaceDefaults(&object)
+        case ("", "v1", "Secret"): applySecretDefaults(&object.object)
+        case ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"):
+            applyWebhookConfigurationDefaults(&object.object, mutating: true)
+        case ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"):
+            applyWebhookConfigurationDefaults(&object.object, mutating: false)
+        default: break
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import OrderedCollections
+public import Resources
+
+extension BuiltinKinds {
+    /// What kube-apiserver finds wrong with an object of a built-in kind, as causes of a 422
+    /// `Invalid` (field paths and cause types as kube reports them). `old` is the stored object on
+    /// an update, `nil` on a create; checks of immutable fields need it.
+    ///
+    /// Object metadata (name, labels, annotations) is checked by the API server for every kind;
+    /// the CustomResourceDefinition has its own validation. Kinds not built in get no causes.
+    ///
+    /// ```swift
+    /// BuiltinKinds.validationCauses(deployment, old: nil, kind: deployment.groupVersionKind)
+    /// // [spec.template.metadata.labels: Invalid value: {"app":"x"}: `selector` does not match template `labels`]
+    /// ```
+    public static func validationCauses(_ object: Resource, old: Resource?, kind: GroupVersionKind) -> [APIError.Cause] {
+        switch (kind.group, kind.version, kind.kind) {
+        case ("apps", "v1", "Deployment"): deploymentCauses(object, old: old)
+        case ("apps", "v1", "StatefulSet"): statefulSetCauses(object, old: old)
+        case ("apps", "v1", "ControllerRevision"): controllerRevisionCauses(object, old: old)
+        case ("", "v1", "Service"): serviceCauses(object, old: old)
+        case ("", "v1", "Secret"): secretCauses(object, old: old)
+        case ("", "v1", "ConfigMap"): configMapCauses(object, old: old)
+        case ("", "v1", "Namespace"): namespaceCauses(object, old: old)
+        case ("", "v1", "ServiceAccount"): serviceAccountCauses(object)
+        case ("", "v1", "Event"): eventCauses(object)
+        case ("coordination.k8s.io", "v1", "Lease"): leaseCauses(object)
+        case ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"):
+            webhookConfigurationCauses(object, mutating: true)
+        case ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"):
+            webhookConfigurationCauses(object, mutating: false)
+        default: []
+        }
+    }
+}
