@@ -35,7 +35,11 @@ public enum BuiltinTypes {
 
     public static let serviceAccounts = ServedResource(
         type: ResourceType(group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount",
-                           namespaced: true, hasStatus: false, shortNames: ["sa"]))
+                           namespaced: true, hasStatus: false, shortNames: ["sa"]),
+        // `serviceaccounts/token`: `kubectl create token` posts an authentication.k8s.io/v1 TokenRequest.
+        subresources: [Subresource(
+            name: "token", responseKind: GroupVersionKind(group: "authentication.k8s.io", version: "v1", kind: "TokenRequest"),
+            verbs: ["create"])])
 
     // MARK: apps/v1
 
@@ -48,6 +52,28 @@ public enum BuiltinTypes {
     public static let controllerRevisions = ServedResource(
         type: ResourceType(group: "apps", version: "v1", resource: "controllerrevisions", kind: "ControllerRevision",
                            namespaced: true, hasStatus: false))
+
+    // MARK: authentication.k8s.io/v1 and authorization.k8s.io/v1: reviews, created and never stored
+
+    public static let selfSubjectReviews = review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview")
+    public static let tokenReviews = review("authentication.k8s.io", "tokenreviews", "TokenReview")
+    public static let localSubjectAccessReviews = review(
+        "authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", namespaced: true)
+    public static let selfSubjectAccessReviews = review(
+        "authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview")
+    public static let selfSubjectRulesReviews = review(
+        "authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview")
+    public static let subjectAccessReviews = review("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview")
+
+    /// A kind that is only ever created: kube lists the single verb `create`.
+    private static func review(_ group: String, _ resource: String, _ kind: String, namespaced: Bool = false)
+        -> ServedResource
+    {
+        ServedResource(
+            type: ResourceType(group: group, version: "v1", resource: resource, kind: kind, namespaced: namespaced,
+                               hasStatus: false),
+            verbs: ["create"])
+    }
 
     // MARK: coordination.k8s.io/v1
 
@@ -77,6 +103,8 @@ public enum BuiltinTypes {
     public static let all: [ServedResource] = [
         configMaps, events, namespaces, secrets, serviceAccounts, services,
         controllerRevisions, deployments, statefulSets,
+        selfSubjectReviews, tokenReviews,
+        localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,
         leases,
         mutatingWebhookConfigurations, validatingWebhookConfigurations,
         customResourceDefinitions,

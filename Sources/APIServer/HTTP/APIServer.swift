@@ -89,9 +89,11 @@ public final class APIServer: Sendable {
                 in: dataDirectory, hosts: Array(Set(["localhost", "127.0.0.1", configuration.address])).sorted())
         let registry = TypeRegistry()
         let scheme = configuration.insecureHTTP ? "http" : "https"
+        let authenticator = Authenticator(
+            credentials: credentials, tokens: try ServiceAccountTokens.loadOrCreate(in: dataDirectory), store: store)
         let handler = APIHandler(
             store: store, registry: registry, admission: admission,
-            serverAddress: "\(scheme)://\(configuration.address):\(configuration.port)")
+            serverAddress: "\(scheme)://\(configuration.address):\(configuration.port)", authenticator: authenticator)
         try await handler.reloadCustomResources()
         if !configuration.seedObjects.isEmpty {
             do {
@@ -173,8 +175,14 @@ public final class APIServer: Sendable {
     func respond(to request: Request) async -> Response {
         var request = request
         let path = request.uri.path
-        if !Self.publicPaths.contains(path), !credentials.authorizes(request.headers[.authorization]) {
-            return Self.response(.error(APIError(code: 401, reason: .unauthorized, message: "Unauthorized")))
+        var user = UserInfo.admin
+        if !Self.publicPaths.contains(path) {
+            do {
+                user = try await handler.authenticator.user(
+                    headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) })
+            } catch {
+                return Self.response(.error(error))
+            }
         }
         let body: ByteBuffer
         do {
@@ -184,12 +192,13 @@ public final class APIServer: Sendable {
                 code: 413, reason: .requestEntityTooLarge,
                 message: "the request body is larger than \(configuration.maxBodyBytes) bytes")))
         }
-        let apiRequest = APIRequest(
+        var apiRequest = APIRequest(
             method: request.method.rawValue, path: path,
             query: APIRequest.parseQuery(Substring(request.uri.query ?? "")),
             accept: request.headers[.accept] ?? "application/json",
             contentType: request.headers[.contentType] ?? "application/json",
             userAgent: request.headers[.userAgent] ?? "", body: Array(buffer: body))
+        apiRequest.user = user
         let isWatch = apiRequest.flag("watch")
         if isWatch {
             let admitted = openWatches.withLock { count in

@@ -13,9 +13,12 @@ public struct APIHandler: Sendable {
     /// The current time; injected so that tests control it.
     let now: @Sendable () -> Date
     let serverAddress: String
+    /// Who a request comes from, and the issuer of ServiceAccount tokens.
+    let authenticator: Authenticator
 
     init(store: any ObjectStore, registry: TypeRegistry, admission: [any AdmissionController],
-         serverAddress: String, now: @escaping @Sendable () -> Date = Date.init) {
+         serverAddress: String, authenticator: Authenticator, now: @escaping @Sendable () -> Date = Date.init) {
+        self.authenticator = authenticator
         self.store = store
         self.registry = registry
         self.admission = admission
@@ -83,6 +86,7 @@ public struct APIHandler: Sendable {
         let type = served.type
         if target.namespace != nil, !type.namespaced { throw Self.notFound() }
         if let subresource = target.subresource, served.subresource(subresource) == nil { throw Self.notFound() }
+        if let answer = try await authEndpoint(served, target, request) { return answer }
         let method = request.method.uppercased()
         guard let name = target.name else {
             switch method {

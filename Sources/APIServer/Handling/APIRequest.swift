@@ -11,6 +11,9 @@ public struct APIRequest: Sendable {
     public var contentType: String
     public var userAgent: String
     public var body: [UInt8]
+    /// Who sends the request, once authenticated (and impersonation applied); requests made
+    /// in-process by the plane itself act as the admin.
+    public var user: UserInfo = .admin
 
     public init(method: String, path: String, query: [String: String] = [:], accept: String = "application/json",
                 contentType: String = "application/json", userAgent: String = "", body: [UInt8] = []) {

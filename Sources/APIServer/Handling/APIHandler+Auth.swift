@@ -1,0 +1,269 @@
+import APIMachinery
+import Foundation
+import OrderedCollections
+import Resources
+import Store
+
+/// The authentication and authorization endpoints kubectl uses: `serviceaccounts/<name>/token`
+/// (`kubectl create token`), `selfsubjectreviews` (`kubectl auth whoami`), `tokenreviews`,
+/// `selfsubjectaccessreviews` (`kubectl auth can-i`), `selfsubjectrulesreviews` (`can-i --list`),
+/// `subjectaccessreviews` and `localsubjectaccessreviews`. Reviews are answered, never stored.
+///
+/// The plane has no authorization yet: the admin (`system:masters`) may do everything, as in
+/// kube; every other authenticated user may too until RBAC is served, and access reviews say so
+/// in their `reason`.
+extension APIHandler {
+    /// The reason an access review gives a user outside `system:masters`.
+    static let allowedWithoutRBAC =
+        "the embedded plane does not authorize requests yet (no RBAC): every authenticated user may do everything"
+
+    /// The answer of an authentication or authorization endpoint; `nil` when `target` is none.
+    func authEndpoint(_ served: ServedResource, _ target: ResourceTarget, _ request: APIRequest) async throws
+        -> APIResponse?
+    {
+        let type = served.type
+        if type.group == "", type.resource == "serviceaccounts", target.subresource == "token", let name = target.name {
+            guard let namespace = target.namespace else { throw Self.notFound() }
+            guard request.method.uppercased() == "POST" else { throw Self.methodNotAllowed(request.method.uppercased()) }
+            return try await tokenRequest(serviceAccount: name, namespace: namespace, request)
+        }
+        guard type.group == "authentication.k8s.io" || type.group == "authorization.k8s.io", served.verbs == ["create"]
+        else { return nil }
+        guard target.name == nil else { throw Self.notFound() }
+        guard request.method.uppercased() == "POST" else { throw Self.methodNotAllowed(request.method.uppercased()) }
+        var review = try reviewBody(request, type)
+        switch type.resource {
+        case "selfsubjectreviews":
+            review = [
+                "kind": .string(type.kind), "apiVersion": .string(type.groupVersion.apiVersion),
+                "metadata": ["creationTimestamp": .string(timestamp)],
+                "status": ["userInfo": request.user.json],
+            ]
+        case "tokenreviews":
+            review["status"] = try await tokenReviewStatus(review)
+        case "selfsubjectaccessreviews":
+            try Self.validateAccessReview(review, type, subjectRequired: false)
+            review["status"] = accessReviewStatus(for: request.user)
+        case "subjectaccessreviews", "localsubjectaccessreviews":
+            if let namespace = target.namespace {
+                try Self.placeReview(&review, in: namespace)
+            }
+            try Self.validateAccessReview(review, type, subjectRequired: true, namespace: target.namespace)
+            review["status"] = accessReviewStatus(for: Self.subject(of: review))
+        case "selfsubjectrulesreviews":
+            guard let namespace = review["spec"]?["namespace"]?.stringValue, !namespace.isEmpty else {
+                throw APIError.badRequest("no namespace on request")
+            }
+            review = [
+                "kind": .string(type.kind), "apiVersion": .string(type.groupVersion.apiVersion),
+                "metadata": ["creationTimestamp": nil], "spec": [:], "status": Self.rulesReviewStatus(for: request.user),
+            ]
+        default:
+            throw Self.notFound()
+        }
+        return .json(status: 201, body: review, contentType: "application/json")
+    }
+
+    // MARK: TokenRequest
+
+    /// `POST …/serviceaccounts/<name>/token`: a signed token for the ServiceAccount, as kube-apiserver
+    /// issues it (audiences default to the server's, one hour unless `spec.expirationSeconds` asks
+    /// for between ten minutes and 2^32 seconds).
+    func tokenRequest(serviceAccount name: String, namespace: String, _ request: APIRequest) async throws
+        -> APIResponse
+    {
+        let kind = "TokenRequest"
+        let group = "authentication.k8s.io"
+        var body = try reviewBody(request, ResourceType(
+            group: group, version: "v1", resource: "tokenrequests", kind: kind, namespaced: true, hasStatus: false))
+        var metadata = body["metadata"]?.objectValue ?? [:]
+        if let given = metadata["name"]?.stringValue, !given.isEmpty, given != name {
+            throw APIError.invalid(kind: kind, group: group, name: name, causes: [FieldErrors.invalid(
+                "metadata.name", value: .string(given), "must match the service account name if specified")])
+        }
+        if let given = metadata["namespace"]?.stringValue, !given.isEmpty, given != namespace {
+            throw APIError.invalid(kind: kind, group: group, name: name, causes: [FieldErrors.invalid(
+                "metadata.namespace", value: .string(given), "must match the service account namespace if specified")])
+        }
+        let account = try await store.get(BuiltinTypes.serviceAccounts.type, namespace: namespace, name: name)
+        let uid = account.uid ?? ""
+        if let given = metadata["uid"]?.stringValue, !given.isEmpty, given != uid {
+            throw APIError.conflict(
+                resource: kind, group: group, name: name,
+                reason: "the UID in the token request (\(given)) does not match the UID of the service account (\(uid))")
+        }
+        var spec = body["spec"]?.objectValue ?? [:]
+        let audiences = spec["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        spec["audiences"] = .array((audiences.isEmpty ? authenticator.tokens.audiences : audiences).map(JSONValue.string))
+        let seconds = spec["expirationSeconds"]?.intValue ?? ServiceAccountTokens.defaultExpirationSeconds
+        spec["expirationSeconds"] = .int(seconds)
+        if let bound = spec["boundObjectRef"], !bound.isNull {
+            throw APIError.badRequest(
+                "cannot bind token to object of type \(bound["kind"]?.stringValue ?? ""): the embedded plane issues unbound tokens only (leave out spec.boundObjectRef)")
+        }
+        var causes: [APIError.Cause] = []
+        if seconds < ServiceAccountTokens.minimumExpirationSeconds {
+            causes.append(FieldErrors.invalid(
+                "spec.expirationSeconds", value: .int(seconds), "may not specify a duration less than 10 minutes"))
+        }
+        if seconds > ServiceAccountTokens.maximumExpirationSeconds {
+            causes.append(FieldErrors.invalid(
+                "spec.expirationSeconds", value: .int(seconds), "may not specify a duration larger than 2^32 seconds"))
+        }
+        if !causes.isEmpty { throw APIError.invalid(kind: kind, group: group, name: "", causes: causes) }
+
+        let issued = now()
+        let claims = authenticator.tokens.claims(
+            namespace: namespace, name: name, uid: uid, audiences: audiences, expirationSeconds: seconds, now: issued)
+        let token = try authenticator.tokens.sign(claims)
+        var placed: JSONObject = [
+            "name": .string(name), "namespace": .string(namespace), "uid": .string(uid),
+            "creationTimestamp": .string(issued.formatted(Self.rfc3339)),
+        ]
+        placed.merge(metadata) { placed, _ in placed }
+        body["metadata"] = .object(placed)
+        body["spec"] = .object(spec)
+        body["status"] = [
+            "token": .string(token),
+            "expirationTimestamp": .string(Date(timeIntervalSince1970: Double(claims.expiry)).formatted(Self.rfc3339)),
+        ]
+        return .json(status: 201, body: body, contentType: "application/json")
+    }
+
+    // MARK: Reviews
+
+    /// The review in the body, its `kind` and `apiVersion` checked and filled in, `metadata` kept.
+    func reviewBody(_ request: APIRequest, _ type: ResourceType) throws -> JSONValue {
+        let body = request.body.isEmpty ? JSONValue.emptyObject : try Self.decodeBody(request)
+        guard case .object(var members) = body else {
+            throw APIError.badRequest("the request body must be a JSON object, found \(body.typeName)")
+        }
+        let kind = members["kind"]?.stringValue ?? ""
+        let apiVersion = members["apiVersion"]?.stringValue ?? ""
+        guard kind.isEmpty || kind == type.kind, apiVersion.isEmpty || apiVersion == type.groupVersion.apiVersion else {
+            throw APIError.badRequest(
+                "the body is a \(kind) of \(apiVersion), but this endpoint takes a \(type.kind) of \(type.groupVersion.apiVersion)")
+        }
+        var review: JSONObject = [
+            "kind": .string(type.kind), "apiVersion": .string(type.groupVersion.apiVersion),
+            "metadata": members["metadata"].flatMap { $0.isNull ? nil : $0 } ?? ["creationTimestamp": nil],
+        ]
+        members.removeValue(forKey: "kind")
+        members.removeValue(forKey: "apiVersion")
+        members.removeValue(forKey: "metadata")
+        review.merge(members) { _, new in new }
+        return .object(review)
+    }
+
+    /// `status` of a TokenReview: who `spec.token` authenticates, for `spec.audiences` (the
+    /// server's when empty).
+    func tokenReviewStatus(_ review: JSONValue) async throws -> JSONValue {
+        guard let token = review["spec"]?["token"]?.stringValue, !token.isEmpty else {
+            throw APIError.badRequest("token is required for TokenReview in authentication")
+        }
+        let asked = review["spec"]?["audiences"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let audiences = asked.isEmpty ? authenticator.tokens.audiences : asked
+        if authenticator.credentials.authorizes("Bearer \(token)") {
+            return [
+                "authenticated": true, "user": UserInfo.admin.json,
+                "audiences": .array(audiences.map(JSONValue.string)),
+            ]
+        }
+        do {
+            let user = try await authenticator.serviceAccountUser(token: token, audiences: audiences)
+            return [
+                "authenticated": true, "user": user.json,
+                "audiences": .array(audiences.filter { asked.isEmpty || asked.contains($0) }.map(JSONValue.string)),
+            ]
+        } catch {
+            return ["user": [:], "error": .string("[invalid bearer token, \(error)]")]
+        }
+    }
+
+    /// `status` of an access review for `user`: allowed, with the reason when the permission comes
+    /// from the absence of authorization rather than from `system:masters`.
+    func accessReviewStatus(for user: UserInfo) -> JSONValue {
+        user.isMaster ? ["allowed": true] : ["allowed": true, "reason": .string(Self.allowedWithoutRBAC)]
+    }
+
+    /// `status` of a SelfSubjectRulesReview: every verb on every resource and non-resource URL,
+    /// as kube answers for a user its authorizer lets do everything.
+    static func rulesReviewStatus(for user: UserInfo) -> JSONValue {
+        [
+            "resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
+            "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]],
+            "incomplete": false,
+        ]
+    }
+
+    /// The user a (Local)SubjectAccessReview asks about.
+    static func subject(of review: JSONValue) -> UserInfo {
+        let spec = review["spec"]
+        var extra = OrderedDictionary<String, [String]>()
+        for (key, values) in spec?["extra"]?.objectValue ?? [:] {
+            extra[key] = values.arrayValue?.compactMap(\.stringValue) ?? []
+        }
+        return UserInfo(
+            username: spec?["user"]?.stringValue ?? "", uid: spec?["uid"]?.stringValue ?? "",
+            groups: spec?["groups"]?.arrayValue?.compactMap(\.stringValue) ?? [], extra: extra)
+    }
+
+    /// Sets the namespace of a LocalSubjectAccessReview from the URL, refusing another one.
+    static func placeReview(_ review: inout JSONValue, in namespace: String) throws {
+        let given = review["metadata"]?["namespace"]?.stringValue ?? ""
+        guard given.isEmpty || given == namespace else {
+            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        review["metadata"]?["namespace"] = .string(namespace)
+    }
+
+    /// kube-apiserver's validation of access reviews: exactly one of `resourceAttributes` and
+    /// `nonResourceAttributes`, a user or group for reviews about someone else, and empty
+    /// metadata (but for a local review's namespace).
+    static func validateAccessReview(
+        _ review: JSONValue, _ type: ResourceType, subjectRequired: Bool, namespace: String? = nil
+    ) throws {
+        let spec = review["spec"]
+        let resource = spec?["resourceAttributes"].flatMap { $0.isNull ? nil : $0 }
+        let nonResource = spec?["nonResourceAttributes"].flatMap { $0.isNull ? nil : $0 }
+        var causes: [APIError.Cause] = []
+        if resource != nil, let nonResource {
+            causes.append(FieldErrors.invalid(
+                "spec.nonResourceAttributes", value: .string(nonResource.jsonString()),
+                "cannot be specified in combination with resourceAttributes"))
+        }
+        if resource == nil, nonResource == nil {
+            causes.append(FieldErrors.invalid(
+                "spec.resourceAttributes", value: "null", "exactly one of nonResourceAttributes or resourceAttributes must be specified"))
+        }
+        if subjectRequired, (spec?["user"]?.stringValue ?? "").isEmpty,
+            (spec?["groups"]?.arrayValue ?? []).isEmpty
+        {
+            causes.append(FieldErrors.invalid(
+                "spec.user", value: .string(""), "at least one of user or group must be specified"))
+        }
+        var metadata = review["metadata"]?.objectValue ?? [:]
+        metadata.removeValue(forKey: "managedFields")
+        if metadata["creationTimestamp"]?.isNull ?? false { metadata.removeValue(forKey: "creationTimestamp") }
+        if let namespace {
+            if metadata["namespace"]?.stringValue == namespace { metadata.removeValue(forKey: "namespace") }
+            if let resource, (resource["namespace"]?.stringValue ?? "") != namespace {
+                causes.append(FieldErrors.invalid(
+                    "spec.resourceAttributes.namespace", value: resource["namespace"] ?? .string(""),
+                    "must match metadata.namespace"))
+            }
+            if let nonResource {
+                causes.append(FieldErrors.invalid(
+                    "spec.nonResourceAttributes", value: .string(nonResource.jsonString()), "disallowed on this kind of request"))
+            }
+        }
+        if !metadata.isEmpty {
+            causes.append(FieldErrors.invalid(
+                "metadata", value: .object(metadata),
+                namespace == nil ? "must be empty" : "must be empty except for namespace"))
+        }
+        guard causes.isEmpty else {
+            throw APIError.invalid(kind: type.kind, group: type.group, name: "", causes: causes)
+        }
+    }
+}
