@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// The differential test's own parts, checked without either server: what normalisation hides
+/// and what it keeps, and that the script and its accepted differences hold together.
+@Suite("differential test: normalisation and script")
+struct DifferentialScriptTests {
+    let normalizer = OutputNormalizer(runID: "qxkvzt")
+
+    @Test("values that differ by nature become placeholders")
+    func placeholders() {
+        let text = """
+            uid: 0b4f1a9e-3c2d-4e5f-8a7b-6c5d4e3f2a1b
+            creationTimestamp: "2026-12-07T04:31:02Z"
+            time: 2026-12-07T04:31:02.123456Z
+            resourceVersion: "48213"
+            "resourceVersion": "7"
+            clusterIP: 10.96.14.2
+            nodePort: 31234
+            server: https://127.0.0.1:6443/api
+            token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl
+            """
+        #expect(normalizer.normalize(text) == """
+            uid: <uid>
+            creationTimestamp: "<time>"
+            time: <time>
+            resourceVersion: "<rv>"
+            "resourceVersion": "<rv>"
+            clusterIP: <ip>
+            nodePort: <port>
+            server: <server>/api
+            token <jwt>
+            """)
+    }
+
+    @Test("the run's name, table padding and ages are normalised; values stay")
+    func tables() {
+        let ours = "NAME      DATA   AGE\nlist-1    1      0s\ndiff-qxkvzt   2   3m4s  "
+        let theirs = "NAME     DATA   AGE\nlist-1   1      12s\ndiff-qxkvzt     2     <invalid>"
+        #expect(normalizer.normalize(ours) == normalizer.normalize(theirs))
+        #expect(normalizer.normalize(ours).contains("diff-RUN"))
+        #expect(normalizer.normalize("NAME   DATA\nlist-1   1") != normalizer.normalize("NAME   DATA\nlist-1   2"))
+    }
+
+    @Test("values that are not ages or ids are kept")
+    func keeps() {
+        let text = "port: 8080\nimage: nginx:1.27\nreplicas: 3\nname: web-5s"
+        #expect(normalizer.normalize(text) == text)
+    }
+
+    @Test("kubectl's version-skew warning is not a difference between servers")
+    func skewWarning() {
+        let text = "WARNING: version difference between client (1.32) and server (1.36) exceeds the supported minor version skew of +/-1\nok"
+        #expect(normalizer.normalize(text) == "ok")
+    }
+
+    @Test("JSON bodies compare with sorted keys; watch streams line by line")
+    func canonicalBodies() {
+        let a = DifferentialRunner.canonicalBody(Data(#"{"b":1,"a":{"d":2,"c":3}}"#.utf8))
+        let b = DifferentialRunner.canonicalBody(Data(#"{"a":{"c":3,"d":2},"b":1}"#.utf8))
+        #expect(a == b)
+        let stream = DifferentialRunner.canonicalBody(Data("{\"type\":\"ADDED\",\"a\":1}\n{\"type\":\"DELETED\"}\n".utf8))
+        #expect(stream.components(separatedBy: "\n").filter { $0.contains("\"type\"") }.count == 2)
+        #expect(DifferentialRunner.canonicalBody(Data("404 page not found".utf8)) == "404 page not found")
+    }
+
+    @Test("step ids are unique and every area has steps")
+    func script() {
+        let ids = DifferentialScript.steps.map(\.id)
+        #expect(Set(ids).count == ids.count, "duplicate ids: \(Dictionary(grouping: ids) { $0 }.filter { $1.count > 1 }.keys.sorted())")
+        for area in DifferentialArea.allCases {
+            #expect(DifferentialScript.steps.contains { $0.area == area }, "no step covers \(area.rawValue)")
+        }
+    }
+
+    @Test("every accepted difference names a step of the script and gives a reason")
+    func acceptedDifferences() {
+        let ids = Set(DifferentialScript.steps.map(\.id))
+        for (id, reason) in AcceptedDifferences.reasons {
+            #expect(ids.contains(id), "\(id) is accepted but not in the script")
+            #expect(reason.count > 20, "\(id) needs a reason")
+        }
+    }
+
+    @Test("every placeholder is known or captured by an earlier step")
+    func placeholdersResolve() throws {
+        var known: Set<String> = ["ns", "run", "certfile", "keyfile"]
+        let placeholder = try Regex(#"\{([A-Za-z][A-Za-z0-9]*)\}"#)
+        for step in DifferentialScript.steps {
+            let texts: [String]
+            switch step.action {
+            case .kubectl(let arguments, let stdin): texts = arguments + [stdin ?? ""]
+            case .request(_, let path, let body, _, _): texts = [path, body ?? ""]
+            }
+            for text in texts {
+                for match in text.matches(of: placeholder) {
+                    let name = String(match.output[1].substring ?? "")
+                    // jsonpath and go-template expressions use braces too: only bare words count.
+                    guard !text.contains("jsonpath="), !text.contains("go-template=") else { continue }
+                    #expect(known.contains(name), "\(step.id) uses {\(name)} before anything sets it")
+                }
+            }
+            if let capture = step.capture { known.insert(capture) }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Makes the output of one command comparable between two API servers: everything that differs
+/// by nature between two runs — uids, timestamps, resourceVersions, ages, IP addresses, ports the
+/// servers chose, temporary paths, tokens, the run's own name — becomes a placeholder, and table
+/// padding (which follows the width of those values) is collapsed.
+///
+/// Pure, so its rules are tested without either server.
+struct OutputNormalizer: Sendable {
+    /// The run's identifier, which names its namespace and objects on both servers.
+    var runID: String
+
+    /// One replacement rule: a pattern and its replacement, which may use `$1`…`$9`.
+    private typealias Rule = (pattern: String, replacement: String)
+
+    func normalize(_ text: String) -> String {
+        var text = text.replacingOccurrences(of: runID, with: "RUN")
+        // kubectl 1.32 against a 1.36 server; not a difference between the servers.
+        text = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("WARNING: version difference between client") }
+            .joined(separator: "\n")
+        // Compiled per call: `Regex` is not Sendable, and a run normalises only a few hundred outputs.
+        for rule in Self.rules {
+            text = text.replacing(Self.regex(rule.pattern), with: rule.replacement)
+        }
+        let padding = Self.regex(#" {2,}|\t+"#)
+        let trailingBlanks = Self.regex(#"\s+$"#)
+        return text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in
+                line.replacing(padding, with: "   ").replacing(trailingBlanks, with: "")
+            }
+            .joined(separator: "\n")
+            .trimmingCharacters(in: .newlines)
+    }
+
+    // Each rule is applied in this order; later rules see earlier placeholders.
+    private static let rules: [Rule] = [
+        rule(#"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"#, "<jwt>"),
+        rule(#"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#, "<uid>"),
+        rule(#"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})( [+-]\d{4} UTC)?"#, "<time>"),
+        rule(#"https://(127\.0\.0\.1|localhost):\d+"#, "<server>"),
+        rule(#"(resourceVersion\\?"?:\s*\\?"?|resourceVersion=|"resourceVersion":")\d+"#, "$1<rv>"),
+        rule(#"(continue\\?"?:\s*\\?"?|continue=)[A-Za-z0-9_=%-]{8,}"#, "$1<continue>"),
+        rule(#"(remainingItemCount\\?"?:\s*)\d+"#, "$1<n>"),
+        rule(#"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"#, "<ip>"),
+        rule(#"(nodePort\\?"?:\s*)3\d{4}"#, "$1<port>"),
+        rule(#"/tmp/(LIVE|MERGED)-\d+"#, "/tmp/$1-<n>"),
+        // Ages in tables: 0s, 12s, 3m4s, 2d1h, <invalid>.
+        rule(#"(?m)(^|[\s(,])(\d+[smhd]){1,2}(?=$|[\s),])"#, "$1<age>"),
+        rule(#"<invalid>"#, "<age>"),
+    ]
+
+    private static func rule(_ pattern: String, _ replacement: String) -> Rule {
+        (pattern, replacement)
+    }
+
+    private static func regex(_ pattern: String) -> Regex<AnyRegexOutput> {
+        // The patterns are literals of this file: a bad one is a programming error the tests catch.
+        try! Regex(pattern)
+    }
+}
+
+extension String {
+    /// `replacing(_:with:)` where the replacement may refer to capture groups as `$1`…`$9`.
+    fileprivate func replacing(_ pattern: Regex<AnyRegexOutput>, with template: String) -> String {
+        guard template.contains("$") else { return replacing(pattern, with: { _ in template }) }
+        return replacing(pattern) { match in
+            var out = ""
+            var characters = template.makeIterator()
+            while let character = characters.next() {
+                guard character == "$" else {
+                    out.append(character)
+                    continue
+                }
+                guard let digit = characters.next() else {
+                    out.append(character)
+                    break
+                }
+                if let index = digit.wholeNumberValue, index < match.output.count,
+                   let substring = match.output[index].substring
+                {
+                    out += substring
+                } else if digit.wholeNumberValue == nil {
+                    out.append(character)
+                    out.append(digit)
+                }
+            }
+            return out
+        }
+    }
+}
