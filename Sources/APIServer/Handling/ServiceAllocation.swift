@@ -1,0 +1,202 @@
+import APIMachinery
+import OrderedCollections
+import Resources
+import Store
+import Synchronization
+
+/// The addresses kube-apiserver's Service registry hands out: a cluster IP from the service range
+/// and node ports from the node port range, unique among the plane's Services.
+///
+/// There is no allocation table: what is taken is read from the stored Services. Two creates
+/// running at once would both read the store before either is written, so each address handed
+/// out is also held in ``reservations`` for a minute — long past the write that stores it, after
+/// which the store itself says it is taken.
+enum ServiceAllocation {
+    /// `10.96.0.0/12`, as kubeadm sets `--service-cluster-ip-range`.
+    static let serviceRange = (base: UInt32(0x0A60_0000), prefix: 12)
+    static let serviceRangeText = "10.96.0.0/12"
+    static let nodePorts: ClosedRange<Int64> = 30_000...32_767
+    /// The first address, kept for the `kubernetes` Service as kube-apiserver keeps it.
+    static let kubernetesServiceIP = "10.96.0.1"
+
+    static var rangeSize: UInt32 { 1 << (32 - UInt32(serviceRange.prefix)) }
+
+    /// Addresses handed out lately (an IP address, or `port:<number>`), with when.
+    /// Shared by every plane in the process: a reserved address is only skipped for a minute, so
+    /// planes sharing it lose nothing but a few of a million addresses.
+    static let reservations = Mutex<[String: ContinuousClock.Instant]>([:])
+    static let reservationLifetime = Duration.seconds(60)
+
+    /// Reserves the first of `candidates` that is neither `taken` nor reserved; `nil` when none is.
+    static func reserve(_ candidates: some Sequence<String>, taken: Set<String>) -> String? {
+        reservations.withLock { held in
+            let now = ContinuousClock.now
+            held = held.filter { now - $0.value < reservationLifetime }
+            for candidate in candidates where !taken.contains(candidate) && held[candidate] == nil {
+                held[candidate] = now
+                return candidate
+            }
+            return nil
+        }
+    }
+
+    /// Reserves `key` unless it is `taken` or already reserved.
+    static func claim(_ key: String, taken: Set<String>) -> Bool {
+        reserve([key], taken: taken) != nil
+    }
+
+    // MARK: Addresses as numbers
+
+    static func parseIPv4(_ text: String) -> UInt32? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            guard let octet = UInt8(part), String(octet) == part else { return nil }
+            value = value << 8 | UInt32(octet)
+        }
+        return value
+    }
+
+    static func format(_ address: UInt32) -> String {
+        "\(address >> 24).\(address >> 16 & 0xFF).\(address >> 8 & 0xFF).\(address & 0xFF)"
+    }
+
+    /// Whether `address` may be handed out: inside the range, neither its network nor its
+    /// broadcast address.
+    static func isAllocatable(_ address: UInt32) -> Bool {
+        address > serviceRange.base && address < serviceRange.base + rangeSize - 1
+    }
+
+    /// Dynamic addresses come from above the first 256 of the range (kept for addresses asked for
+    /// by name, as kube-apiserver keeps a lower band), starting at a random place.
+    static func dynamicCandidates() -> some Sequence<String> {
+        let low = serviceRange.base + 256
+        let count = rangeSize - 256 - 1
+        let start = UInt32.random(in: 0..<count)
+        return (0..<count).lazy.map { format(low + (start + $0) % count) }
+    }
+
+    static func nodePortCandidates() -> some Sequence<String> {
+        let count = nodePorts.upperBound - nodePorts.lowerBound + 1
+        let start = Int64.random(in: 0..<count)
+        return (0..<count).lazy.map { "port:\(nodePorts.lowerBound + (start + $0) % count)" }
+    }
+}
+
+extension APIHandler {
+    /// Completes a Service as kube-apiserver's registry does before storing it: on an update, the
+    /// cluster IPs, IP families and node ports the request left out are kept from the stored
+    /// Service; then a cluster IP, IP families and node ports are allocated where needed, and a
+    /// requested IP or node port that is outside its range or taken is refused (422).
+    func allocateServiceAddresses(_ object: inout Resource, old: Resource?) async throws {
+        var spec = object.spec?.objectValue ?? [:]
+        let type = spec["type"]?.stringValue ?? "ClusterIP"
+        if let oldSpec = old?.spec?.objectValue { Self.keepAllocated(&spec, from: oldSpec) }
+        guard type != "ExternalName" else {
+            object.spec = .object(spec)
+            return
+        }
+        let others = try await store.list(BuiltinTypes.services.type, namespace: nil, options: ListOptions()).items
+            .filter { !($0.namespace == object.namespace && $0.name == object.name) }
+        var causes: [APIError.Cause] = []
+
+        // Cluster IP.
+        var clusterIP = spec["clusterIP"]?.stringValue ?? ""
+        let clusterIPs = (spec["clusterIPs"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if clusterIP.isEmpty, let first = clusterIPs.first { clusterIP = first }
+        let previous = old?.spec?["clusterIP"]?.stringValue
+        if clusterIP.isEmpty {
+            let taken = Set(others.compactMap { $0.spec?["clusterIP"]?.stringValue })
+            guard let ip = ServiceAllocation.reserve(ServiceAllocation.dynamicCandidates(), taken: taken) else {
+                throw APIError.internalError("failed to allocate a serviceIP: range is full")
+            }
+            clusterIP = ip
+        } else if clusterIP != "None", clusterIP != previous, let address = ServiceAllocation.parseIPv4(clusterIP) {
+            let taken = Set(others.compactMap { $0.spec?["clusterIP"]?.stringValue })
+            let value = JSONValue.array([.string(clusterIP)])
+            if !ServiceAllocation.isAllocatable(address) {
+                causes.append(FieldErrors.invalid(
+                    "spec.clusterIPs", value: value,
+                    "failed to allocate IP \(clusterIP): the provided IP (\(clusterIP)) is not in the valid range. The range of valid IPs is \(ServiceAllocation.serviceRangeText)"))
+            } else if !ServiceAllocation.claim(clusterIP, taken: taken) {
+                causes.append(FieldErrors.invalid(
+                    "spec.clusterIPs", value: value, "failed to allocate IP \(clusterIP): provided IP is already allocated"))
+            }
+        }
+        spec["clusterIP"] = .string(clusterIP)
+        if clusterIPs.isEmpty { spec["clusterIPs"] = [.string(clusterIP)] }
+        // A headless Service without a selector serves every family there is, as kube says.
+        let everyFamily = clusterIP == "None" && (spec["selector"]?.objectValue ?? [:]).isEmpty
+        if spec["ipFamilyPolicy"]?.stringValue?.isEmpty ?? true {
+            spec["ipFamilyPolicy"] = everyFamily ? "RequireDualStack" : "SingleStack"
+        }
+        if (spec["ipFamilies"]?.arrayValue ?? []).isEmpty {
+            spec["ipFamilies"] = everyFamily ? ["IPv4", "IPv6"] : ["IPv4"]
+        }
+
+        // Node ports.
+        let wantsNodePorts = type == "NodePort"
+            || (type == "LoadBalancer" && spec["allocateLoadBalancerNodePorts"]?.boolValue != false)
+        if wantsNodePorts, var ports = spec["ports"]?.arrayValue {
+            var taken: Set<String> = []
+            for other in others {
+                for port in other.spec?["ports"]?.arrayValue ?? [] {
+                    if let number = port["nodePort"]?.intValue, number != 0 { taken.insert("port:\(number)") }
+                }
+            }
+            let own = Set((old?.spec?["ports"]?.arrayValue ?? []).compactMap { $0["nodePort"]?.intValue })
+            // Ports asked for by number first, then the others get free ones.
+            for index in ports.indices {
+                guard let requested = ports[index]["nodePort"], let number = requested.intValue, number != 0 else { continue }
+                let field = "spec.ports[\(index)].nodePort"
+                if !ServiceAllocation.nodePorts.contains(number) {
+                    causes.append(FieldErrors.invalid(
+                        field, value: requested,
+                        "provided port is not in the valid range. The range of valid ports is 30000-32767"))
+                } else if !own.contains(number), !ServiceAllocation.claim("port:\(number)", taken: taken) {
+                    causes.append(FieldErrors.invalid(field, value: requested, "provided port is already allocated"))
+                }
+                taken.insert("port:\(number)")
+            }
+            for index in ports.indices where (ports[index]["nodePort"]?.intValue ?? 0) == 0 {
+                guard let key = ServiceAllocation.reserve(ServiceAllocation.nodePortCandidates(), taken: taken),
+                    let number = Int64(key.dropFirst("port:".count))
+                else { throw APIError.internalError("failed to allocate a nodePort: range is full") }
+                taken.insert(key)
+                ports[index]["nodePort"] = .int(number)
+            }
+            spec["ports"] = .array(ports)
+        }
+        if !causes.isEmpty {
+            throw APIError.invalid(kind: "Service", name: object.name, causes: causes)
+        }
+        object.spec = .object(spec)
+    }
+
+    /// What an update leaves out but the stored Service was given keeps its value (kube's
+    /// `patchAllocatedValues`): cluster IPs, IP families and node ports matched by port name.
+    static func keepAllocated(_ spec: inout JSONObject, from old: JSONObject) {
+        let type = spec["type"]?.stringValue ?? "ClusterIP"
+        let oldType = old["type"]?.stringValue ?? "ClusterIP"
+        guard type != "ExternalName", oldType != "ExternalName" else { return }
+        for key in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
+            let missing = spec[key] == nil || spec[key]?.isNull == true || spec[key] == ""
+                || spec[key]?.arrayValue?.isEmpty == true
+            if missing, let value = old[key] { spec[key] = value }
+        }
+        let hasNodePorts = { (type: String) in type == "NodePort" || type == "LoadBalancer" }
+        guard hasNodePorts(type), hasNodePorts(oldType), var ports = spec["ports"]?.arrayValue else { return }
+        var byName: [String: Int64] = [:]
+        for port in old["ports"]?.arrayValue ?? [] {
+            byName[port["name"]?.stringValue ?? ""] = port["nodePort"]?.intValue
+        }
+        let used = Set(ports.compactMap { $0["nodePort"]?.intValue })
+        for index in ports.indices where (ports[index]["nodePort"]?.intValue ?? 0) == 0 {
+            if let previous = byName[ports[index]["name"]?.stringValue ?? ""], !used.contains(previous) {
+                ports[index]["nodePort"] = .int(previous)
+            }
+        }
+        spec["ports"] = .array(ports)
+    }
+}
