@@ -70,6 +70,7 @@ let package = Package(
                 "APIMachinery",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
+            resources: [.copy("Schemas/builtin-openapi.json"), .copy("Schemas/NOTICE")],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -76,12 +76,12 @@ public enum OpenAPIDocuments {
 
     /// `GET /openapi/v3`: every served group version and the URL of its document,
     /// `{"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=…"}, "apis/apps/v1": …}}`.
-    public static func v3Root(_ registry: [ServedResource]) -> JSONValue {
+    public static func v3Root(_ registry: [ServedResource], builtins: BuiltinComponents? = nil) -> JSONValue {
         var paths: JSONObject = [:]
         for group in DiscoveryDocuments.groups(registry) {
             for version in group.versions {
                 let path = groupVersionPath(group: group.name, version: version)
-                let document = v3GroupVersion(registry, group: group.name, version: version)
+                let document = v3GroupVersion(registry, group: group.name, version: version, builtins: builtins)
                 paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(hash(of: document))")]
             }
         }
@@ -99,14 +99,23 @@ public enum OpenAPIDocuments {
     /// schemas for the kind and its list in `components.schemas`, marked with
     /// `x-kubernetes-group-version-kind`. Custom resources use their CRD's `openAPIV3Schema`;
     /// built-ins use ``BuiltinSchemas``. `nil` when the group version is not served.
-    public static func v3GroupVersion(_ registry: [ServedResource], group: String, version: String) -> JSONValue {
+    public static func v3GroupVersion(
+        _ registry: [ServedResource], group: String, version: String, builtins: BuiltinComponents? = nil
+    ) -> JSONValue {
         let served = DiscoveryDocuments.resources(registry, group: group, version: version)
         var paths: JSONObject = [:]
         var schemas: JSONObject = [objectMetaName: BuiltinSchemas.objectMeta]
+        var upstreamNames = [objectMetaName]
         for resource in served {
             let type = resource.type
-            let name = schemaName(type)
             let gvk: JSONValue = ["group": .string(group), "version": .string(version), "kind": .string(type.kind)]
+            if resource.openAPIV3Schema == nil, let upstream = builtins?.schemaName(type.groupVersionKind) {
+                // A built-in kind: the upstream schema, with its list and everything they refer to.
+                upstreamNames += [upstream, upstream + "List"]
+                paths[objectPath(type)] = pathItem(type, schemaName: upstream, gvk: gvk)
+                continue
+            }
+            let name = schemaName(type)
             let listGVK: JSONValue = ["group": .string(group), "version": .string(version), "kind": .string(type.listKind)]
             var schema = kindSchema(resource)
             schema["x-kubernetes-group-version-kind"] = [gvk]
@@ -122,12 +131,30 @@ public enum OpenAPIDocuments {
             ]
             paths[objectPath(type)] = pathItem(type, schemaName: name, gvk: gvk)
         }
+        if let builtins {
+            for (name, schema) in builtins.closure(upstreamNames).sorted(by: { $0.key < $1.key }) { schemas[name] = schema }
+        }
         return [
             "openapi": "3.0.0",
             "info": ["title": "Kubernetes", "version": .string(DiscoveryDocuments.version()["gitVersion"]?.stringValue ?? "")],
             "paths": .object(paths),
             "components": ["schemas": .object(schemas)],
         ]
+    }
+
+    /// The upstream OpenAPI schemas of the built-in kinds, which the API server hands to the
+    /// documents (they live in `BuiltinKinds`, above this target).
+    public struct BuiltinComponents: Sendable {
+        /// `io.k8s.api.apps.v1.Deployment` for apps/v1 Deployment; `nil` for a kind not built in.
+        public var schemaName: @Sendable (GroupVersionKind) -> String?
+        /// The schemas named and every schema they refer to, by name.
+        public var closure: @Sendable ([String]) -> [String: JSONValue]
+
+        public init(schemaName: @escaping @Sendable (GroupVersionKind) -> String?,
+                    closure: @escaping @Sendable ([String]) -> [String: JSONValue]) {
+            self.schemaName = schemaName
+            self.closure = closure
+        }
     }
 
     /// A short hex digest of `document` for `?hash=`: two FNV-1a 64-bit hashes of its canonical

@@ -212,7 +212,7 @@ public final class APIServer: Sendable {
                     retryAfterSeconds: 1)))
             }
         }
-        let answer = await handler.handle(apiRequest)
+        let answer = await handler.handleWithWarnings(apiRequest)
         guard case .watch(let events, let contentType) = answer else {
             if isWatch { openWatches.withLock { $0 -= 1 } }
             return Self.response(answer)
@@ -251,6 +251,14 @@ public final class APIServer: Sendable {
             }
             return Response(
                 status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .warned(let answer, let warnings):
+            var response = response(answer)
+            for warning in warnings {
+                // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", as kube sends.
+                let text = warning.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                response.headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(text)\""))
+            }
+            return response
         case .watch:
             return Response(status: .internalServerError)
         }

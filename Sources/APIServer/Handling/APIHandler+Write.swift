@@ -72,7 +72,7 @@ extension APIHandler {
         _ object: Resource, old: Resource?, _ served: ServedResource, _ request: APIRequest,
         operation: AdmissionOperation, managedFieldsDone: Bool, subresource: String? = nil
     ) async throws -> Resource {
-        var object = object
+        var object = try typed(object, served, request)
         let type = served.type
         if subresource == nil {
             for controller in admission {
@@ -81,15 +81,7 @@ extension APIHandler {
         }
         var causes = Self.metadataCauses(object, type: type)
         if let schema = registry.schema(for: type) {
-            // kubectl asks for strict field validation: unknown fields are errors, not dropped.
-            if request.query["fieldValidation"] == "Strict" {
-                let unknown = schema.unknownFields(in: object.value)
-                if !unknown.isEmpty {
-                    throw APIError.badRequest(
-                        "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: "
-                            + unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
-                }
-            }
+            // Unknown fields were reported by `typed`; here they are dropped.
             let defaulted = schema.applyDefaults(schema.prune(object.value))
             if case .object(let members) = defaulted { object = Resource(object: members) }
             causes += schema.validate(object.value)
@@ -179,7 +171,9 @@ extension APIHandler {
                 patched = JSONMergePatch.apply(patchDocument, to: live.value)
             case "application/strategic-merge-patch+json":
                 guard let live else { throw APIError.notFound(resource: type.resource, group: type.group, name: name) }
-                let schema = try StrategicMergePatch.schema(group: type.group, kind: type.kind)
+                guard let schema = registry.builtinPatchSchema(for: type) else {
+                    throw StrategicMergePatch.unsupportedMediaTypeError()
+                }
                 patched = try StrategicMergePatch.apply(patchDocument, to: live.value, schema: schema)
             default:
                 var applied = patchDocument

@@ -1,4 +1,5 @@
 import APIMachinery
+import BuiltinKinds
 import Foundation
 import OrderedCollections
 import Resources
@@ -48,9 +49,10 @@ public struct APIHandler: Sendable {
             // kubectl asks for protobuf here and accepts a 404: it then uses /openapi/v3.
             throw OpenAPIDocuments.v2NotFound
         case .openAPIv3Root:
-            return .ok(OpenAPIDocuments.v3Root(registry.served))
+            return .ok(OpenAPIDocuments.v3Root(registry.served, builtins: BuiltinKinds.openAPI.components))
         case .openAPIv3(let group, let version):
-            return .ok(OpenAPIDocuments.v3GroupVersion(registry.served, group: group, version: version))
+            return .ok(OpenAPIDocuments.v3GroupVersion(
+                registry.served, group: group, version: version, builtins: BuiltinKinds.openAPI.components))
         case .coreVersions:
             if DiscoveryDocuments.wantsAggregated(accept: request.accept) {
                 return .ok(DiscoveryDocuments.aggregated(registry.served, legacyCore: true),

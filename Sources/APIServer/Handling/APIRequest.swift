@@ -79,6 +79,9 @@ public enum APIResponse: Sendable {
     case json(status: Int, body: JSONValue, contentType: String)
     /// A stream of watch events, each a JSON object written on its own line.
     case watch(AsyncThrowingStream<JSONValue, any Error>, contentType: String)
+    /// An answer with warnings for the client, sent as `Warning: 299 - "…"` headers
+    /// (``APIHandler/handleWithWarnings(_:)``; ``APIHandler/handle(_:)`` never wraps).
+    indirect case warned(APIResponse, warnings: [String])
 
     static func ok(_ body: JSONValue, contentType: String = "application/json") -> APIResponse {
         .json(status: 200, body: body, contentType: contentType)

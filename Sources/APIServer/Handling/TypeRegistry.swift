@@ -1,4 +1,5 @@
 import APIMachinery
+import BuiltinKinds
 import Resources
 import Synchronization
 
@@ -16,7 +17,7 @@ final class TypeRegistry: Sendable {
     }
 
     private let state: Mutex<State>
-    /// `group/kind` → the built-in list-merge schema, or `nil` for a kind without one: built
+    /// `group/version/kind` → the built-in list-merge schema, or `nil` for a kind without one: built
     /// once per kind instead of on every write (building one sorts all its rules).
     private let builtinPatchSchemas = Mutex<[String: PatchSchema?]>([:])
 
@@ -44,19 +45,21 @@ final class TypeRegistry: Sendable {
         state.withLock { $0.schemas[Self.key(type.group, type.version, type.resource)] }
     }
 
-    /// The list-merge schema of a custom type, for server-side apply.
+    /// The list-merge schema of a type, for strategic merge patch and server-side apply.
     func patchSchema(for type: ResourceType) -> PatchSchema {
-        let builtinKey = "\(type.group)/\(type.kind)"
-        let cached = builtinPatchSchemas.withLock { $0[builtinKey] }
-        let builtin: PatchSchema?
-        if let cached {
-            builtin = cached
-        } else {
-            builtin = PatchSchema.builtin(group: type.group, kind: type.kind)
-            builtinPatchSchemas.withLock { $0[builtinKey] = .some(builtin) }
-        }
-        if let builtin { return builtin }
+        if let builtin = builtinPatchSchema(for: type) { return builtin }
         return state.withLock { $0.patchSchemas[Self.key(type.group, type.version, type.resource)] } ?? .empty
+    }
+
+    /// The list-merge schema of a built-in kind, from its upstream OpenAPI schema; `nil` for a
+    /// custom kind.
+    func builtinPatchSchema(for type: ResourceType) -> PatchSchema? {
+        let builtinKey = Self.key(type.group, type.version, type.kind)
+        if let cached = builtinPatchSchemas.withLock({ $0[builtinKey] }) { return cached }
+        let builtin = BuiltinTypes.served(type.groupVersionKind) == nil
+            ? nil : BuiltinKinds.openAPI.patchSchema(of: type.groupVersionKind)
+        builtinPatchSchemas.withLock { $0[builtinKey] = .some(builtin) }
+        return builtin
     }
 
     /// Serves the types of exactly these CRDs (plus the built-ins).

@@ -1,0 +1,295 @@
+public import Resources
+import OrderedCollections
+
+/// A value Go's decoder would not put into its field; `message` is what kube-apiserver says
+/// after `… cannot be handled as a Deployment: `.
+public struct BuiltinTypeError: Error, Sendable, Equatable {
+    public var message: String
+}
+
+/// An object as kube-apiserver's decoder leaves it: `null`s gone, fields the type does not have
+/// dropped and listed.
+public struct TypedObject: Sendable {
+    /// The object without unknown fields and `null` members.
+    public var value: JSONValue
+    /// The paths of the unknown fields dropped, in document order: `spec.x`,
+    /// `spec.template.spec.containers[0].y`.
+    public var unknownFields: [String]
+}
+
+extension BuiltinTypeGraph {
+    /// Decodes `object` as the Go type at `root`, as `sigs.k8s.io/json` and the types' own
+    /// `UnmarshalJSON` do: the first value of the wrong type is an error; unknown fields are
+    /// dropped and reported; `null` leaves a field absent (a map entry or list element gets
+    /// its zero value).
+    ///
+    /// - Throws: ``BuiltinTypeError`` naming the field path and both types, as Go does:
+    ///   `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`.
+    public func decode(_ object: JSONValue, root: Int) throws(BuiltinTypeError) -> TypedObject {
+        var decoder = Decoder(graph: self)
+        let value = try decoder.decode(object, node: root)
+        return TypedObject(value: value ?? object, unknownFields: decoder.unknownFields)
+    }
+
+    private struct Decoder {
+        let graph: BuiltinTypeGraph
+        var unknownFields: [String] = []
+        /// JSON names of the struct fields entered, as Go's error context keeps them.
+        var fieldStack: [String] = []
+        /// The path with list indices and map keys, for unknown fields.
+        var path: [String] = []
+        /// The innermost struct being decoded.
+        var structName = ""
+
+        /// The decoded value, or `nil` when it is `value` unchanged.
+        mutating func decode(_ value: JSONValue, node index: Int) throws(BuiltinTypeError) -> JSONValue? {
+            let node = graph.nodes[index]
+            switch (node.shape, value) {
+            case (_, .null), (.any, _):
+                return nil
+            case (.structure(let name, let fields), .object(let members)):
+                return try decodeStruct(members, name: name, fields: fields)
+            case (.map(let values), .object(let members)):
+                var changed: JSONObject?
+                for (offset, (key, member)) in members.enumerated() {
+                    path.append(key)
+                    defer { path.removeLast() }
+                    let decoded: JSONValue?
+                    if case .null = member {
+                        decoded = zeroValue(of: values)
+                    } else {
+                        decoded = try decode(member, node: values)
+                    }
+                    if let decoded {
+                        if changed == nil { changed = members }
+                        changed?.values[offset] = decoded
+                    }
+                }
+                return changed.map(JSONValue.object)
+            case (.slice(let elements), .array(let items)):
+                var changed: [JSONValue]?
+                for (offset, item) in items.enumerated() {
+                    path.append("[\(offset)]")
+                    defer { path.removeLast() }
+                    let decoded: JSONValue?
+                    if case .null = item {
+                        decoded = zeroValue(of: elements)
+                    } else {
+                        decoded = try decode(item, node: elements)
+                    }
+                    if let decoded {
+                        if changed == nil { changed = items }
+                        changed?[offset] = decoded
+                    }
+                }
+                return changed.map(JSONValue.array)
+            case (.string, .string), (.bool, .bool), (.float, .int), (.float, .double):
+                return nil
+            case (.integer(let bits), .int(let number)):
+                if bits == 32, number < Int64(Int32.min) || number > Int64(Int32.max) {
+                    throw typeError("number \(number)", node)
+                }
+                return nil
+            case (.integer, .double(let number)):
+                throw typeError("number \(Self.goNumber(number))", node)
+            case (.intOrString, .string):
+                return nil
+            case (.intOrString, .int(let number)) where number >= Int64(Int32.min) && number <= Int64(Int32.max):
+                return nil
+            case (.intOrString, _):
+                // IntOrString.UnmarshalJSON decodes anything but a string as an int32, afresh.
+                let described = switch value {
+                case .int(let number): "number \(number)"
+                case .double(let number): "number \(Self.goNumber(number))"
+                default: Self.goKind(value)
+                }
+                throw BuiltinTypeError(message: "json: cannot unmarshal \(described) into Go value of type int32")
+            case (.quantity, .string(let text)):
+                if let problem = Quantity.problem(text) { throw BuiltinTypeError(message: problem) }
+                return nil
+            case (.quantity, .int), (.quantity, .double):
+                return nil
+            case (.quantity, _):
+                throw BuiltinTypeError(message: Quantity.formatError)
+            case (.time, .string(let text)):
+                if !Self.isRFC3339(text) {
+                    throw BuiltinTypeError(
+                        message: "parsing time \"\(text)\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\(text)\" as \"2006\"")
+                }
+                return nil
+            case (.time, _):
+                throw BuiltinTypeError(message: "json: cannot unmarshal \(Self.goKind(value)) into Go value of type string")
+            case (.bytes, .string(let text)):
+                if let offset = Self.base64Problem(text) {
+                    throw BuiltinTypeError(message: "illegal base64 data at input byte \(offset)")
+                }
+                return nil
+            default:
+                throw typeError(Self.goKind(value), node)
+            }
+        }
+
+        private mutating func decodeStruct(_ members: JSONObject, name: String, fields: [String: Int])
+            throws(BuiltinTypeError) -> JSONValue?
+        {
+            let outerStruct = structName
+            structName = name
+            defer { structName = outerStruct }
+            var changed: JSONObject?
+            var removed = 0
+            for (offset, (key, member)) in members.enumerated() {
+                guard let field = fields[key] else {
+                    unknownFields.append(Self.joined(path + [key]))
+                    if changed == nil { changed = members }
+                    changed?.remove(at: offset - removed)
+                    removed += 1
+                    continue
+                }
+                if case .null = member {
+                    if changed == nil { changed = members }
+                    changed?.remove(at: offset - removed)
+                    removed += 1
+                    continue
+                }
+                fieldStack.append(key)
+                path.append(key)
+                defer {
+                    fieldStack.removeLast()
+                    path.removeLast()
+                }
+                if let decoded = try decode(member, node: field) {
+                    if changed == nil { changed = members }
+                    changed?.values[offset - removed] = decoded
+                }
+            }
+            return changed.map(JSONValue.object)
+        }
+
+        /// `spec`, `containers`, `[0]`, `x` → `spec.containers[0].x`.
+        static func joined(_ segments: [String]) -> String {
+            var out = ""
+            for segment in segments {
+                if !out.isEmpty, !segment.hasPrefix("[") { out += "." }
+                out += segment
+            }
+            return out
+        }
+
+        /// What Go leaves in a map entry or list element decoded from `null`.
+        private func zeroValue(of index: Int) -> JSONValue? {
+            switch graph.nodes[index].shape {
+            case .string, .bytes: ""
+            case .bool: false
+            case .integer, .float: 0
+            case .structure, .map: [:]
+            default: nil
+            }
+        }
+
+        private func typeError(_ found: String, _ node: Node) -> BuiltinTypeError {
+            if fieldStack.isEmpty {
+                return BuiltinTypeError(message: "json: cannot unmarshal \(found) into Go value of type \(node.goType)")
+            }
+            return BuiltinTypeError(
+                message: "json: cannot unmarshal \(found) into Go struct field \(structName).\(fieldStack.joined(separator: ".")) of type \(node.goType)")
+        }
+
+        /// Go's word for the JSON value it found.
+        static func goKind(_ value: JSONValue) -> String {
+            switch value {
+            case .null: "null"
+            case .bool: "bool"
+            case .int, .double: "number"
+            case .string: "string"
+            case .array: "array"
+            case .object: "object"
+            }
+        }
+
+        static func goNumber(_ number: Double) -> String {
+            number.rounded() == number && abs(number) < 1e15 ? "\(Int64(number))" : "\(number)"
+        }
+
+        /// RFC 3339 as Go's `time.Parse(time.RFC3339, …)` reads it (fractional seconds allowed).
+        static func isRFC3339(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            func digits(_ range: Range<Int>) -> Bool {
+                range.upperBound <= bytes.count && bytes[range].allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            }
+            func byte(_ index: Int, _ character: Character) -> Bool {
+                index < bytes.count && bytes[index] == character.asciiValue
+            }
+            guard digits(0..<4), byte(4, "-"), digits(5..<7), byte(7, "-"), digits(8..<10),
+                  byte(10, "T") || byte(10, "t"), digits(11..<13), byte(13, ":"), digits(14..<16), byte(16, ":"),
+                  digits(17..<19)
+            else { return false }
+            var index = 19
+            if byte(index, ".") {
+                index += 1
+                let start = index
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
+                if index == start { return false }
+            }
+            if byte(index, "Z") || byte(index, "z") { return index + 1 == bytes.count }
+            guard byte(index, "+") || byte(index, "-") else { return false }
+            return digits(index + 1..<index + 3) && byte(index + 3, ":") && digits(index + 4..<index + 6)
+                && index + 6 == bytes.count
+        }
+
+        /// The input byte Go's `base64.StdEncoding` stops at, or `nil` for valid base64.
+        static func base64Problem(_ text: String) -> Int? {
+            var quantum = 0
+            var padding = 0
+            var quantumStart = 0
+            for (offset, byte) in text.utf8.enumerated() {
+                if byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") { continue }
+                if quantum == 0 { quantumStart = offset }
+                let isAlphabet = (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/")
+                if byte == UInt8(ascii: "=") {
+                    // Padding only in the last two places of the last quantum.
+                    if quantum < 2 { return offset }
+                    padding += 1
+                } else if !isAlphabet || padding > 0 {
+                    return offset
+                }
+                quantum = (quantum + 1) % 4
+                if quantum == 0, padding > 0, offset + 1 < text.utf8.count { return offset + 1 }
+            }
+            return quantum == 0 ? nil : quantumStart
+        }
+    }
+}
+
+/// `resource.ParseQuantity`'s checks, for values of `resource.Quantity` fields.
+enum Quantity {
+    static let formatError =
+        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    static let suffixError = "unable to parse quantity's suffix"
+
+    /// What is wrong with a quantity string, or `nil` when it parses.
+    static func problem(_ text: String) -> String? {
+        var rest = Substring(text)
+        if rest.first == "+" || rest.first == "-" { rest = rest.dropFirst() }
+        let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+        guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != "." else { return formatError }
+        let suffix = rest.dropFirst(number.count)
+        let allowed = Set("eEinumkKMGTP")
+        let letters = suffix.prefix { allowed.contains($0) }
+        var exponent = suffix.dropFirst(letters.count)
+        if exponent.first == "+" || exponent.first == "-" { exponent = exponent.dropFirst() }
+        guard exponent.allSatisfy({ $0.isASCII && $0.isNumber }) else { return formatError }
+        let full = String(suffix)
+        switch full {
+        case "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E":
+            return nil
+        default:
+            if let first = full.first, first == "e" || first == "E" {
+                var digits = full.dropFirst()
+                if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
+                if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) { return nil }
+            }
+            return suffixError
+        }
+    }
+}
