@@ -1,3 +1,4 @@
+import BuiltinKinds
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -215,7 +216,7 @@ public final class APIServer: Sendable {
         let answer = await handler.handleWithWarnings(apiRequest)
         guard case .watch(let events, let contentType) = answer else {
             if isWatch { openWatches.withLock { $0 -= 1 } }
-            return Self.response(answer)
+            return Self.response(answer, accept: apiRequest.accept)
         }
         var headers = HTTPFields()
         headers[.contentType] = contentType
@@ -238,13 +239,26 @@ public final class APIServer: Sendable {
         })
     }
 
-    static func response(_ answer: APIResponse) -> Response {
+    /// The HTTP response of an answer: JSON, or Kubernetes protobuf when the client's `Accept`
+    /// prefers it and the object has a protobuf form (built-in objects, lists, `Status`).
+    static func response(_ answer: APIResponse, accept: String = "application/json") -> Response {
         switch answer {
         case .json(let status, let body, let contentType):
             var headers = HTTPFields()
             headers[.contentType] = contentType
+            if contentType.hasPrefix("application/json"), status < 300, ProtobufCodec.acceptsOnlyProtobuf(accept: accept),
+                !ProtobufCodec.prefersProtobuf(accept: accept) || ProtobufCodec.responseBody(for: body, accept: accept) == nil
+            {
+                return response(.error(APIError(
+                    code: 406, reason: .notAcceptable,
+                    message: "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf")),
+                    accept: accept)
+            }
             let bytes: [UInt8]
-            if contentType == "text/plain", let text = body.stringValue {
+            if contentType == "application/json", let protobuf = ProtobufCodec.responseBody(for: body, accept: accept) {
+                headers[.contentType] = ProtobufCodec.mediaType
+                bytes = protobuf
+            } else if contentType == "text/plain", let text = body.stringValue {
                 bytes = Array(text.utf8)
             } else {
                 bytes = body.jsonBytes()

@@ -130,11 +130,18 @@ public struct APIHandler: Sendable {
     /// The object in a request body, JSON or YAML.
     static func decodeBody(_ request: APIRequest) throws -> JSONValue {
         guard !request.body.isEmpty else { throw APIError.badRequest("the request body is empty") }
-        if request.contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
-            // kubectl's generators (`kubectl create configmap …`) send built-in types as protobuf.
-            throw APIError(
-                code: 415, reason: .unsupportedMediaType,
-                message: "the embedded API server reads JSON and YAML, not protobuf; write the object as YAML and apply it (kubectl create … --dry-run=client -o yaml | kubectl apply -f -)")
+        if request.contentType.hasPrefix(ProtobufCodec.mediaType) {
+            // kubectl's generators (`kubectl create configmap …`) send built-in types as protobuf;
+            // custom resources have no protobuf form, as in kube-apiserver.
+            do {
+                return try ProtobufCodec.decode(request.body)
+            } catch ProtobufError.unknownKind {
+                throw APIError(
+                    code: 415, reason: .unsupportedMediaType,
+                    message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+            } catch {
+                throw APIError.badRequest("error decoding protobuf: \(error)")
+            }
         }
         if request.contentType.contains("yaml") {
             let text = String(decoding: request.body, as: UTF8.self)
