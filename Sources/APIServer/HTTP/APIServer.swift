@@ -266,7 +266,7 @@ public final class APIServer: Sendable {
             return Response(
                 status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         case .warned(let answer, let warnings):
-            var response = response(answer)
+            var response = response(answer, accept: accept)
             for warning in warnings {
                 // RFC 7234 warn-code 299 ("miscellaneous persistent warning"), agent "-", as kube sends.
                 let text = warning.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
