@@ -54,7 +54,11 @@ extension StoreTransaction {
         object.withMetadata { metadata in
             metadata["uid"] = .string(Identifiers.uid())
             metadata["creationTimestamp"] = .string(now)
-            metadata["generation"] = .int(1)
+            if type.tracksGeneration {
+                metadata["generation"] = .int(1)
+            } else {
+                metadata.removeValue(forKey: "generation")
+            }
             metadata.removeValue(forKey: "deletionTimestamp")
             metadata.removeValue(forKey: "deletionGracePeriodSeconds")
             metadata.removeValue(forKey: "resourceVersion")
@@ -234,7 +238,7 @@ extension StoreTransaction {
             // spec.finalizers of a namespace change only when the namespace is finalized.
             if let spec = stored.spec { updated.spec = spec } else { updated.object.removeValue(forKey: "spec") }
         }
-        if Self.bodyChanged(stored, updated) {
+        if type.tracksGeneration, Self.bodyChanged(stored, updated) {
             updated.generation = (stored.generation ?? 0) + 1
         }
     }

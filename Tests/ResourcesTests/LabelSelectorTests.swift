@@ -43,8 +43,8 @@ struct LabelSelectorTests {
         ("a in (x", "position 7: expected ')' to close the values of \"a\""),
         ("a in ()", "position 6: for 'in', 'notin' operators, values set can't be empty"),
         ("a ~ b", "position 2: expected '=', '!=', '==', 'in', 'notin', ',' or end of selector"),
-        ("Bad_=x", "position 0: invalid label key \"Bad_\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc')"),
-        ("a=-x", "position 2: invalid label value \"-x\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345')"),
+        ("Bad_=x", "position 0: invalid label key \"Bad_\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
+        ("a=-x", "position 2: invalid label value \"-x\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
         ("!", "position 1: expected a label key after '!'"),
         (",a", "position 0: expected a label key, found ','"),
         ("a=(b)", "position 2: unexpected '(' in the value of \"a\""),
@@ -80,7 +80,7 @@ struct LabelSelectorTests {
          "matchExpressions[0].operator: not a valid selector operator \"Equals\""),
         (["matchLabels": ["app": 1]], "matchLabels[app]: must be a string, found integer"),
         (["matchLabels": ["bad key": "x"]],
-         "matchLabels[bad key]: invalid label key \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc')"),
+         "matchLabels[bad key]: invalid label key \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
         ("app=web", "a label selector must be an object, found string"),
     ]
 

@@ -113,6 +113,21 @@ struct WriteRulesTests {
         #expect(object.generation == 2)
     }
 
+    @Test("kinds that do not track generation never get one, as kube leaves it off ConfigMaps")
+    func untrackedGeneration() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        var untracked = configMaps
+        untracked.tracksGeneration = false
+        var given = configMap("plain", data: ["a": "1"])
+        given.generation = 7
+        var object = try await store.create(given, as: untracked, dryRun: false)
+        #expect(object.generation == nil)
+        object.object["data"] = ["a": "2"]
+        object = try await store.update(object, as: untracked, subresource: .main, dryRun: false)
+        #expect(object.generation == nil)
+    }
+
     @Test("a stale resourceVersion is a Conflict; an empty one updates unconditionally")
     func optimisticConcurrency() async throws {
         let store = try SQLiteStore.inMemory()

@@ -20,22 +20,22 @@ public enum BuiltinTypes {
 
     public static let configMaps = ServedResource(
         type: ResourceType(group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true,
-                           hasStatus: false, shortNames: ["cm"]))
+                           hasStatus: false, shortNames: ["cm"], tracksGeneration: false))
 
     public static let secrets = ServedResource(
         type: ResourceType(group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true,
-                           hasStatus: false))
+                           hasStatus: false, tracksGeneration: false))
 
     public static let services = ServedResource(
         type: serviceType, subresources: [.status(of: serviceType)])
 
     public static let events = ServedResource(
         type: ResourceType(group: "", version: "v1", resource: "events", kind: "Event", namespaced: true,
-                           hasStatus: false, shortNames: ["ev"]))
+                           hasStatus: false, shortNames: ["ev"], tracksGeneration: false))
 
     public static let serviceAccounts = ServedResource(
         type: ResourceType(group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount",
-                           namespaced: true, hasStatus: false, shortNames: ["sa"]),
+                           namespaced: true, hasStatus: false, shortNames: ["sa"], tracksGeneration: false),
         // `serviceaccounts/token`: `kubectl create token` posts an authentication.k8s.io/v1 TokenRequest.
         subresources: [Subresource(
             name: "token", responseKind: GroupVersionKind(group: "authentication.k8s.io", version: "v1", kind: "TokenRequest"),
@@ -51,7 +51,7 @@ public enum BuiltinTypes {
 
     public static let controllerRevisions = ServedResource(
         type: ResourceType(group: "apps", version: "v1", resource: "controllerrevisions", kind: "ControllerRevision",
-                           namespaced: true, hasStatus: false))
+                           namespaced: true, hasStatus: false, tracksGeneration: false))
 
     // MARK: authentication.k8s.io/v1 and authorization.k8s.io/v1: reviews, created and never stored
 
@@ -79,7 +79,7 @@ public enum BuiltinTypes {
 
     public static let leases = ServedResource(
         type: ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease",
-                           namespaced: true, hasStatus: false))
+                           namespaced: true, hasStatus: false, tracksGeneration: false))
 
     // MARK: admissionregistration.k8s.io/v1
 
@@ -124,10 +124,10 @@ public enum BuiltinTypes {
 
     private static let namespaceType = ResourceType(
         group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false, hasStatus: true,
-        shortNames: ["ns"])
+        shortNames: ["ns"], tracksGeneration: false)
     private static let serviceType = ResourceType(
         group: "", version: "v1", resource: "services", kind: "Service", namespaced: true, hasStatus: true,
-        shortNames: ["svc"], categories: ["all"])
+        shortNames: ["svc"], categories: ["all"], tracksGeneration: false)
     private static let deploymentType = ResourceType(
         group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true, hasStatus: true,
         shortNames: ["deploy"], categories: ["all"])

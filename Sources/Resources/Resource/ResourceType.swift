@@ -19,11 +19,15 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     public var hasStatus: Bool
     public var shortNames: [String]
     public var categories: [String]
+    /// Whether objects carry `metadata.generation`, bumped on every change of their body. kube
+    /// leaves it out for kinds without a spec to observe (ConfigMap, Secret, Service, Namespace,
+    /// Lease…); custom resources always have it.
+    public var tracksGeneration: Bool
 
     public init(
         group: String, version: String, resource: String, singular: String? = nil, kind: String,
         listKind: String? = nil, namespaced: Bool, hasStatus: Bool, shortNames: [String] = [],
-        categories: [String] = []
+        categories: [String] = [], tracksGeneration: Bool = true
     ) {
         self.group = group
         self.version = version
@@ -35,6 +39,7 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
         self.hasStatus = hasStatus
         self.shortNames = shortNames
         self.categories = categories
+        self.tracksGeneration = tracksGeneration
     }
 
     public var groupVersion: GroupVersion { GroupVersion(group: group, version: version) }

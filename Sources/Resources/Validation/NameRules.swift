@@ -12,14 +12,25 @@ public enum NameRules {
     static let qualifiedNameMaxLength = 63
     static let labelValueMaxLength = 63
 
-    static let dns1123LabelMessage =
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc')"
-    static let dns1123SubdomainMessage =
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')"
-    static let qualifiedNameMessage =
-        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc')"
-    static let labelValueMessage =
-        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345')"
+    static let dns1123LabelMessage = regexError(
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+        format: "[a-z0-9]([-a-z0-9]*[a-z0-9])?", examples: ["my-name", "123-abc"])
+    static let dns1123SubdomainMessage = regexError(
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        format: "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", examples: ["example.com"])
+    static let qualifiedNameMessage = regexError(
+        "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        format: "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", examples: ["MyName", "my.name", "123-abc"])
+    static let labelValueMessage = regexError(
+        "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        format: "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", examples: ["MyValue", "my_value", "12345"])
+
+    /// A rule's message with its examples and pattern, worded exactly as apimachinery's
+    /// `RegexError` words it (clients and people compare these texts with kube-apiserver's).
+    static func regexError(_ message: String, format: String, examples: [String]) -> String {
+        let shown = examples.map { "'\($0)', " }.joined(separator: " or ")
+        return "\(message) (e.g. \(shown)regex used for validation is '\(format)')"
+    }
 
     static func maxLengthMessage(_ length: Int) -> String { "must be no more than \(length) characters" }
 
@@ -64,7 +75,7 @@ public enum NameRules {
             }
         default:
             return [
-                "a qualified name " + qualifiedNameMessage
+                "a valid label key " + qualifiedNameMessage
                     + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
             ]
         }

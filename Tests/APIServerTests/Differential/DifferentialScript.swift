@@ -407,12 +407,17 @@ enum DifferentialScript {
 
     static let getOutput: [DifferentialStep] = [
         k(.getOutput, "go.seed", ["apply", "-f", "-"], stdin: """
+            {apiVersion: v1, kind: ConfigMap, metadata: {name: list-1, namespace: {ns}, labels: {set: list, tier: a}}, data: {v: "3"}}
+            ---
+            {apiVersion: v1, kind: ConfigMap, metadata: {name: list-2, namespace: {ns}, labels: {set: list, tier: b}}, data: {v: "1"}}
+            ---
+            {apiVersion: v1, kind: ConfigMap, metadata: {name: list-3, namespace: {ns}, labels: {set: list}}, data: {v: "2"}}
+            """),
+        k(.getOutput, "go.apply-list-kind", ["apply", "-f", "-"], stdin: """
             apiVersion: v1
             kind: List
             items:
-              - {apiVersion: v1, kind: ConfigMap, metadata: {name: list-1, namespace: {ns}, labels: {set: list, tier: a}}, data: {v: "3"}}
-              - {apiVersion: v1, kind: ConfigMap, metadata: {name: list-2, namespace: {ns}, labels: {set: list, tier: b}}, data: {v: "1"}}
-              - {apiVersion: v1, kind: ConfigMap, metadata: {name: list-3, namespace: {ns}, labels: {set: list}}, data: {v: "2"}}
+              - {apiVersion: v1, kind: ConfigMap, metadata: {name: in-list, namespace: {ns}}, data: {v: "0"}}
             """),
         k(.getOutput, "go.table", ["get", "configmaps", "-n", "{ns}", "-l", "set=list"]),
         k(.getOutput, "go.wide", ["get", "configmaps", "-n", "{ns}", "-l", "set=list", "-o", "wide"]),

@@ -23,11 +23,15 @@ struct OutputNormalizer: Sendable {
         for rule in Self.rules {
             text = text.replacing(Self.regex(rule.pattern), with: rule.replacement)
         }
+        // Padding inside a line follows the width of other values (and kube's messages have double
+        // spaces of their own); indentation is meaningful.
         let padding = Self.regex(#" {2,}|\t+"#)
         let trailingBlanks = Self.regex(#"\s+$"#)
         return text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in
-                line.replacing(padding, with: "   ").replacing(trailingBlanks, with: "")
+                let indentation = line.prefix { $0 == " " }
+                let rest = line.dropFirst(indentation.count)
+                return String(indentation) + rest.replacing(padding, with: " ").replacing(trailingBlanks, with: "")
             }
             .joined(separator: "\n")
             .trimmingCharacters(in: .newlines)
@@ -39,11 +43,11 @@ struct OutputNormalizer: Sendable {
         rule(#"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#, "<uid>"),
         rule(#"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})( [+-]\d{4} UTC)?"#, "<time>"),
         rule(#"https://(127\.0\.0\.1|localhost):\d+"#, "<server>"),
-        rule(#"(resourceVersion\\?"?:\s*\\?"?|resourceVersion=|"resourceVersion":")\d+"#, "$1<rv>"),
-        rule(#"(continue\\?"?:\s*\\?"?|continue=)[A-Za-z0-9_=%-]{8,}"#, "$1<continue>"),
-        rule(#"(remainingItemCount\\?"?:\s*)\d+"#, "$1<n>"),
+        rule(#"(resourceVersion\\?"?\s*:\s*\\?"?|resourceVersion=)\d+"#, "$1<rv>"),
+        rule(#"(continue\\?"?\s*:\s*\\?"?|continue=)[A-Za-z0-9_=%-]{8,}"#, "$1<continue>"),
+        rule(#"(remainingItemCount\\?"?\s*:\s*)\d+"#, "$1<n>"),
         rule(#"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"#, "<ip>"),
-        rule(#"(nodePort\\?"?:\s*)3\d{4}"#, "$1<port>"),
+        rule(#"(nodePort\\?"?\s*:\s*)3\d{4}"#, "$1<port>"),
         rule(#"/tmp/(LIVE|MERGED)-\d+"#, "/tmp/$1-<n>"),
         // Ages in tables: 0s, 12s, 3m4s, 2d1h, <invalid>.
         rule(#"(?m)(^|[\s(,])(\d+[smhd]){1,2}(?=$|[\s),])"#, "$1<age>"),
