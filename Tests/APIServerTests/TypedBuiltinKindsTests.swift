@@ -149,4 +149,75 @@ struct TypedBuiltinKindsTests {
         #expect(containers.last?["image"] == "busybox:1.37")
         await plane.stop()
     }
+
+    static let deployment = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: web, image: "nginx:1.25"}]
+        """
+
+    @Test("a patch that gives a field the wrong type is 422 on the patch, quoting Go's error")
+    func patchTypeErrors() async throws {
+        let plane = try await EmbeddedPlane.start()
+        try await plane.kubectlOK(["create", "-f", "-"], stdin: Self.deployment)
+        let merge = try await plane.kubectl(["patch", "deployment", "web", "--type=merge", "-p", #"{"spec":{"replicas":"3"}}"#])
+        #expect(merge.status != 0)
+        #expect(merge.stderr.contains("The request is invalid: patch: Invalid value:"), "\(merge.stderr)")
+        #expect(merge.stderr.contains(
+            "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"), "\(merge.stderr)")
+        let warned = try await plane.kubectl(["patch", "deployment", "web", "--type=merge", "-p", #"{"spec":{"x":1}}"#])
+        #expect(warned.status == 0, "\(warned.stderr)")
+        #expect(warned.stderr.contains(#"Warning: unknown field "spec.x""#), "\(warned.stderr)")
+        await plane.stop()
+    }
+
+    @Test("server-side apply names the first unknown field or wrong kind as structured-merge-diff does")
+    func applyConfigurationErrors() async throws {
+        let plane = try await EmbeddedPlane.start()
+        let unknown = try await plane.kubectl(["apply", "--server-side", "-f", "-"], stdin: """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec: {x: 1, replicas: 2}
+            """)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains(
+            "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.x: field not declared in schema"),
+            "\(unknown.stderr)")
+        let wrongKind = try await plane.kubectl(["apply", "--server-side", "-f", "-"], stdin: """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: default}
+            spec:
+              template:
+                spec:
+                  containers: [{name: web, image: 5}]
+            """)
+        #expect(wrongKind.stderr.contains(
+            #".spec.template.spec.containers[name="web"].image: expected string, got &value.valueUnstructured{Value:5}"#),
+            "\(wrongKind.stderr)")
+        await plane.stop()
+    }
+
+    @Test("an unknown fieldValidation value is kube's 422 on the request options")
+    func badDirective() async throws {
+        let plane = try await EmbeddedPlane.start()
+        let body = Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"raw"}}"#.utf8)
+        let answer = await plane.server.handler.handle(APIRequest(
+            method: "POST", path: "/api/v1/namespaces/default/configmaps", query: ["fieldValidation": "Bogus"], body: body))
+        guard case .json(let status, let object, _) = answer else {
+            Issue.record("expected JSON, got \(answer)")
+            return
+        }
+        #expect(status == 422)
+        #expect(object["message"] == #"CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Bogus": supported values: "", "Ignore", "Strict", "Warn""#)
+        #expect(object["details"]?["causes"]?[0]?["reason"] == "FieldValueNotSupported")
+        await plane.stop()
+    }
 }

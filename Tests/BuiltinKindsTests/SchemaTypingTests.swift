@@ -91,7 +91,7 @@ struct SchemaTypingTests {
             #expect(try typeError("Deployment", group: "apps", strategy.replacingOccurrences(of: "%@", with: good)) == nil)
         }
         #expect(try typeError("Deployment", group: "apps", strategy.replacingOccurrences(of: "%@", with: "true"))
-            == "json: cannot unmarshal bool into Go value of type int32")
+            == "json: cannot unmarshal bool into Go struct field RollingUpdateDeployment.spec.strategy.rollingUpdate.maxSurge of type int32")
     }
 
     @Test("quantities take numbers and valid quantity strings")
@@ -134,5 +134,20 @@ struct SchemaTypingTests {
         let typed = try decode("ControllerRevision", group: "apps", text)
         #expect(typed.value == (try json(text)))
         #expect(typed.unknownFields.isEmpty)
+    }
+
+    @Test("an apply configuration's first unknown field or wrong kind is named as structured-merge-diff names it")
+    func applyConfigurations() throws {
+        let root = try #require(graph.root(of: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")))
+        func problem(_ text: String) throws -> String? { graph.applyConfigurationProblem(try json(text), root: root) }
+        #expect(try problem(#"{"spec": {"x": 1, "y": 2}}"#) == ".spec.x: field not declared in schema")
+        #expect(try problem(#"{"spec": {"template": {"spec": {"containers": [{"name": "web", "image": 5}]}}}}"#)
+            == #".spec.template.spec.containers[name="web"].image: expected string, got &value.valueUnstructured{Value:5}"#)
+        #expect(try problem(#"{"spec": {"template": {"spec": {"containers": {"name": "web"}}}}}"#)
+            == ".spec.template.spec.containers: expected list, got &{map[name:web]}")
+        #expect(try problem(#"{"spec": {"replicas": "3"}}"#) == ".spec.replicas: expected numeric (int or float), got string")
+        #expect(try problem(#"{"spec": {"paused": "yes"}}"#) == ".spec.paused: expected boolean, got &{yes}")
+        #expect(try problem(#"{"spec": 5}"#) == ".spec: expected map, got &{5}")
+        #expect(try problem(#"{"spec": {"replicas": 2, "strategy": {"rollingUpdate": {"maxSurge": "25%"}}}}"#) == nil)
     }
 }

@@ -110,6 +110,22 @@ public enum OpenAPIDocuments {
             let type = resource.type
             let gvk: JSONValue = ["group": .string(group), "version": .string(version), "kind": .string(type.kind)]
             if resource.openAPIV3Schema == nil, let upstream = builtins?.schemaName(type.groupVersionKind) {
+                if resource.verbs == ["create"] {
+                    // A review kind, created and never stored: one POST on the collection, as kube lists it.
+                    upstreamNames.append(upstream)
+                    paths[createPath(type, subresource: nil)] = createPathItem(type, schemaName: upstream, gvk: gvk)
+                    continue
+                }
+                for subresource in resource.subresources where subresource.verbs == ["create"] {
+                    // `serviceaccounts/token`: a POST of another kind (a TokenRequest) on the object.
+                    guard let name = builtins?.schemaName(subresource.responseKind) else { continue }
+                    upstreamNames.append(name)
+                    let kind = subresource.responseKind
+                    paths[createPath(type, subresource: subresource.name)] = createPathItem(
+                        type, schemaName: name,
+                        gvk: ["group": .string(kind.group), "version": .string(kind.version), "kind": .string(kind.kind)],
+                        subresource: subresource.name)
+                }
                 // A built-in kind: the upstream schema, with its list and everything they refer to.
                 upstreamNames += [upstream, upstream + "List"]
                 paths[objectPath(type)] = pathItem(type, schemaName: upstream, gvk: gvk)
@@ -226,6 +242,60 @@ public enum OpenAPIDocuments {
         return type.namespaced
             ? "\(prefix)/namespaces/{namespace}/\(type.resource)/{name}"
             : "\(prefix)/\(type.resource)/{name}"
+    }
+
+    /// `…/selfsubjectaccessreviews` (a create-only kind) or `…/serviceaccounts/{name}/token`.
+    private static func createPath(_ type: ResourceType, subresource: String?) -> String {
+        guard let subresource else {
+            let prefix = type.group.isEmpty ? "/api/\(type.version)" : "/apis/\(type.group)/\(type.version)"
+            return type.namespaced ? "\(prefix)/namespaces/{namespace}/\(type.resource)" : "\(prefix)/\(type.resource)"
+        }
+        return objectPath(type) + "/" + subresource
+    }
+
+    /// The path item of a create-only endpoint: one `post` (`createAuthorizationV1SelfSubjectAccessReview`,
+    /// `createCoreV1NamespacedServiceAccountToken`) taking and returning the kind.
+    private static func createPathItem(_ type: ResourceType, schemaName: String, gvk: JSONValue, subresource: String? = nil)
+        -> JSONValue
+    {
+        let kind = subresource.map { type.kind + $0.prefix(1).uppercased() + $0.dropFirst() } ?? type.kind
+        let schema: JSONValue = ["schema": ["$ref": .string("#/components/schemas/\(schemaName)")]]
+        let response: JSONValue = ["description": "OK", "content": ["application/json": schema]]
+        var parameters: [JSONValue] = [
+            queryParameter("dryRun", "When present, indicates that modifications should not be persisted."),
+            queryParameter("fieldManager", "fieldManager is a name associated with the actor or entity that is making these changes."),
+            queryParameter("fieldValidation", "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn, Strict."),
+        ]
+        if subresource != nil { parameters.append(pathParameter("name", "name of the \(gvk["kind"]?.stringValue ?? "")")) }
+        if type.namespaced {
+            parameters.append(pathParameter("namespace", "object name and auth scope, such as for teams and projects"))
+        }
+        var item: JSONObject = [
+            "post": [
+                "description": .string("create \(subresource == nil ? "a" : "token of a") \(type.kind)"),
+                "operationId": .string("create\(operationGroup(type))\(type.namespaced ? "Namespaced" : "")\(kind)"),
+                "requestBody": ["content": ["*/*": schema], "required": true],
+                "responses": ["200": response, "201": response, "202": response],
+                "x-kubernetes-action": "post",
+                "x-kubernetes-group-version-kind": gvk,
+            ],
+        ]
+        if subresource == nil {
+            // Not in kube's document: `kubectl create -f` looks for a PATCH of the kind taking
+            // `fieldValidation` and, finding none, falls back to /openapi/v2, which this server
+            // does not serve. With this entry it sends `fieldValidation=Strict` instead. (A PATCH
+            // itself is refused with 405, as kube refuses it.)
+            item["patch"] = [
+                "description": "not served; listed so that kubectl knows the server validates fields",
+                "operationId": .string("patch\(operationGroup(type))\(type.namespaced ? "Namespaced" : "")\(kind)"),
+                "parameters": [queryParameter("fieldValidation", "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn, Strict.")],
+                "responses": ["405": ["description": "Method Not Allowed"]],
+                "x-kubernetes-action": "patch",
+                "x-kubernetes-group-version-kind": gvk,
+            ]
+        }
+        item["parameters"] = .array(parameters)
+        return .object(item)
     }
 
     private static func pathItem(_ type: ResourceType, schemaName: String, gvk: JSONValue) -> JSONValue {

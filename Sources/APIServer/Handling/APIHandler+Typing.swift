@@ -1,5 +1,6 @@
 import APIMachinery
 import BuiltinKinds
+import Foundation
 import Resources
 import Synchronization
 
@@ -29,6 +30,7 @@ extension APIHandler {
                 unknown = decoded.unknownFields
                 if case .object(let members) = decoded.value { typed = Resource(object: members) }
             } catch {
+                if request.method.uppercased() == "PATCH" { throw Self.invalidPatch(object.value, error.message) }
                 throw APIError.badRequest(Self.cannotBeHandled(type, error.message))
             }
         } else if let schema = registry.schema(for: type) {
@@ -54,11 +56,42 @@ extension APIHandler {
         "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): \(reason)"
     }
 
+    /// A patched object that does not decode: kube's 422 on the `patch` field, quoting the object.
+    static func invalidPatch(_ patched: JSONValue, _ reason: String) -> APIError {
+        let quoted = String(decoding: patched.jsonBytes(), as: UTF8.self)
+            .replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let cause = APIError.Cause(type: "FieldValueInvalid", message: "Invalid value: \"\(quoted)\": \(reason)", field: "patch")
+        return APIError(code: 422, reason: .invalid, message: " \"\" is invalid: patch: \(cause.message)", causes: [cause])
+    }
+
+    /// Checks the configuration of a server-side apply of a built-in kind before it is merged,
+    /// as kube-apiserver does (structured-merge-diff): an unknown field or a value of the wrong
+    /// kind is a 500 naming its path, whatever `fieldValidation` says.
+    func checkApplyConfiguration(_ applied: JSONValue, _ served: ServedResource, namespace: String?, name: String) throws {
+        let type = served.type
+        guard served.openAPIV3Schema == nil, let root = BuiltinTypeGraph.shared.root(of: type.groupVersionKind),
+              let problem = BuiltinTypeGraph.shared.applyConfigurationProblem(applied, root: root)
+        else { return }
+        let object = namespace.map { "\($0)/\(name)" } ?? name
+        throw APIError(
+            code: 500, reason: APIError.Reason(rawValue: ""),
+            message: "failed to create typed patch object (\(object); \(type.groupVersion.apiVersion), Kind=\(type.kind)): \(problem)")
+    }
+
+    /// `?fieldValidation=`, Warn when absent; any other value is kube's 422 on the request's
+    /// options (`CreateOptions`, `UpdateOptions`, `PatchOptions`).
     static func fieldValidation(_ request: APIRequest) throws -> FieldValidation {
         guard let value = request.query["fieldValidation"], !value.isEmpty else { return .warn }
         guard let validation = FieldValidation(rawValue: value) else {
-            throw APIError.badRequest(
-                "fieldValidation must be one of \"Ignore\", \"Warn\", or \"Strict\", got \"\(value)\"")
+            let options = switch request.method.uppercased() {
+            case "POST": "CreateOptions"
+            case "PUT": "UpdateOptions"
+            default: "PatchOptions"
+            }
+            throw APIError.invalid(kind: options, group: "meta.k8s.io", name: "", causes: [APIError.Cause(
+                type: "FieldValueNotSupported",
+                message: "Unsupported value: \"\(value)\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
+                field: "fieldValidation")])
         }
         return validation
     }

@@ -26,13 +26,32 @@ extension BuiltinTypeGraph {
     /// - Throws: ``BuiltinTypeError`` naming the field path and both types, as Go does:
     ///   `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`.
     public func decode(_ object: JSONValue, root: Int) throws(BuiltinTypeError) -> TypedObject {
-        var decoder = Decoder(graph: self)
+        var decoder = Decoder(graph: self, asApplyConfiguration: false)
         let value = try decoder.decode(object, node: root)
         return TypedObject(value: value ?? object, unknownFields: decoder.unknownFields)
     }
 
+    /// Checks a server-side apply configuration as structured-merge-diff does before merging
+    /// it: a field the type does not have, or a value of the wrong kind, is the first problem,
+    /// named by its path (`.spec.template.spec.containers[name="web"].image`), whatever the
+    /// field validation asked for. Quantities and int-or-strings take any scalar there.
+    ///
+    /// - Returns: `nil`, or the problem: `.spec.x: field not declared in schema`.
+    public func applyConfigurationProblem(_ object: JSONValue, root: Int) -> String? {
+        var decoder = Decoder(graph: self, asApplyConfiguration: true)
+        do {
+            _ = try decoder.decode(object, node: root)
+        } catch {
+            return error.message
+        }
+        return decoder.unknownFields.first.map { "\($0): field not declared in schema" }
+    }
+
     private struct Decoder {
         let graph: BuiltinTypeGraph
+        /// Checking as server-side apply does (structured-merge-diff): its paths and messages,
+        /// and stopping at the first unknown field.
+        let asApplyConfiguration: Bool
         var unknownFields: [String] = []
         /// JSON names of the struct fields entered, as Go's error context keeps them.
         var fieldStack: [String] = []
@@ -44,6 +63,15 @@ extension BuiltinTypeGraph {
         /// The decoded value, or `nil` when it is `value` unchanged.
         mutating func decode(_ value: JSONValue, node index: Int) throws(BuiltinTypeError) -> JSONValue? {
             let node = graph.nodes[index]
+            if asApplyConfiguration {
+                if let problem = Self.applyProblem(value, node.shape) {
+                    throw BuiltinTypeError(message: "\(Self.applyPath(path)): \(problem)")
+                }
+                switch node.shape {
+                case .structure, .map, .slice: break
+                default: return nil   // its scalars are checked by kind only
+                }
+            }
             switch (node.shape, value) {
             case (_, .null), (.any, _):
                 return nil
@@ -66,10 +94,10 @@ extension BuiltinTypeGraph {
                     }
                 }
                 return changed.map(JSONValue.object)
-            case (.slice(let elements), .array(let items)):
+            case (.slice(let elements, let keys), .array(let items)):
                 var changed: [JSONValue]?
                 for (offset, item) in items.enumerated() {
-                    path.append("[\(offset)]")
+                    path.append(asApplyConfiguration && !keys.isEmpty ? Self.keyed(item, keys) : "[\(offset)]")
                     defer { path.removeLast() }
                     let decoded: JSONValue?
                     if case .null = item {
@@ -97,13 +125,13 @@ extension BuiltinTypeGraph {
             case (.intOrString, .int(let number)) where number >= Int64(Int32.min) && number <= Int64(Int32.max):
                 return nil
             case (.intOrString, _):
-                // IntOrString.UnmarshalJSON decodes anything but a string as an int32, afresh.
+                // IntOrString.UnmarshalJSON decodes anything but a string as an int32.
                 let described = switch value {
                 case .int(let number): "number \(number)"
                 case .double(let number): "number \(Self.goNumber(number))"
                 default: Self.goKind(value)
                 }
-                throw BuiltinTypeError(message: "json: cannot unmarshal \(described) into Go value of type int32")
+                throw typeError(described, Node(shape: .integer(bits: 32), goType: "int32"))
             case (.quantity, .string(let text)):
                 if let problem = Quantity.problem(text) { throw BuiltinTypeError(message: problem) }
                 return nil
@@ -139,6 +167,9 @@ extension BuiltinTypeGraph {
             var removed = 0
             for (offset, (key, member)) in members.enumerated() {
                 guard let field = fields[key] else {
+                    if asApplyConfiguration {
+                        throw BuiltinTypeError(message: "\(Self.applyPath(path + [key])): field not declared in schema")
+                    }
                     unknownFields.append(Self.joined(path + [key]))
                     if changed == nil { changed = members }
                     changed?.remove(at: offset - removed)
@@ -173,6 +204,64 @@ extension BuiltinTypeGraph {
                 out += segment
             }
             return out
+        }
+
+        /// `.spec.containers[name="web"]`: structured-merge-diff's path.
+        static func applyPath(_ segments: [String]) -> String {
+            "." + joined(segments)
+        }
+
+        /// `[name="web"]`, `[containerPort=80,protocol="TCP"]`: an element of a list map.
+        static func keyed(_ item: JSONValue, _ keys: [String]) -> String {
+            let parts = keys.compactMap { key -> String? in
+                guard let value = item[key] else { return nil }
+                if case .string(let text) = value { return "\(key)=\"\(text)\"" }
+                return "\(key)=\(goValue(value))"
+            }
+            return "[" + parts.joined(separator: ",") + "]"
+        }
+
+        /// What structured-merge-diff says of a value of the wrong kind, or `nil`.
+        static func applyProblem(_ value: JSONValue, _ shape: Shape) -> String? {
+            switch (shape, value) {
+            case (_, .null), (.any, _), (.quantity, .string), (.quantity, .int), (.quantity, .double),
+                 (.intOrString, .string), (.intOrString, .int), (.intOrString, .double):
+                return nil
+            case (.structure, .object), (.map, .object), (.slice, .array), (.bool, .bool),
+                 (.string, .string), (.time, .string), (.bytes, .string),
+                 (.integer, .int), (.integer, .double), (.float, .int), (.float, .double):
+                return nil
+            case (.structure, _), (.map, _):
+                return "expected map, got &{\(goValue(value))}"
+            case (.slice, _):
+                return "expected list, got &{\(goValue(value))}"
+            case (.bool, _):
+                return "expected boolean, got &{\(goValue(value))}"
+            case (.integer, _), (.float, _):
+                let type = switch value {
+                case .object: "map[string]interface {}"
+                case .array: "[]interface {}"
+                default: goKind(value)
+                }
+                return "expected numeric (int or float), got \(type)"
+            default:
+                return "expected string, got &value.valueUnstructured{Value:\(goValue(value))}"
+            }
+        }
+
+        /// A JSON value as Go's `%v` prints its decoded form.
+        static func goValue(_ value: JSONValue) -> String {
+            switch value {
+            case .null: "<nil>"
+            case .bool(let flag): "\(flag)"
+            case .int(let number): "\(number)"
+            case .double(let number): goNumber(number)
+            case .string(let text): text
+            case .array(let items): "[" + items.map(goValue).joined(separator: " ") + "]"
+            case .object(let members):
+                "map[" + members.sorted { $0.key < $1.key }.map { "\($0.key):\(goValue($0.value))" }
+                    .joined(separator: " ") + "]"
+            }
         }
 
         /// What Go leaves in a map entry or list element decoded from `null`.

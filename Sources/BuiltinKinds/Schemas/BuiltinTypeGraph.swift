@@ -21,8 +21,8 @@ public struct BuiltinTypeGraph: Sendable {
         case structure(name: String, fields: [String: Int])
         /// `map[string]T`.
         case map(values: Int)
-        /// `[]T`.
-        case slice(elements: Int)
+        /// `[]T`; `keys` are its `x-kubernetes-list-map-keys` (server-side apply names elements by them).
+        case slice(elements: Int, keys: [String])
         case string
         case bool
         case integer(bits: Int)
@@ -109,7 +109,8 @@ public struct BuiltinTypeGraph: Sendable {
                 return Node(shape: .any, goType: goName.isEmpty ? "map[string]interface {}" : goName)
             case "array"?:
                 let index = node(for: schema["items"] ?? [:])
-                return Node(shape: .slice(elements: index), goType: "[]" + nodes[index].goType)
+                let keys = schema["x-kubernetes-list-map-keys"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                return Node(shape: .slice(elements: index, keys: keys), goType: "[]" + nodes[index].goType)
             case "string"?:
                 if schema["format"]?.stringValue == "byte" { return Node(shape: .bytes, goType: "[]uint8") }
                 return Node(shape: .string, goType: "string")
