@@ -106,7 +106,8 @@ struct AuthEndpointsTokenTests {
     @Test("a token for another audience is refused unless that audience is asked for")
     func audiences() throws {
         let token = try tokens.sign(claims(audiences: ["vault"]))
-        #expect(throws: ServiceAccountTokens.Failure.wrongAudience(["vault"])) { try tokens.verify(token, now: issued) }
+        #expect(throws: ServiceAccountTokens.Failure.wrongAudience(
+            ["vault"], accepted: ["https://kubernetes.default.svc.cluster.local"])) { try tokens.verify(token, now: issued) }
         #expect(try tokens.verify(token, now: issued, audiences: ["vault"]).audiences == ["vault"])
     }
 

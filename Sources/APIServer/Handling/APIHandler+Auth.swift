@@ -32,6 +32,7 @@ extension APIHandler {
         guard target.name == nil else { throw Self.notFound() }
         guard request.method.uppercased() == "POST" else { throw Self.methodNotAllowed(request.method.uppercased()) }
         var review = try reviewBody(request, type)
+        if type.group == "authorization.k8s.io" { Self.orderAccessReviewSpec(&review) }
         switch type.resource {
         case "selfsubjectreviews":
             review = [
@@ -41,22 +42,25 @@ extension APIHandler {
             ]
         case "tokenreviews":
             review["status"] = try await tokenReviewStatus(review)
+            recordManagedFields(&review, request)
         case "selfsubjectaccessreviews":
             try Self.validateAccessReview(review, type, subjectRequired: false)
             review["status"] = accessReviewStatus(for: request.user)
+            recordManagedFields(&review, request)
         case "subjectaccessreviews", "localsubjectaccessreviews":
             if let namespace = target.namespace {
                 try Self.placeReview(&review, in: namespace)
             }
             try Self.validateAccessReview(review, type, subjectRequired: true, namespace: target.namespace)
             review["status"] = accessReviewStatus(for: Self.subject(of: review))
+            recordManagedFields(&review, request)
         case "selfsubjectrulesreviews":
             guard let namespace = review["spec"]?["namespace"]?.stringValue, !namespace.isEmpty else {
                 throw APIError.badRequest("no namespace on request")
             }
             review = [
                 "kind": .string(type.kind), "apiVersion": .string(type.groupVersion.apiVersion),
-                "metadata": ["creationTimestamp": nil], "spec": [:], "status": Self.rulesReviewStatus(for: request.user),
+                "metadata": [:], "spec": [:], "status": Self.rulesReviewStatus(for: request.user),
             ]
         default:
             throw Self.notFound()
@@ -97,6 +101,7 @@ extension APIHandler {
         spec["audiences"] = .array((audiences.isEmpty ? authenticator.tokens.audiences : audiences).map(JSONValue.string))
         let seconds = spec["expirationSeconds"]?.intValue ?? ServiceAccountTokens.defaultExpirationSeconds
         spec["expirationSeconds"] = .int(seconds)
+        if spec["boundObjectRef"] == nil { spec["boundObjectRef"] = nil as JSONValue }
         if let bound = spec["boundObjectRef"], !bound.isNull {
             throw APIError.badRequest(
                 "cannot bind token to object of type \(bound["kind"]?.stringValue ?? ""): the embedded plane issues unbound tokens only (leave out spec.boundObjectRef)")
@@ -110,7 +115,7 @@ extension APIHandler {
             causes.append(FieldErrors.invalid(
                 "spec.expirationSeconds", value: .int(seconds), "may not specify a duration larger than 2^32 seconds"))
         }
-        if !causes.isEmpty { throw APIError.invalid(kind: kind, group: group, name: "", causes: causes) }
+        if !causes.isEmpty { throw Self.invalidReview(kind: kind, group: group, causes: causes, detailsKind: true) }
 
         let issued = now()
         let claims = authenticator.tokens.claims(
@@ -122,6 +127,11 @@ extension APIHandler {
         ]
         placed.merge(metadata) { placed, _ in placed }
         body["metadata"] = .object(placed)
+        // What the request set (kube records it after defaulting `expirationSeconds`, before `audiences`).
+        var requested = body["spec"]?.objectValue ?? [:]
+        requested["expirationSeconds"] = .int(seconds)
+        body["spec"] = .object(requested)
+        recordManagedFields(&body, request, subresource: "token")
         body["spec"] = .object(spec)
         body["status"] = [
             "token": .string(token),
@@ -146,7 +156,7 @@ extension APIHandler {
         }
         var review: JSONObject = [
             "kind": .string(type.kind), "apiVersion": .string(type.groupVersion.apiVersion),
-            "metadata": members["metadata"].flatMap { $0.isNull ? nil : $0 } ?? ["creationTimestamp": nil],
+            "metadata": members["metadata"].flatMap { $0.isNull ? nil : $0 } ?? [:],
         ]
         members.removeValue(forKey: "kind")
         members.removeValue(forKey: "apiVersion")
@@ -169,11 +179,12 @@ extension APIHandler {
                 "audiences": .array(audiences.map(JSONValue.string)),
             ]
         }
+        guard JSONWebToken.looksLikeToken(token) else { return ["user": [:], "error": "invalid bearer token"] }
         do {
-            let user = try await authenticator.serviceAccountUser(token: token, audiences: audiences)
+            let (user, claims) = try await authenticator.serviceAccount(token: token, audiences: audiences)
             return [
                 "authenticated": true, "user": user.json,
-                "audiences": .array(audiences.filter { asked.isEmpty || asked.contains($0) }.map(JSONValue.string)),
+                "audiences": .array(audiences.filter(claims.audiences.contains).map(JSONValue.string)),
             ]
         } catch {
             return ["user": [:], "error": .string("[invalid bearer token, \(error)]")]
@@ -208,6 +219,31 @@ extension APIHandler {
             groups: spec?["groups"]?.arrayValue?.compactMap(\.stringValue) ?? [], extra: extra)
     }
 
+    /// Puts the members of an access review's `spec` in the order kube-apiserver writes them
+    /// (the order of its Go structs), whatever order the request sent.
+    static func orderAccessReviewSpec(_ review: inout JSONValue) {
+        func ordered(_ value: JSONValue?, _ keys: [String]) -> JSONValue? {
+            guard case .object(let members)? = value else { return value }
+            var result = JSONObject()
+            for key in keys { if let member = members[key] { result[key] = member } }
+            for (key, member) in members where result[key] == nil { result[key] = member }
+            return .object(result)
+        }
+        guard var spec = ordered(review["spec"], [
+            "resourceAttributes", "nonResourceAttributes", "user", "groups", "extra", "uid", "namespace",
+        ]) else { return }
+        if let attributes = spec["resourceAttributes"] {
+            spec["resourceAttributes"] = ordered(attributes, [
+                "namespace", "verb", "group", "version", "resource", "subresource", "name", "fieldSelector",
+                "labelSelector",
+            ])
+        }
+        if let attributes = spec["nonResourceAttributes"] {
+            spec["nonResourceAttributes"] = ordered(attributes, ["path", "verb"])
+        }
+        review["spec"] = spec
+    }
+
     /// Sets the namespace of a LocalSubjectAccessReview from the URL, refusing another one.
     static func placeReview(_ review: inout JSONValue, in namespace: String) throws {
         let given = review["metadata"]?["namespace"]?.stringValue ?? ""
@@ -215,6 +251,49 @@ extension APIHandler {
             throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
         review["metadata"]?["namespace"] = .string(namespace)
+    }
+
+    /// kube-apiserver's 422 for a review or token request: its object has no name, so `details`
+    /// carries only the group (and, for a TokenRequest, the kind), as kube's do.
+    static func invalidReview(kind: String, group: String, causes: [APIError.Cause], detailsKind: Bool = false)
+        -> APIError
+    {
+        var error = APIError.invalid(kind: kind, group: group, name: "", causes: causes)
+        error.name = nil
+        if !detailsKind { error.kind = nil }
+        return error
+    }
+
+    /// Adds the `managedFields` entry kube-apiserver's field manager writes on a create to a
+    /// review it answers: the fields of `spec` the request set, owned by the request's field
+    /// manager (`kubectl`, `curl`…) with operation `Update`. Reviews are never stored, but kube
+    /// returns the entry.
+    func recordManagedFields(_ object: inout JSONValue, _ request: APIRequest, subresource: String? = nil) {
+        guard let spec = object["spec"]?.objectValue, !spec.isEmpty else { return }
+        var entry: JSONObject = [
+            "manager": .string(request.fieldManager), "operation": "Update",
+            "apiVersion": object["apiVersion"] ?? "", "time": .string(timestamp), "fieldsType": "FieldsV1",
+            "fieldsV1": ["f:spec": Self.fieldsV1(of: spec, marksItself: false)],
+        ]
+        if let subresource { entry["subresource"] = .string(subresource) }
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        if metadata["creationTimestamp"]?.isNull ?? false { metadata.removeValue(forKey: "creationTimestamp") }
+        metadata["managedFields"] = [.object(entry)]
+        object["metadata"] = .object(metadata)
+    }
+
+    /// The `fieldsV1` of the members of an object: `f:<name>` per member that is set, nested for
+    /// objects (with `.` for an optional object that is itself set), keys in kube's sorted order.
+    static func fieldsV1(of members: JSONObject, marksItself: Bool) -> JSONValue {
+        var fields: [(String, JSONValue)] = marksItself ? [(".", [:])] : []
+        for (name, value) in members where !value.isNull {
+            if case .object(let children) = value, !children.isEmpty {
+                fields.append(("f:\(name)", fieldsV1(of: children, marksItself: true)))
+            } else {
+                fields.append(("f:\(name)", [:]))
+            }
+        }
+        return .object(JSONObject(uniqueKeysWithValues: fields.sorted { $0.0 < $1.0 }))
     }
 
     /// kube-apiserver's validation of access reviews: exactly one of `resourceAttributes` and
@@ -234,7 +313,7 @@ extension APIHandler {
         }
         if resource == nil, nonResource == nil {
             causes.append(FieldErrors.invalid(
-                "spec.resourceAttributes", value: "null", "exactly one of nonResourceAttributes or resourceAttributes must be specified"))
+                "spec.resourceAttributes", value: nil, "exactly one of nonResourceAttributes or resourceAttributes must be specified"))
         }
         if subjectRequired, (spec?["user"]?.stringValue ?? "").isEmpty,
             (spec?["groups"]?.arrayValue ?? []).isEmpty
@@ -262,8 +341,6 @@ extension APIHandler {
                 "metadata", value: .object(metadata),
                 namespace == nil ? "must be empty" : "must be empty except for namespace"))
         }
-        guard causes.isEmpty else {
-            throw APIError.invalid(kind: type.kind, group: type.group, name: "", causes: causes)
-        }
+        guard causes.isEmpty else { throw invalidReview(kind: type.kind, group: type.group, causes: causes) }
     }
 }

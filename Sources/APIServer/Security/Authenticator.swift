@@ -38,14 +38,18 @@ struct Authenticator: Sendable {
     func user(authorization: String?) async -> UserInfo? {
         if credentials.authorizes(authorization) { return .admin }
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
-        return try? await serviceAccountUser(token: String(authorization.dropFirst("Bearer ".count)))
+        let token = String(authorization.dropFirst("Bearer ".count))
+        guard JSONWebToken.looksLikeToken(token) else { return nil }
+        return try? await serviceAccount(token: token).user
     }
 
-    /// The ServiceAccount user of `token`.
+    /// The ServiceAccount user of `token`, and the token's claims.
     ///
     /// - Throws: ``ServiceAccountTokens/Failure`` when the token does not verify, or a message
     ///   saying why its ServiceAccount no longer backs it.
-    func serviceAccountUser(token: String, audiences: [String]? = nil) async throws -> UserInfo {
+    func serviceAccount(token: String, audiences: [String]? = nil) async throws
+        -> (user: UserInfo, claims: ServiceAccountTokenClaims)
+    {
         let current = now()
         let claims = try tokens.verify(token, now: current, audiences: audiences)
         let account: Resource
@@ -63,9 +67,10 @@ struct Authenticator: Sendable {
         {
             throw TokenRejection("service account \(claims.namespace)/\(claims.name) has been deleted")
         }
-        return .serviceAccount(
+        let user = UserInfo.serviceAccount(
             namespace: claims.namespace, name: claims.name, uid: claims.uid,
             credentialID: claims.id.isEmpty ? nil : claims.credentialID)
+        return (user, claims)
     }
 }
 

@@ -107,7 +107,13 @@ public struct ServiceAccountTokens: Sendable {
         case expired
         case notYetValid
         case issuedInTheFuture
-        case wrongAudience([String])
+        /// The token's audiences, and those the server (or a TokenReview) accepts.
+        case wrongAudience([String], accepted: [String])
+
+        /// `["a" "b"]`, as Go's `%q` prints a list of strings.
+        static func quoted(_ values: [String]) -> String {
+            "[" + values.map { "\"\($0)\"" }.joined(separator: " ") + "]"
+        }
 
         public var description: String {
             switch self {
@@ -117,8 +123,8 @@ public struct ServiceAccountTokens: Sendable {
             case .expired: "service account token has expired"
             case .notYetValid: "service account token is not valid yet"
             case .issuedInTheFuture: "service account token is issued in the future"
-            case .wrongAudience(let audiences):
-                "token audiences \(audiences) is invalid for the target audiences"
+            case .wrongAudience(let audiences, let accepted):
+                "token audiences \(Self.quoted(audiences)) is invalid for the target audiences \(Self.quoted(accepted))"
             }
         }
     }
@@ -197,7 +203,7 @@ public struct ServiceAccountTokens: Sendable {
         guard seconds <= claims.expiry + Self.leeway else { throw .expired }
         guard seconds + Self.leeway >= claims.notBefore else { throw .notYetValid }
         guard seconds + Self.leeway >= claims.issuedAt else { throw .issuedInTheFuture }
-        guard claims.audiences.contains(where: accepted.contains) else { throw .wrongAudience(claims.audiences) }
+        guard claims.audiences.contains(where: accepted.contains) else { throw .wrongAudience(claims.audiences, accepted: accepted) }
         return claims
     }
 }
