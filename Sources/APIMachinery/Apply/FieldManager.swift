@@ -156,6 +156,13 @@ public struct FieldManager: Sendable {
             let taken = other.fields.intersection(changed)
             if !taken.isEmpty { conflicts.append((other, taken)) }
         }
+        if !force && !conflicts.isEmpty, manager == Self.kubectlApplier,
+            let allowed = Self.lastAppliedFields(live, schema: schema)
+        {
+            // kubectl's server-side apply takes over, without conflicts, the fields its
+            // client-side apply set and nobody changed since (kube's lastAppliedManager).
+            conflicts = conflicts.map { ($0.0, $0.1.subtracting(allowed)) }.filter { !$0.1.isEmpty }
+        }
         if !force && !conflicts.isEmpty {
             throw Self.conflictError(conflicts)
         }
@@ -163,14 +170,59 @@ public struct FieldManager: Sendable {
             other.fields = other.fields.subtracting(changed).subtracting(comparison.removed)
             managed.entries[identity] = other
         }
-        if previous != nil && merged == old {
-            // Nothing changed: the applier keeps the time of its last change.
-            entry.time = previous?.time ?? time
+        if merged == old {
+            // Nothing changed: the applier keeps the time of its last change, and a new applier
+            // gets none (kube sets the time only when an apply changes the object).
+            entry.time = previous?.time
             managed.entries[entry.identity] = entry
         }
         managed.removeEmpty()
         managed.write(into: &merged)
+        if manager == Self.kubectlApplier {
+            Self.updateLastApplied(&merged, applied: applied)
+        }
         return merged
+    }
+
+    // MARK: Client-side apply → server-side apply
+
+    /// The manager whose applies take over client-side apply (`kubectl apply --server-side`).
+    static let kubectlApplier = "kubectl"
+    /// The annotation client-side apply keeps its last configuration in.
+    public static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
+    /// The fields of `live`'s last-applied configuration whose values are still those of `live`:
+    /// those kubectl's client-side apply set and may hand over to its server-side apply.
+    /// `nil` without an annotation, or with one of another API version or that is not JSON.
+    static func lastAppliedFields(_ live: JSONValue?, schema: PatchSchema) -> FieldSet? {
+        guard let live, let text = live["metadata"]?["annotations"]?[lastAppliedAnnotation]?.stringValue,
+            !text.isEmpty, let lastApplied = try? JSONValue(parsingJSON: text),
+            lastApplied["apiVersion"]?.stringValue == live["apiVersion"]?.stringValue,
+            let fields = TypedValue.fieldSet(lastApplied, schema.root)
+        else { return nil }
+        let comparison = TypedValue.compare(lastApplied, ManagedFields.stripped(live), schema.root)
+        return fields.subtracting(comparison.modified).subtracting(comparison.added).subtracting(comparison.removed)
+    }
+
+    /// Keeps the last-applied annotation, when `object` has one, equal to the configuration
+    /// kubectl applied server-side (without the annotation), as kube's lastAppliedUpdater does:
+    /// compact JSON with sorted keys and a final newline, as Go writes it.
+    static func updateLastApplied(_ object: inout JSONValue, applied: JSONValue) {
+        guard let current = object["metadata"]?["annotations"]?[lastAppliedAnnotation]?.stringValue, !current.isEmpty,
+            case .object(var members) = applied
+        else { return }
+        if var metadata = members["metadata"]?.objectValue, var annotations = metadata["annotations"]?.objectValue {
+            annotations.removeValue(forKey: lastAppliedAnnotation)
+            metadata["annotations"] = annotations.isEmpty ? nil : .object(annotations)
+            members["metadata"] = .object(metadata)
+        }
+        let text = JSONValue.object(members).jsonString(sortedKeys: true) + "\n"
+        guard case .object(var result) = object else { return }
+        object = .null
+        result.withObject("metadata") { metadata in
+            metadata.withObject("annotations") { $0[lastAppliedAnnotation] = .string(text) }
+        }
+        object = .object(result)
     }
 
     /// The 409 error kube-apiserver answers a conflicting apply with.
