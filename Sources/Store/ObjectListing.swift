@@ -28,7 +28,7 @@ enum ObjectListing {
     /// The one namespace a query reads, if it reads one.
     private static func singleNamespace(_ query: Query) -> String? {
         query.namespace
-            ?? query.fieldSelector.requirements.first { $0.field == .namespace && !$0.negated }?.value
+            ?? query.fieldSelector.requirements.first { $0.field == "metadata.namespace" && !$0.negated }?.value
     }
 
     /// The sort key: with one namespace, SQLite must see `name` alone, or it sorts the whole
@@ -45,8 +45,9 @@ enum ObjectListing {
             clauses.append("namespace = ?")
             arguments += [namespace]
         }
-        for requirement in query.fieldSelector.requirements {
-            let column = requirement.field == .name ? "name" : "namespace"
+        // Name and namespace are columns; other fields are matched on the decoded objects.
+        for requirement in query.fieldSelector.requirements where requirement.isOnKey {
+            let column = requirement.field == "metadata.name" ? "name" : "namespace"
             clauses.append("\(column) \(requirement.negated ? "!=" : "=") ?")
             arguments += [requirement.value]
         }
@@ -90,7 +91,8 @@ enum ObjectListing {
                 GROUP BY \(order(query)) ORDER BY \(order(query))
                 """
         } else {
-            let limitClause = query.labelSelector.isEmpty && query.limit != nil ? " LIMIT \(query.limit! + 1)" : ""
+            let filtersRows = !query.labelSelector.isEmpty || query.fieldSelector.selectsOnObject
+            let limitClause = !filtersRows && query.limit != nil ? " LIMIT \(query.limit! + 1)" : ""
             sql = "SELECT namespace, name, labels, data FROM objects WHERE \(whereClause) ORDER BY \(order(query))\(limitClause)"
         }
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
@@ -100,11 +102,17 @@ enum ObjectListing {
         while let row = try cursor.next() {
             if query.historyAt != nil, (row[4] as Int) == StoreEvent.Kind.deleted.rawValue { continue }
             if !query.labelSelector.isEmpty, !query.labelSelector.matches(try labels(row, column: 2)) { continue }
+            var object: Resource?
+            if query.fieldSelector.selectsOnObject {
+                let decoded = try StoreTransaction.decode(row, column: 3)
+                guard query.fieldSelector.matches(decoded) else { continue }
+                object = decoded
+            }
             if let limit = query.limit, items.count >= limit {
                 more = true
                 break
             }
-            items.append(try StoreTransaction.decode(row, column: 3))
+            items.append(try object ?? StoreTransaction.decode(row, column: 3))
             last = (row[0], row[1])
         }
         return Page(items: items, more: more ? last : nil)

@@ -46,7 +46,7 @@ extension SQLiteStore {
             let kind = StoreEvent.Kind(rawValue: row[3]) ?? .modified
             var event = StoreEvent(
                 kind: kind, key: key, resourceVersion: rv, object: try StoreTransaction.decode(row, column: 4))
-            if kind == .modified, !filter.labelSelector.isEmpty,
+            if kind == .modified, filter.needsPrevious,
                 let previous = try Row.fetchOne(previousStatement, arguments: [key.type, key.namespace, key.name, rv])
             {
                 event.previous = try StoreTransaction.decode(previous, column: 0)

@@ -46,7 +46,7 @@ struct WatchFilter: Sendable {
     /// the event's resourceVersion).
     func transform(_ event: StoreEvent) -> WatchEvent? {
         guard accepts(event.key) else { return nil }
-        if labelSelector.isEmpty {
+        if labelSelector.isEmpty, !fieldSelector.selectsOnObject {
             switch event.kind {
             case .added: return .added(event.object)
             case .modified: return .modified(event.object)
@@ -72,9 +72,14 @@ struct WatchFilter: Sendable {
         }
     }
 
+    /// Whether `object` matches the label selector and the field selector's requirements on
+    /// fields other than name and namespace (those can change, as labels can).
     func matchesLabels(_ object: Resource) -> Bool {
-        labelSelector.matches(object.labelDictionary)
+        labelSelector.matches(object.labelDictionary) && fieldSelector.matches(object)
     }
+
+    /// Whether deciding on an event needs the object's previous state.
+    var needsPrevious: Bool { !labelSelector.isEmpty || fieldSelector.selectsOnObject }
 }
 
 extension Resource {

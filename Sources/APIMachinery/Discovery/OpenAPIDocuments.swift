@@ -128,7 +128,7 @@ public enum OpenAPIDocuments {
                 }
                 // A built-in kind: the upstream schema, with its list and everything they refer to.
                 upstreamNames += [upstream, upstream + "List"]
-                paths[objectPath(type)] = pathItem(type, schemaName: upstream, gvk: gvk)
+                paths[objectPath(type)] = pathItem(type, schemaName: upstream, gvk: gvk, patchTypes: patchMediaTypes(custom: false))
                 continue
             }
             let name = schemaName(type)
@@ -145,7 +145,8 @@ public enum OpenAPIDocuments {
                 ],
                 "x-kubernetes-group-version-kind": [listGVK],
             ]
-            paths[objectPath(type)] = pathItem(type, schemaName: name, gvk: gvk)
+            paths[objectPath(type)] = pathItem(
+                type, schemaName: name, gvk: gvk, patchTypes: patchMediaTypes(custom: resource.openAPIV3Schema != nil))
         }
         if let builtins {
             for (name, schema) in builtins.closure(upstreamNames).sorted(by: { $0.key < $1.key }) { schemas[name] = schema }
@@ -298,7 +299,20 @@ public enum OpenAPIDocuments {
         return .object(item)
     }
 
-    private static func pathItem(_ type: ResourceType, schemaName: String, gvk: JSONValue) -> JSONValue {
+    /// The PATCH media types kube-apiserver lists for a kind: custom resources take no strategic
+    /// merge patch (kubectl then sends a JSON merge patch on client-side apply).
+    public static func patchMediaTypes(custom: Bool) -> [String] {
+        custom
+            ? ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json"]
+            : [
+                "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
+                "application/strategic-merge-patch+json",
+            ]
+    }
+
+    private static func pathItem(_ type: ResourceType, schemaName: String, gvk: JSONValue, patchTypes: [String])
+        -> JSONValue
+    {
         let scope = type.namespaced ? "Namespaced" : ""
         let operationSuffix = operationGroup(type) + scope + type.kind
         let response: JSONValue = [
@@ -327,10 +341,9 @@ public enum OpenAPIDocuments {
                     queryParameter("force", "Force is going to \"force\" Apply requests.", type: "boolean"),
                 ],
                 "requestBody": [
-                    "content": .object(JSONObject(uniqueKeysWithValues: [
-                        "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
-                        "application/strategic-merge-patch+json",
-                    ].map { ($0, ["schema": ["type": "object"]] as JSONValue) })),
+                    "content": .object(JSONObject(uniqueKeysWithValues: patchTypes.map {
+                        ($0, ["schema": ["type": "object"]] as JSONValue)
+                    })),
                     "required": true,
                 ],
                 "responses": ["200": response, "201": response],

@@ -45,7 +45,9 @@ public enum CRDTypes {
             served.append(ServedResource(
                 type: type, subresources: sub, isStorageVersion: version["storage"]?.boolValue ?? false,
                 openAPIV3Schema: version["schema"]?["openAPIV3Schema"],
-                additionalPrinterColumns: version["additionalPrinterColumns"]?.arrayValue))
+                additionalPrinterColumns: version["additionalPrinterColumns"]?.arrayValue, isCustomResource: true,
+                scalePaths: subresources["scale"].flatMap(ScalePaths.init(json:)),
+                selectableFields: (version["selectableFields"]?.arrayValue ?? []).compactMap { $0["jsonPath"]?.stringValue }))
         }
         return served
     }

@@ -1,4 +1,5 @@
 public import Resources
+import OrderedCollections
 
 /// A resource as the API server serves it: its ``ResourceType`` plus what discovery tells clients
 /// about it — the verbs it answers, its subresources and, for custom resources, the schema and
@@ -22,10 +23,20 @@ public struct ServedResource: Sendable, Hashable {
     public var openAPIV3Schema: JSONValue?
     /// `spec.versions[].additionalPrinterColumns` of a custom resource; `nil` when not given.
     public var additionalPrinterColumns: [JSONValue]?
+    /// Whether a CustomResourceDefinition serves this resource (it then takes no strategic
+    /// merge patch, and its scale and field selectors come from the CRD).
+    public var isCustomResource: Bool
+    /// `spec.versions[].subresources.scale` of a custom resource; `nil` for built-in types, whose
+    /// Scale reads `spec.replicas`, `status.replicas` and `spec.selector`.
+    public var scalePaths: ScalePaths?
+    /// `spec.versions[].selectableFields[].jsonPath` of a custom resource (`.spec.color`), the
+    /// fields a field selector may name besides `metadata.name` and `metadata.namespace`.
+    public var selectableFields: [String]
 
     public init(
         type: ResourceType, verbs: [String] = ServedResource.allVerbs, subresources: [Subresource] = [],
-        isStorageVersion: Bool = true, openAPIV3Schema: JSONValue? = nil, additionalPrinterColumns: [JSONValue]? = nil
+        isStorageVersion: Bool = true, openAPIV3Schema: JSONValue? = nil, additionalPrinterColumns: [JSONValue]? = nil,
+        isCustomResource: Bool = false, scalePaths: ScalePaths? = nil, selectableFields: [String] = []
     ) {
         self.type = type
         self.verbs = verbs
@@ -33,6 +44,9 @@ public struct ServedResource: Sendable, Hashable {
         self.isStorageVersion = isStorageVersion
         self.openAPIV3Schema = openAPIV3Schema
         self.additionalPrinterColumns = additionalPrinterColumns
+        self.isCustomResource = isCustomResource
+        self.scalePaths = scalePaths
+        self.selectableFields = selectableFields
     }
 
     /// The eight verbs of an ordinary resource, in the order kube-apiserver lists them.
@@ -67,4 +81,42 @@ public struct Subresource: Sendable, Hashable {
     public static let scale = Subresource(
         name: "scale", responseKind: GroupVersionKind(group: "autoscaling", version: "v1", kind: "Scale"),
         verbs: ["get", "patch", "update"])
+}
+
+/// Where the Scale of a custom resource reads and writes its numbers: the paths of a CRD's
+/// `subresources.scale`, written as kube writes them (`.spec.replicas`).
+///
+/// ```swift
+/// let paths = ScalePaths(specReplicasPath: ".spec.size", statusReplicasPath: ".status.size",
+///                        labelSelectorPath: ".status.selector")
+/// paths.fieldPath(paths.specReplicasPath)   // "spec.size"
+/// ```
+public struct ScalePaths: Sendable, Hashable {
+    /// The desired replicas (`.spec.replicas`); the Scale's `spec.replicas`.
+    public var specReplicasPath: String
+    /// The observed replicas (`.status.replicas`); the Scale's `status.replicas`.
+    public var statusReplicasPath: String
+    /// A string holding the serialized label selector of the pods (`.status.selector`); the
+    /// Scale's `status.selector`. `nil` leaves the selector empty.
+    public var labelSelectorPath: String?
+
+    public init(specReplicasPath: String, statusReplicasPath: String, labelSelectorPath: String? = nil) {
+        self.specReplicasPath = specReplicasPath
+        self.statusReplicasPath = statusReplicasPath
+        self.labelSelectorPath = labelSelectorPath
+    }
+
+    /// `subresources.scale` of a CRD version; `nil` when it is not an object.
+    public init?(json: JSONValue) {
+        guard case .object(let members) = json else { return nil }
+        self.init(
+            specReplicasPath: members["specReplicasPath"]?.stringValue ?? "",
+            statusReplicasPath: members["statusReplicasPath"]?.stringValue ?? "",
+            labelSelectorPath: members["labelSelectorPath"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    /// A JSON path of the CRD (`.spec.replicas`) as a dotted field path (`spec.replicas`).
+    public func fieldPath(_ jsonPath: String) -> String {
+        jsonPath.hasPrefix(".") ? String(jsonPath.dropFirst()) : jsonPath
+    }
 }

@@ -16,7 +16,15 @@ extension APIHandler {
 
     static var tableContentType: String { TableConverter.contentType }
 
-    func listOptions(_ request: APIRequest) throws -> ListOptions {
+    /// The fields a field selector may name for `served`: a CRD's `selectableFields`, or those
+    /// kube-apiserver registers for the built-in kind.
+    static func selectableFields(_ served: ServedResource) -> SelectableFields {
+        served.isCustomResource
+            ? .customResource(namespaced: served.type.namespaced, jsonPaths: served.selectableFields)
+            : .forKind(group: served.type.group, kind: served.type.kind)
+    }
+
+    func listOptions(_ request: APIRequest, _ served: ServedResource) throws -> ListOptions {
         var options = ListOptions()
         if let text = request.query["labelSelector"], !text.isEmpty {
             do {
@@ -26,7 +34,7 @@ extension APIHandler {
             }
         }
         if let text = request.query["fieldSelector"], !text.isEmpty {
-            options.fieldSelector = try FieldSelector(parsing: text)
+            options.fieldSelector = try FieldSelector(parsing: text, fields: Self.selectableFields(served))
         }
         if let limit = request.query["limit"] {
             guard let value = Int(limit), value >= 0 else { throw APIError.badRequest("invalid limit \"\(limit)\"") }
@@ -37,7 +45,7 @@ extension APIHandler {
     }
 
     func list(_ served: ServedResource, _ target: ResourceTarget, _ request: APIRequest) async throws -> APIResponse {
-        let result = try await store.list(served.type, namespace: target.namespace, options: listOptions(request))
+        let result = try await store.list(served.type, namespace: target.namespace, options: listOptions(request, served))
         if TableConverter.acceptsTable(request.accept) {
             var table = table(result.items, served, request, resourceVersion: String(result.resourceVersion))
             if let token = result.continueToken { table["metadata"]?["continue"] = .string(token) }
@@ -62,7 +70,7 @@ extension APIHandler {
     }
 
     func watch(_ served: ServedResource, _ target: ResourceTarget, _ request: APIRequest) async throws -> APIResponse {
-        var options = try listOptions(request)
+        var options = try listOptions(request, served)
         var from: Int64?
         if let text = request.query["resourceVersion"], !text.isEmpty, text != "0" {
             guard let value = Int64(text) else { throw APIError.badRequest("invalid resourceVersion \"\(text)\"") }

@@ -139,11 +139,13 @@ extension APIHandler {
         let type = served.type
         let contentType = request.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let isApply = contentType == "application/apply-patch+yaml" || contentType == "application/apply-patch+json"
+        // Custom resources take no strategic merge patch: kube answers 415 listing the others.
         let supported = [
-            "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json",
-            "application/apply-patch+yaml", "application/apply-patch+json",
+            "application/json-patch+json", "application/merge-patch+json",
+        ] + (served.isCustomResource ? [] : ["application/strategic-merge-patch+json"]) + [
+            "application/apply-patch+yaml",
         ]
-        guard supported.contains(contentType) else {
+        guard supported.contains(contentType) || contentType == "application/apply-patch+json" else {
             throw APIError(code: 415, reason: .unsupportedMediaType,
                            message: "the body of the request was in an unknown format - accepted media types include: \(supported.joined(separator: ", "))")
         }
@@ -245,7 +247,7 @@ extension APIHandler {
         -> APIResponse
     {
         let deleted = try await store.deleteCollection(
-            served.type, namespace: target.namespace, options: listOptions(request), deleteOptions: deleteOptions(request))
+            served.type, namespace: target.namespace, options: listOptions(request, served), deleteOptions: deleteOptions(request))
         if served.type.kind == "CustomResourceDefinition" { try await reloadCustomResources() }
         return .ok([
             "kind": .string(served.type.listKind), "apiVersion": .string(served.type.groupVersion.apiVersion),
@@ -322,7 +324,7 @@ extension APIHandler {
 
     func getScale(_ served: ServedResource, _ target: ResourceTarget, name: String) async throws -> APIResponse {
         let object = try await store.get(served.type, namespace: target.namespace, name: name)
-        return .ok(Self.scale(of: object))
+        return .ok(try Self.scale(of: object, served, requireReplicas: true))
     }
 
     func updateScale(_ served: ServedResource, _ target: ResourceTarget, name: String, _ request: APIRequest)
@@ -342,7 +344,7 @@ extension APIHandler {
     {
         let object = try await store.get(served.type, namespace: target.namespace, name: name)
         let patch = try Self.decodeBody(request)
-        let current = Self.scale(of: object)
+        let current = try Self.scale(of: object, served)
         let patched: JSONValue
         switch request.contentType.split(separator: ";").first.map(String.init) ?? "" {
         case "application/json-patch+json": patched = try JSONPatch.apply(patch, to: current)
@@ -366,21 +368,41 @@ extension APIHandler {
         var object = try await store.get(served.type, namespace: target.namespace, name: name)
         let old = object
         if let resourceVersion, !resourceVersion.isEmpty { object.resourceVersion = resourceVersion }
-        try object.setValue(.int(replicas), at: "spec.replicas")
+        let specPath = served.scalePaths.map { $0.fieldPath($0.specReplicasPath) } ?? "spec.replicas"
+        try object.setValue(.int(replicas), at: FieldPath(parsing: specPath))
         object = try await prepare(object, old: old, served, request, operation: .update, managedFieldsDone: false)
         let updated = try await store.update(object, as: served.type, subresource: .main, dryRun: request.isDryRun)
-        return .ok(Self.scale(of: updated))
+        return .ok(try Self.scale(of: updated, served))
     }
 
-    /// The `autoscaling/v1` `Scale` of a Deployment or StatefulSet.
+    /// The `autoscaling/v1` `Scale` of an object: for a custom resource from the paths of its
+    /// CRD's `subresources.scale` (a missing number is 0; with `requireReplicas`, a missing
+    /// spec replicas is the 500 kube-apiserver answers), for a Deployment, ReplicaSet or
+    /// StatefulSet from `spec.replicas`, `status.replicas` and `spec.selector` (as a selector string).
+    static func scale(of object: Resource, _ served: ServedResource, requireReplicas: Bool = false) throws -> JSONValue {
+        guard let paths = served.scalePaths else { return scale(of: object) }
+        func value(_ jsonPath: String) throws -> JSONValue? {
+            object.valueIfPresent(at: try FieldPath(parsing: paths.fieldPath(jsonPath)))
+        }
+        let specReplicas = try value(paths.specReplicasPath)
+        if requireReplicas, specReplicas?.intValue == nil {
+            throw APIError.internalError("the spec replicas field \"\(paths.specReplicasPath)\" does not exist")
+        }
+        var scale = scale(of: object)
+        scale["spec"] = ["replicas": .int(specReplicas?.intValue ?? 0)]
+        let selector = try paths.labelSelectorPath.flatMap(value)?.stringValue ?? ""
+        scale["status"] = ["replicas": .int(try value(paths.statusReplicasPath)?.intValue ?? 0), "selector": .string(selector)]
+        return scale
+    }
+
+    /// The `autoscaling/v1` `Scale` of a Deployment, ReplicaSet or StatefulSet.
     static func scale(of object: Resource) -> JSONValue {
         var metadata: JSONObject = ["name": .string(object.name)]
         if let namespace = object.namespace { metadata["namespace"] = .string(namespace) }
         if let uid = object.uid { metadata["uid"] = .string(uid) }
         if let version = object.resourceVersion { metadata["resourceVersion"] = .string(version) }
         if let created = object.creationTimestamp { metadata["creationTimestamp"] = .string(created) }
-        let selector = object.valueIfPresent(at: "spec.selector.matchLabels")?.objectValue?
-            .map { "\($0.key)=\($0.value.stringValue ?? "")" }.joined(separator: ",") ?? ""
+        let selector = (try? LabelSelector(json: object.valueIfPresent(at: "spec.selector") ?? .null))?.description ?? ""
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),
             "spec": ["replicas": object.valueIfPresent(at: "spec.replicas") ?? 1],
