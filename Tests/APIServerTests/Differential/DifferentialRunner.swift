@@ -110,10 +110,32 @@ struct DifferentialRunner {
     }
 
     private static func canonicalJSON(_ data: Data) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-              let text = try? JSONSerialization.data(
-                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
+        guard var object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        object = withoutStatusMessages(object)
+        guard let text = try? JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
         else { return nil }
         return String(decoding: text, as: UTF8.self)
+    }
+
+    /// A raw answer's `Status` (also inside a watch event) without its `message` and its causes'
+    /// messages: what machines read of it — code, reason, details, causes' reasons and fields —
+    /// is compared; the wording is for people, and people read it through kubectl, whose output
+    /// is compared in full.
+    static func withoutStatusMessages(_ value: Any) -> Any {
+        guard var object = value as? [String: Any] else { return value }
+        if object["kind"] as? String == "Status" {
+            object["message"] = object["message"] == nil ? nil : "<message>"
+            if var details = object["details"] as? [String: Any], let causes = details["causes"] as? [[String: Any]] {
+                details["causes"] = causes.map { cause in
+                    var cause = cause
+                    if cause["message"] != nil { cause["message"] = "<message>" }
+                    return cause
+                }
+                object["details"] = details
+            }
+        }
+        if let inner = object["object"] { object["object"] = withoutStatusMessages(inner) }
+        return object
     }
 }

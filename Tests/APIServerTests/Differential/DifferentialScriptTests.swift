@@ -20,6 +20,8 @@ struct DifferentialScriptTests {
             nodePort: 31234
             server: https://127.0.0.1:6443/api
             token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl
+            --- /tmp/LIVE-123/v1.ConfigMap.a 2026-12-07 05:07:45.233841978 +0000
+            80:31877/TCP ["web", "16s", 0]
             """
         #expect(normalizer.normalize(text) == """
             uid: <uid>
@@ -32,6 +34,8 @@ struct DifferentialScriptTests {
             nodePort: <port>
             server: <server>/api
             token <jwt>
+            --- /tmp/LIVE-<n>/v1.ConfigMap.a <time>
+            80:<port>/TCP ["web", "<age>", 0]
             """)
     }
 
@@ -65,6 +69,11 @@ struct DifferentialScriptTests {
         let stream = DifferentialRunner.canonicalBody(Data("{\"type\":\"ADDED\",\"a\":1}\n{\"type\":\"DELETED\"}\n".utf8))
         #expect(stream.components(separatedBy: "\n").filter { $0.contains("\"type\"") }.count == 2)
         #expect(DifferentialRunner.canonicalBody(Data("404 page not found".utf8)) == "404 page not found")
+        let ours = DifferentialRunner.canonicalBody(Data(#"{"kind":"Status","code":400,"reason":"BadRequest","message":"ours"}"#.utf8))
+        let theirs = DifferentialRunner.canonicalBody(Data(#"{"kind":"Status","code":400,"reason":"BadRequest","message":"theirs"}"#.utf8))
+        #expect(ours == theirs, "a Status's wording is for people")
+        let other = DifferentialRunner.canonicalBody(Data(#"{"kind":"Status","code":422,"reason":"Invalid","message":"ours"}"#.utf8))
+        #expect(ours != other, "its code and reason are compared")
     }
 
     @Test("step ids are unique and every area has steps")

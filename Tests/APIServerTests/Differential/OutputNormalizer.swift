@@ -41,16 +41,17 @@ struct OutputNormalizer: Sendable {
     private static let rules: [Rule] = [
         rule(#"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"#, "<jwt>"),
         rule(#"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"#, "<uid>"),
-        rule(#"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})( [+-]\d{4} UTC)?"#, "<time>"),
+        rule(#"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?( ?(Z|[+-]\d{2}:?\d{2}))?( UTC)?"#, "<time>"),
         rule(#"https://(127\.0\.0\.1|localhost):\d+"#, "<server>"),
         rule(#"(resourceVersion\\?"?\s*:\s*\\?"?|resourceVersion=)\d+"#, "$1<rv>"),
         rule(#"(continue\\?"?\s*:\s*\\?"?|continue=)[A-Za-z0-9_=%-]{8,}"#, "$1<continue>"),
         rule(#"(remainingItemCount\\?"?\s*:\s*)\d+"#, "$1<n>"),
         rule(#"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"#, "<ip>"),
         rule(#"(nodePort\\?"?\s*:\s*)3\d{4}"#, "$1<port>"),
+        rule(#"(\d+):3\d{4}/(TCP|UDP|SCTP)"#, "$1:<port>/$2"),
         rule(#"/tmp/(LIVE|MERGED)-\d+"#, "/tmp/$1-<n>"),
         // Ages in tables: 0s, 12s, 3m4s, 2d1h, <invalid>.
-        rule(#"(?m)(^|[\s(,])(\d+[smhd]){1,2}(?=$|[\s),])"#, "$1<age>"),
+        rule(#"(?m)(^|[\s(,"])(\d+[smhd]){1,2}(?=$|[\s),"])"#, "$1<age>"),
         rule(#"<invalid>"#, "<age>"),
     ]
 
