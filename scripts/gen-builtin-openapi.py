@@ -3,12 +3,17 @@
 of the upstream Kubernetes OpenAPI v3 documents of the group-versions the embedded plane serves
 (and those the workload-kinds issue adds), minified, descriptions kept for `kubectl explain`.
 
-Usage: scripts/gen-builtin-openapi.py [OPENAPI_V3_DIR]
+Usage: scripts/gen-builtin-openapi.py [OPENAPI_V3_DIR | --server KUBECONFIG]
   OPENAPI_V3_DIR defaults to the kube-apiserver kit's source snapshot:
   /work/realk8s/src/deps/github.com/openshift/kubernetes/api/openapi-spec/v3
+  --server reads the same documents as a running kube-apiserver serves them
+  (`kubectl get --raw /openapi/v3/<group-version>`); they also carry the `enum`s
+  (and "Possible enum values" descriptions) that `kubectl explain` prints, which
+  the committed spec files lack.
 """
 import json
 import os
+import subprocess
 import sys
 
 GROUP_VERSIONS = [
@@ -48,13 +53,22 @@ def merged(name: str, old: dict, new: dict) -> dict:
 
 def main() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
-    source = sys.argv[1] if len(sys.argv) > 1 else \
-        "/work/realk8s/src/deps/github.com/openshift/kubernetes/api/openapi-spec/v3"
+    server = None
+    source = "/work/realk8s/src/deps/github.com/openshift/kubernetes/api/openapi-spec/v3"
+    if len(sys.argv) > 2 and sys.argv[1] == "--server":
+        server = sys.argv[2]
+    elif len(sys.argv) > 1:
+        source = sys.argv[1]
     schemas = {}
     for group_version in GROUP_VERSIONS:
-        path = os.path.join(source, group_version.replace("/", "__") + "_openapi.json")
-        with open(path, encoding="utf-8") as file:
-            document = json.load(file)
+        if server:
+            text = subprocess.run(["kubectl", "--kubeconfig", server, "get", "--raw", "/openapi/v3/" + group_version],
+                                  check=True, capture_output=True, text=True).stdout
+            document = json.loads(text)
+        else:
+            path = os.path.join(source, group_version.replace("/", "__") + "_openapi.json")
+            with open(path, encoding="utf-8") as file:
+                document = json.load(file)
         for name, schema in document["components"]["schemas"].items():
             if name in schemas:
                 schema = merged(name, schemas[name], schema)
