@@ -249,15 +249,6 @@ struct KubectlTests {
         await plane.stop()
     }
 
-    @Test("kubectl's protobuf generators get a clear 415 that says what to do")
-    func protobufRefused() async throws {
-        let plane = try await EmbeddedPlane.start()
-        let result = try await plane.kubectl(["create", "configmap", "generated", "--from-literal=a=1"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("--dry-run=client -o yaml | kubectl apply -f -"))
-        await plane.stop()
-    }
-
     @Test("a request with a wrong token gets 401")
     func wrongToken() async throws {
         let plane = try await EmbeddedPlane.start()

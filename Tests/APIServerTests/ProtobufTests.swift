@@ -227,4 +227,74 @@ struct ProtobufTests {
             contentType: ProtobufCodec.mediaType, body: ProtobufCodec.magic + typeMeta)
         #expect(posted.status == 415)
     }
+
+    /// Paths whose protobuf and JSON answers a real kube-apiserver gives for the objects it
+    /// creates itself (RBAC roles, leases with MicroTimes, services, webhooks, CRDs, …).
+    static let kitPaths = [
+        "/api/v1/namespaces", "/api/v1/configmaps", "/api/v1/services", "/api/v1/serviceaccounts",
+        "/api/v1/secrets", "/api/v1/endpoints", "/api/v1/events", "/apis/apps/v1/deployments",
+        "/apis/coordination.k8s.io/v1/leases", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "/apis/rbac.authorization.k8s.io/v1/roles",
+        "/apis/scheduling.k8s.io/v1/priorityclasses", "/apis/discovery.k8s.io/v1/endpointslices",
+        "/apis/events.k8s.io/v1/events", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
+        "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+        "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies",
+        "/apis/networking.k8s.io/v1/ingressclasses", "/apis/policy/v1/poddisruptionbudgets",
+        "/apis/batch/v1/jobs", "/apis/autoscaling/v2/horizontalpodautoscalers",
+    ]
+
+    @Test("our codec reads kube-apiserver's protobuf answers as exactly its JSON answers, member order included",
+          .enabled(if: RealCluster.isConfigured, Comment(rawValue: RealCluster.skipReason)))
+    func decodesKubeAPIServerAnswers() async throws {
+        let cluster = try await RealCluster.start()
+        defer { Task { await cluster.stopIfStarted() } }
+        let kubeconfig = cluster.kubeconfig.path
+        let server = try await Kubectl.run(["--kubeconfig", kubeconfig, "config", "view", "--raw", "-o", "jsonpath={.clusters[0].cluster.server}"]).stdout
+        let token = try await Kubectl.run(["--kubeconfig", kubeconfig, "config", "view", "--raw", "-o", "jsonpath={.users[0].user.token}"]).stdout
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("mizzen-proto-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        func fetch(_ path: String, accept: String) async throws -> [UInt8] {
+            let output = work.appendingPathComponent(UUID().uuidString)
+            let result = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/curl"), [
+                "-sk", "-o", output.path, "-H", "Authorization: Bearer \(token)", "-H", "Accept: \(accept)", server + path,
+            ])
+            try #require(result.status == 0, "curl \(path): \(result.stderr)")
+            return try [UInt8](Data(contentsOf: output))
+        }
+        // kube-apiserver reads what our encoder writes (a dry run stores nothing).
+        let deployment = try JSONValue(parsingJSON: """
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"proto-check","labels":{"app":"p"}},
+             "spec":{"replicas":0,"selector":{"matchLabels":{"app":"p"}},
+               "template":{"metadata":{"labels":{"app":"p"}},"spec":{"containers":[{"name":"c","image":"nginx",
+                 "ports":[{"containerPort":8080}],"resources":{"limits":{"cpu":"500m"}},
+                 "readinessProbe":{"httpGet":{"port":"http","path":"/"}}}]}}}}
+            """)
+        let input = work.appendingPathComponent("deployment.pb")
+        try Data(try ProtobufCodec.encode(deployment)).write(to: input)
+        let output = work.appendingPathComponent("created.pb")
+        let created = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/curl"), [
+            "-sk", "-o", output.path, "-w", "%{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(token)",
+            "-H", "Accept: \(ProtobufCodec.mediaType)", "-H", "Content-Type: \(ProtobufCodec.mediaType)",
+            "--data-binary", "@\(input.path)", server + "/apis/apps/v1/namespaces/default/deployments?dryRun=All",
+        ])
+        #expect(created.stdout == "201")
+        let answer = try ProtobufCodec.decode(try [UInt8](Data(contentsOf: output)))
+        #expect(answer["spec"]?["replicas"] == 0)
+        let container = answer["spec"]?["template"]?["spec"]?["containers"]?[0]
+        #expect(container?["resources"]?["limits"]?["cpu"] == "500m")
+        #expect(container?["readinessProbe"]?["httpGet"]?["port"] == "http")
+        #expect(container?["ports"]?[0]?["containerPort"] == 8080)
+
+        for path in Self.kitPaths {
+            let protobuf = try ProtobufCodec.decode(try await fetch(path, accept: ProtobufCodec.mediaType))
+            // The JSON of the very same resourceVersion.
+            let version = protobuf["metadata"]?["resourceVersion"]?.stringValue ?? ""
+            let json = try JSONValue(parsingJSON: try await fetch(
+                path + "?resourceVersion=\(version)&resourceVersionMatch=Exact", accept: "application/json"))
+            #expect(protobuf == json, "\(path) differs")
+            #expect(protobuf.jsonString() == json.jsonString(), "\(path): member order differs")
+        }
+    }
 }

@@ -88,7 +88,12 @@ struct ProtobufDecoder {
             }
             if field.isRepeated {
                 if read.isEmpty {
-                    if !field.omitEmpty { object[field.jsonName] = .null }
+                    // A list's items are [] in kube-apiserver's JSON even when there are none.
+                    if message.isKind && field.jsonName == "items" {
+                        object[field.jsonName] = .array([])
+                    } else if !field.omitEmpty {
+                        object[field.jsonName] = .null
+                    }
                 } else {
                     object[field.jsonName] = .array(read)
                 }
@@ -104,7 +109,7 @@ struct ProtobufDecoder {
             }
             let value = try read.last ?? zero(field, bytes, path: path, depth: depth)
             if field.omitZero, read.isEmpty || value == .null { continue }
-            if field.omitEmpty, Self.isEmpty(value, field) { continue }
+            if field.omitEmpty, isEmpty(value, field) { continue }
             object[field.jsonName] = value
         }
         return .object(object)
@@ -125,10 +130,10 @@ struct ProtobufDecoder {
 
     /// Whether Go's `omitempty` leaves this value out: false, 0, "", and empty slices and maps
     /// (never structs).
-    private static func isEmpty(_ value: JSONValue, _ field: ProtobufSchema.Field) -> Bool {
+    private func isEmpty(_ value: JSONValue, _ field: ProtobufSchema.Field) -> Bool {
         if case .message(let name) = field.type {
             // Named slices (wrappers) are slices in Go; structs are never empty.
-            guard ProtobufSchema.builtin.messages[name]?.isWrapper == true else { return false }
+            guard schema.messages[name]?.isWrapper == true else { return false }
         }
         switch value {
         case .null: return true
