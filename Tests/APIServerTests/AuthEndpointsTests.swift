@@ -112,6 +112,40 @@ struct AuthEndpointsTests {
         await plane.stop()
     }
 
+    @Test("a token bound to a Secret dies with the Secret")
+    func boundToSecret() async throws {
+        let plane = try await EmbeddedPlane.start(oam: false)
+        try await plane.kubectlOK(["apply", "-f", "-"], stdin: Self.serviceAccount + """
+
+            ---
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: ticket}
+            stringData: {a: b}
+            """)
+        let token = try await plane.kubectlOK(
+            ["create", "token", "bot", "--bound-object-kind", "Secret", "--bound-object-name", "ticket"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let secretUID = try JSONValue(parsingJSON: try await plane.kubectlOK(["get", "secret", "ticket", "-o", "json"]))[
+            "metadata"]?["uid"]
+        #expect(try Self.payload(of: token)["kubernetes.io"]?["secret"] == ["name": "ticket", "uid": secretUID ?? nil])
+        try await plane.kubectlOK(["--token", token, "get", "cm"])
+        let missing = try await plane.kubectl(
+            ["create", "token", "bot", "--bound-object-kind", "Secret", "--bound-object-name", "nope"])
+        #expect(missing.stderr.contains("secrets \"nope\" not found"), "\(missing.stderr)")
+        let wrongUID = try await plane.kubectl([
+            "create", "token", "bot", "--bound-object-kind", "Secret", "--bound-object-name", "ticket",
+            "--bound-object-uid", "123",
+        ])
+        #expect(wrongUID.stderr.contains(
+            "Operation cannot be fulfilled on Secret \"ticket\": the UID in the bound object reference (123) does not match the UID in record"),
+            "\(wrongUID.stderr)")
+        try await plane.kubectlOK(["delete", "secret", "ticket"])
+        let refused = try await plane.kubectl(["--token", token, "get", "cm"])
+        #expect(refused.stderr.contains("Unauthorized"), "\(refused.stderr)")
+        await plane.stop()
+    }
+
     @Test("tokens survive a restart of the plane")
     func restart() async throws {
         let (plane, token) = try await Self.planeWithToken()

@@ -102,10 +102,6 @@ extension APIHandler {
         let seconds = spec["expirationSeconds"]?.intValue ?? ServiceAccountTokens.defaultExpirationSeconds
         spec["expirationSeconds"] = .int(seconds)
         if spec["boundObjectRef"] == nil { spec["boundObjectRef"] = nil as JSONValue }
-        if let bound = spec["boundObjectRef"], !bound.isNull {
-            throw APIError.badRequest(
-                "cannot bind token to object of type \(bound["kind"]?.stringValue ?? ""): the embedded plane issues unbound tokens only (leave out spec.boundObjectRef)")
-        }
         var causes: [APIError.Cause] = []
         if seconds < ServiceAccountTokens.minimumExpirationSeconds {
             causes.append(FieldErrors.invalid(
@@ -116,10 +112,12 @@ extension APIHandler {
                 "spec.expirationSeconds", value: .int(seconds), "may not specify a duration larger than 2^32 seconds"))
         }
         if !causes.isEmpty { throw Self.invalidReview(kind: kind, group: group, causes: causes, detailsKind: true) }
+        let boundObject = try await boundObject(spec["boundObjectRef"], serviceAccount: name, namespace: namespace)
 
         let issued = now()
         let claims = authenticator.tokens.claims(
-            namespace: namespace, name: name, uid: uid, audiences: audiences, expirationSeconds: seconds, now: issued)
+            namespace: namespace, name: name, uid: uid, audiences: audiences, expirationSeconds: seconds, now: issued,
+            boundObject: boundObject)
         let token = try authenticator.tokens.sign(claims)
         var placed: JSONObject = [
             "name": .string(name), "namespace": .string(namespace), "uid": .string(uid),
@@ -138,6 +136,45 @@ extension APIHandler {
             "expirationTimestamp": .string(Date(timeIntervalSince1970: Double(claims.expiry)).formatted(Self.rfc3339)),
         ]
         return .json(status: 201, body: body, contentType: "application/json")
+    }
+
+    /// The object of `spec.boundObjectRef` a token is bound to, checked as kube-apiserver checks
+    /// it: a Pod running as the ServiceAccount, or a Secret, in its namespace, with the uid given.
+    func boundObject(_ reference: JSONValue?, serviceAccount: String, namespace: String) async throws
+        -> ServiceAccountTokenClaims.BoundObject?
+    {
+        guard let reference, !reference.isNull else { return nil }
+        let kind = reference["kind"]?.stringValue ?? ""
+        let apiVersion = reference["apiVersion"]?.stringValue ?? ""
+        let name = reference["name"]?.stringValue ?? ""
+        let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
+        let resource: String
+        switch (group, kind) {
+        case ("", "Pod"): resource = "pods"
+        case ("", "Secret"): resource = "secrets"
+        case ("", "Node"): resource = "nodes"
+        default:
+            let version = apiVersion.split(separator: "/").last.map(String.init) ?? ""
+            throw APIError.badRequest("cannot bind token to object of type \(group)/\(version), Kind=\(kind)")
+        }
+        guard let served = BuiltinTypes.served(group: "", resource: resource) else {
+            throw APIError.notFound(resource: resource, name: name)
+        }
+        let object = try await store.get(served.type, namespace: kind == "Node" ? nil : namespace, name: name)
+        if kind == "Pod", object.spec?["serviceAccountName"]?.stringValue != serviceAccount {
+            throw APIError.badRequest(
+                "cannot bind token for serviceaccount \"\(serviceAccount)\" to pod running with different serviceaccount name.")
+        }
+        if kind == "Node" {
+            throw APIError.badRequest("cannot bind token to a Node: the embedded plane binds tokens to Pods and Secrets")
+        }
+        let uid = object.uid ?? ""
+        if let given = reference["uid"]?.stringValue, !given.isEmpty, given != uid {
+            throw APIError.conflict(
+                resource: kind, name: name,
+                reason: "the UID in the bound object reference (\(given)) does not match the UID in record. The object might have been deleted and then recreated")
+        }
+        return ServiceAccountTokenClaims.BoundObject(kind: kind, name: name, uid: uid)
     }
 
     // MARK: Reviews

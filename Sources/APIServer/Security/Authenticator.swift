@@ -1,5 +1,6 @@
 import APIMachinery
 import Foundation
+import OrderedCollections
 import Resources
 import Store
 
@@ -67,10 +68,34 @@ struct Authenticator: Sendable {
         {
             throw TokenRejection("service account \(claims.namespace)/\(claims.name) has been deleted")
         }
-        let user = UserInfo.serviceAccount(
+        var user = UserInfo.serviceAccount(
             namespace: claims.namespace, name: claims.name, uid: claims.uid,
             credentialID: claims.id.isEmpty ? nil : claims.credentialID)
+        if let bound = claims.boundObject {
+            try await checkBoundObject(bound, namespace: claims.namespace, now: current)
+            if bound.kind == "Pod" {
+                user.extra["authentication.kubernetes.io/pod-name"] = [bound.name]
+                user.extra["authentication.kubernetes.io/pod-uid"] = [bound.uid]
+            }
+        }
         return (user, claims)
+    }
+
+    /// Refuses a token whose bound Pod or Secret is gone, replaced or being deleted.
+    func checkBoundObject(_ bound: ServiceAccountTokenClaims.BoundObject, namespace: String, now: Date) async throws {
+        let resource = bound.kind == "Pod" ? "pods" : "secrets"
+        guard let type = BuiltinTypes.served(group: "", resource: resource)?.type,
+            let object = try? await store.get(type, namespace: namespace, name: bound.name)
+        else { throw TokenRejection("service account token has been invalidated") }
+        guard object.uid == bound.uid else {
+            throw TokenRejection(
+                "\(bound.kind.lowercased()) UID (\(object.uid ?? "")) does not match service account \(bound.kind.lowercased()) ref claim (\(bound.uid))")
+        }
+        if let deleted = object.deletionTimestamp.flatMap(Timestamps.secondsSinceEpoch),
+            deleted < now.timeIntervalSince1970 - Double(ServiceAccountTokens.leeway)
+        {
+            throw TokenRejection("service account token has been invalidated")
+        }
     }
 }
 

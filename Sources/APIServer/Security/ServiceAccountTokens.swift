@@ -18,10 +18,30 @@ public struct ServiceAccountTokenClaims: Sendable, Hashable {
     public var name: String
     /// The ServiceAccount's uid: a token dies with the object it was issued for.
     public var uid: String
+    /// The Pod or Secret the token is bound to (`kubectl create token --bound-object-kind`): it
+    /// dies with that object too.
+    public var boundObject: BoundObject?
+
+    /// An object a token is bound to.
+    public struct BoundObject: Sendable, Hashable {
+        /// `Pod` or `Secret`.
+        public var kind: String
+        public var name: String
+        public var uid: String
+
+        public init(kind: String, name: String, uid: String) {
+            self.kind = kind
+            self.name = name
+            self.uid = uid
+        }
+
+        /// The member of `kubernetes.io` naming it: `pod` or `secret`.
+        var claimName: String { kind.lowercased() }
+    }
 
     public init(
         issuer: String, audiences: [String], issuedAt: Int64, notBefore: Int64, expiry: Int64, id: String,
-        namespace: String, name: String, uid: String
+        namespace: String, name: String, uid: String, boundObject: BoundObject? = nil
     ) {
         self.issuer = issuer
         self.audiences = audiences
@@ -32,6 +52,7 @@ public struct ServiceAccountTokenClaims: Sendable, Hashable {
         self.namespace = namespace
         self.name = name
         self.uid = uid
+        self.boundObject = boundObject
     }
 
     /// `system:serviceaccount:<namespace>:<name>`.
@@ -42,13 +63,14 @@ public struct ServiceAccountTokenClaims: Sendable, Hashable {
 
     /// The claims object, keys in the order kube-apiserver's tokens have them.
     public var json: JSONValue {
-        [
+        var kubernetes: JSONObject = ["namespace": .string(namespace)]
+        if let boundObject {
+            kubernetes[boundObject.claimName] = ["name": .string(boundObject.name), "uid": .string(boundObject.uid)]
+        }
+        kubernetes["serviceaccount"] = ["name": .string(name), "uid": .string(uid)]
+        return [
             "aud": .array(audiences.map(JSONValue.string)), "exp": .int(expiry), "iat": .int(issuedAt),
-            "iss": .string(issuer), "jti": .string(id),
-            "kubernetes.io": [
-                "namespace": .string(namespace),
-                "serviceaccount": ["name": .string(name), "uid": .string(uid)],
-            ],
+            "iss": .string(issuer), "jti": .string(id), "kubernetes.io": .object(kubernetes),
             "nbf": .int(notBefore), "sub": .string(subject),
         ]
     }
@@ -73,13 +95,20 @@ public struct ServiceAccountTokenClaims: Sendable, Hashable {
         default: audiences = []
         }
         let kubernetes = json["kubernetes.io"]
+        var bound: BoundObject?
+        for kind in ["Pod", "Secret"] {
+            guard let reference = kubernetes?[kind.lowercased()] else { continue }
+            bound = BoundObject(
+                kind: kind, name: try string(reference["name"], "kubernetes.io.\(kind.lowercased()).name"),
+                uid: try string(reference["uid"], "kubernetes.io.\(kind.lowercased()).uid"))
+        }
         self.init(
             issuer: try string(json["iss"], "iss"), audiences: audiences, issuedAt: try time("iat"),
             notBefore: json["nbf"] == nil ? try time("iat") : try time("nbf"), expiry: try time("exp"),
             id: json["jti"]?.stringValue ?? "",
             namespace: try string(kubernetes?["namespace"], "kubernetes.io.namespace"),
             name: try string(kubernetes?["serviceaccount"]?["name"], "kubernetes.io.serviceaccount.name"),
-            uid: try string(kubernetes?["serviceaccount"]?["uid"], "kubernetes.io.serviceaccount.uid"))
+            uid: try string(kubernetes?["serviceaccount"]?["uid"], "kubernetes.io.serviceaccount.uid"), boundObject: bound)
         guard subject == json["sub"]?.stringValue else { throw .missingClaims("sub") }
     }
 }
@@ -169,13 +198,13 @@ public struct ServiceAccountTokens: Sendable {
     /// empty `audiences` means the server's own.
     public func claims(
         namespace: String, name: String, uid: String, audiences: [String], expirationSeconds: Int64, now: Date,
-        id: String = UUID().uuidString.lowercased()
+        boundObject: ServiceAccountTokenClaims.BoundObject? = nil, id: String = UUID().uuidString.lowercased()
     ) -> ServiceAccountTokenClaims {
         let issuedAt = Int64(now.timeIntervalSince1970.rounded(.down))
         return ServiceAccountTokenClaims(
             issuer: issuer, audiences: audiences.isEmpty ? self.audiences : audiences, issuedAt: issuedAt,
             notBefore: issuedAt, expiry: issuedAt + expirationSeconds, id: id, namespace: namespace, name: name,
-            uid: uid)
+            uid: uid, boundObject: boundObject)
     }
 
     /// The signed token of `claims`.
