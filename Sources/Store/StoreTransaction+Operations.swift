@@ -70,6 +70,8 @@ extension StoreTransaction {
             spec["finalizers"] = .array(finalizers)
             object.spec = .object(spec)
             object.status = ["phase": "Active"]
+        } else if let initial = type.initialStatus {
+            object.status = initial
         } else if type.hasStatus {
             object.object.removeValue(forKey: "status")
         }

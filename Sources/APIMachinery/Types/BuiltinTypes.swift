@@ -127,13 +127,14 @@ public enum BuiltinTypes {
         shortNames: ["ns"], tracksGeneration: false)
     private static let serviceType = ResourceType(
         group: "", version: "v1", resource: "services", kind: "Service", namespaced: true, hasStatus: true,
-        shortNames: ["svc"], categories: ["all"], tracksGeneration: false)
+        shortNames: ["svc"], categories: ["all"], tracksGeneration: false,
+        initialStatus: ["loadBalancer": [:]])
     private static let deploymentType = ResourceType(
         group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true, hasStatus: true,
-        shortNames: ["deploy"], categories: ["all"])
+        shortNames: ["deploy"], categories: ["all"], initialStatus: [:])
     private static let statefulSetType = ResourceType(
         group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet", namespaced: true,
-        hasStatus: true, shortNames: ["sts"], categories: ["all"])
+        hasStatus: true, shortNames: ["sts"], categories: ["all"], initialStatus: ["replicas": 0, "availableReplicas": 0])
     private static let crdType = ResourceType(
         group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions",
         kind: "CustomResourceDefinition", namespaced: false, hasStatus: true, shortNames: ["crd", "crds"],

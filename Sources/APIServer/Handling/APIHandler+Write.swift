@@ -94,7 +94,7 @@ extension APIHandler {
             throw APIError.invalid(kind: type.kind, group: type.group, name: name, causes: causes)
         }
         if !managedFieldsDone {
-            let manager = FieldManager(subresource: subresource)
+            let manager = fieldManager(served, subresource: subresource)
             let updated = manager.update(
                 live: old?.value, new: object.value, manager: request.fieldManager, time: timestamp,
                 schema: registry.patchSchema(for: type))
@@ -139,6 +139,11 @@ extension APIHandler {
         let type = served.type
         let contentType = request.contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         let isApply = contentType == "application/apply-patch+yaml" || contentType == "application/apply-patch+json"
+        if isApply, (request.query["fieldManager"] ?? "").isEmpty {
+            // An apply must say whose configuration it is; kube does not derive it from the user agent.
+            throw APIError.invalid(kind: "PatchOptions", group: "meta.k8s.io", name: "", causes: [APIError.Cause(
+                type: "FieldValueRequired", message: "Required value: is required for apply patch", field: "fieldManager")])
+        }
         // Custom resources take no strategic merge patch: kube answers 415 listing the others.
         let supported = [
             "application/json-patch+json", "application/merge-patch+json",
@@ -181,7 +186,7 @@ extension APIHandler {
             default:
                 var applied = patchDocument
                 if applied["metadata"]?["name"] == nil { applied["metadata"]?["name"] = .string(name) }
-                patched = try FieldManager(subresource: subresource).apply(
+                patched = try fieldManager(served, subresource: subresource).apply(
                     live: live?.value, applied: applied, manager: request.fieldManager, force: request.flag("force"),
                     time: timestamp, schema: registry.patchSchema(for: type))
             }

@@ -23,11 +23,15 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     /// leaves it out for kinds without a spec to observe (ConfigMap, Secret, Service, Namespace,
     /// Lease…); custom resources always have it.
     public var tracksGeneration: Bool
+    /// The `status` a new object starts with, whatever its creator sent: kube-apiserver's empty
+    /// status of the kind (`{}` for a Deployment, `{loadBalancer: {}}` for a Service). `nil`
+    /// leaves it out, as for custom resources with a status subresource.
+    public var initialStatus: JSONValue?
 
     public init(
         group: String, version: String, resource: String, singular: String? = nil, kind: String,
         listKind: String? = nil, namespaced: Bool, hasStatus: Bool, shortNames: [String] = [],
-        categories: [String] = [], tracksGeneration: Bool = true
+        categories: [String] = [], tracksGeneration: Bool = true, initialStatus: JSONValue? = nil
     ) {
         self.group = group
         self.version = version
@@ -40,6 +44,7 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
         self.shortNames = shortNames
         self.categories = categories
         self.tracksGeneration = tracksGeneration
+        self.initialStatus = initialStatus
     }
 
     public var groupVersion: GroupVersion { GroupVersion(group: group, version: version) }
