@@ -98,7 +98,8 @@ struct WorkloadControllersTests {
             #expect(deployment.valueIfPresent(at: "spec.selector.matchLabels")
                 == [OAM.Label.containerizedWorkload: .string(uid)])
             #expect(deployment.valueIfPresent(at: "spec.template.spec.containers[0].image") == "nginx:1.25")
-            #expect(deployment.valueIfPresent(at: "spec.replicas") == nil)
+            // The controller sets no replicas; the server defaults them to 1, as kube-apiserver does.
+            #expect(deployment.valueIfPresent(at: "spec.replicas") == 1)
             #expect(deployment.labels[OAM.Label.component] == "web")
 
             let service = try await runtime.waitFor(WorkloadTestKinds.service, "web")

@@ -96,6 +96,7 @@ public final class APIServer: Sendable {
             store: store, registry: registry, admission: admission,
             serverAddress: "\(scheme)://\(configuration.address):\(configuration.port)", authenticator: authenticator)
         try await handler.reloadCustomResources()
+        try await handler.ensureClusterObjects(serverPort: configuration.port == 0 ? 6443 : configuration.port)
         if !configuration.seedObjects.isEmpty {
             do {
                 _ = try await handler.seed(configuration.seedObjects, logger: logger)

@@ -1,5 +1,6 @@
 import APIMachinery
 import Logging
+import OrderedCollections
 import Resources
 import Store
 
@@ -79,5 +80,45 @@ extension APIHandler {
         let root = type.group.isEmpty ? "/api/\(type.version)" : "/apis/\(type.group)/\(type.version)"
         let scope = namespace.map { "/namespaces/\($0)" } ?? ""
         return "\(root)\(scope)/\(type.resource)"
+    }
+}
+
+extension APIHandler {
+    /// What kube-apiserver keeps in every cluster from its start: the `kubernetes` Service in
+    /// `default` (the first service IP, port 443 to the server's own port; no Endpoints, as with
+    /// `--endpoint-reconciler-type=none`), and the name label of the `default` namespace, which
+    /// the store creates before there is any defaulting. An existing Service is left as it is.
+    func ensureClusterObjects(serverPort: Int) async throws {
+        let namespaces = BuiltinTypes.namespaces.type
+        var namespace = try await store.get(namespaces, namespace: nil, name: "default")
+        if namespace.labels["kubernetes.io/metadata.name"] == nil {
+            namespace.setLabel("kubernetes.io/metadata.name", "default")
+            _ = try await store.update(namespace, as: namespaces, subresource: .main, dryRun: false)
+        }
+        do {
+            _ = try await store.get(BuiltinTypes.services.type, namespace: "default", name: "kubernetes")
+            return
+        } catch let error as APIError where error.reason == .notFound {}
+        let service: JSONValue = [
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": [
+                "name": "kubernetes", "namespace": "default",
+                "labels": ["component": "apiserver", "provider": "kubernetes"],
+            ],
+            "spec": [
+                "clusterIP": .string(ServiceAllocation.kubernetesServiceIP),
+                "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .int(Int64(serverPort))]],
+            ],
+        ]
+        let request = APIRequest(
+            method: "POST", path: "/api/v1/namespaces/default/services", contentType: "application/json",
+            userAgent: "mizzen", body: service.jsonBytes())
+        guard case .json(let status, let body, _) = await handle(request) else {
+            throw SeedError(object: "Service/kubernetes", message: "the server answered with a stream")
+        }
+        // 409: another server on the same store created it first.
+        guard status < 300 || status == 409 else {
+            throw SeedError(object: "Service/kubernetes", message: APIError(status: body)?.message ?? "HTTP \(status)")
+        }
     }
 }

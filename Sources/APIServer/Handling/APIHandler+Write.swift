@@ -1,5 +1,6 @@
 import Foundation
 import APIMachinery
+import BuiltinKinds
 import OrderedCollections
 import Resources
 import Store
@@ -75,11 +76,15 @@ extension APIHandler {
         var object = try typed(object, served, request)
         let type = served.type
         if subresource == nil {
+            BuiltinKinds.applyDefaults(&object, kind: type.groupVersionKind, old: old)
             for controller in admission {
                 object = try await controller.admit(object, old: old, operation: operation, type: type)
             }
         }
         var causes = Self.metadataCauses(object, type: type)
+        if subresource == nil {
+            causes += BuiltinKinds.validationCauses(object, old: old, kind: type.groupVersionKind)
+        }
         if let schema = registry.schema(for: type) {
             // Unknown fields were reported by `typed`; here they are dropped.
             let defaulted = schema.applyDefaults(schema.prune(object.value))
@@ -92,6 +97,9 @@ extension APIHandler {
         if !causes.isEmpty {
             let name = object.name.isEmpty ? (object.generateName ?? "") : object.name
             throw APIError.invalid(kind: type.kind, group: type.group, name: name, causes: causes)
+        }
+        if subresource == nil, type.group.isEmpty, type.kind == "Service" {
+            try await allocateServiceAddresses(&object, old: old)
         }
         if !managedFieldsDone {
             let manager = fieldManager(served, subresource: subresource)

@@ -1,3 +1,4 @@
+import Foundation
 import APIMachinery
 import OrderedCollections
 import Resources
@@ -21,28 +22,39 @@ enum ServiceAllocation {
 
     static var rangeSize: UInt32 { 1 << (32 - UInt32(serviceRange.prefix)) }
 
-    /// Addresses handed out lately (an IP address, or `port:<number>`), with when.
-    /// Shared by every plane in the process: a reserved address is only skipped for a minute, so
-    /// planes sharing it lose nothing but a few of a million addresses.
-    static let reservations = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// Addresses handed out lately, by store and address (an IP address, or `port:<number>`):
+    /// to which Service (`namespace/name`) and when. A Service asking again for what it was given
+    /// (a retried create) gets it again.
+    static let reservations = Mutex<[Reservation: (owner: String, at: ContinuousClock.Instant)]>([:])
     static let reservationLifetime = Duration.seconds(60)
 
-    /// Reserves the first of `candidates` that is neither `taken` nor reserved; `nil` when none is.
-    static func reserve(_ candidates: some Sequence<String>, taken: Set<String>) -> String? {
+    struct Reservation: Hashable {
+        /// The store's identity: each plane allocates for itself.
+        var store: ObjectIdentifier
+        var address: String
+    }
+
+    /// Reserves for `owner` the first of `candidates` that is neither `taken` nor reserved for
+    /// another Service; `nil` when none is.
+    static func reserve(
+        _ candidates: some Sequence<String>, taken: Set<String>, store: ObjectIdentifier, owner: String
+    ) -> String? {
         reservations.withLock { held in
             let now = ContinuousClock.now
-            held = held.filter { now - $0.value < reservationLifetime }
-            for candidate in candidates where !taken.contains(candidate) && held[candidate] == nil {
-                held[candidate] = now
+            held = held.filter { now - $0.value.at < reservationLifetime }
+            for candidate in candidates where !taken.contains(candidate) {
+                let key = Reservation(store: store, address: candidate)
+                if let holder = held[key], holder.owner != owner { continue }
+                held[key] = (owner, now)
                 return candidate
             }
             return nil
         }
     }
 
-    /// Reserves `key` unless it is `taken` or already reserved.
-    static func claim(_ key: String, taken: Set<String>) -> Bool {
-        reserve([key], taken: taken) != nil
+    /// Reserves `address` for `owner` unless it is `taken` or reserved for another Service.
+    static func claim(_ address: String, taken: Set<String>, store: ObjectIdentifier, owner: String) -> Bool {
+        reserve([address], taken: taken, store: store, owner: owner) != nil
     }
 
     // MARK: Addresses as numbers
@@ -85,18 +97,20 @@ enum ServiceAllocation {
 }
 
 extension APIHandler {
-    /// Completes a Service as kube-apiserver's registry does before storing it: on an update, the
-    /// cluster IPs, IP families and node ports the request left out are kept from the stored
-    /// Service; then a cluster IP, IP families and node ports are allocated where needed, and a
-    /// requested IP or node port that is outside its range or taken is refused (422).
+    /// Completes a Service as kube-apiserver's registry does before storing it: a cluster IP, IP
+    /// families and node ports are allocated where needed (what an update left out was kept from
+    /// the stored Service by defaulting), and a requested IP or node port that is outside its
+    /// range or taken is refused (422).
     func allocateServiceAddresses(_ object: inout Resource, old: Resource?) async throws {
         var spec = object.spec?.objectValue ?? [:]
         let type = spec["type"]?.stringValue ?? "ClusterIP"
-        if let oldSpec = old?.spec?.objectValue { Self.keepAllocated(&spec, from: oldSpec) }
         guard type != "ExternalName" else {
             object.spec = .object(spec)
             return
         }
+        // The one store is a class (SQLiteStore): its identity tells planes in one process apart.
+        let storeID = ObjectIdentifier(store as AnyObject)
+        let owner = object.name.isEmpty ? UUID().uuidString : "\(object.namespace ?? "")/\(object.name)"
         let others = try await store.list(BuiltinTypes.services.type, namespace: nil, options: ListOptions()).items
             .filter { !($0.namespace == object.namespace && $0.name == object.name) }
         var causes: [APIError.Cause] = []
@@ -108,7 +122,8 @@ extension APIHandler {
         let previous = old?.spec?["clusterIP"]?.stringValue
         if clusterIP.isEmpty {
             let taken = Set(others.compactMap { $0.spec?["clusterIP"]?.stringValue })
-            guard let ip = ServiceAllocation.reserve(ServiceAllocation.dynamicCandidates(), taken: taken) else {
+            guard let ip = ServiceAllocation.reserve(
+                ServiceAllocation.dynamicCandidates(), taken: taken, store: storeID, owner: owner) else {
                 throw APIError.internalError("failed to allocate a serviceIP: range is full")
             }
             clusterIP = ip
@@ -118,8 +133,8 @@ extension APIHandler {
             if !ServiceAllocation.isAllocatable(address) {
                 causes.append(FieldErrors.invalid(
                     "spec.clusterIPs", value: value,
-                    "failed to allocate IP \(clusterIP): the provided IP (\(clusterIP)) is not in the valid range. The range of valid IPs is \(ServiceAllocation.serviceRangeText)"))
-            } else if !ServiceAllocation.claim(clusterIP, taken: taken) {
+                    "failed to allocate IP \(clusterIP): the provided network does not match the current range (\(ServiceAllocation.serviceRangeText))"))
+            } else if !ServiceAllocation.claim(clusterIP, taken: taken, store: storeID, owner: owner) {
                 causes.append(FieldErrors.invalid(
                     "spec.clusterIPs", value: value, "failed to allocate IP \(clusterIP): provided IP is already allocated"))
             }
@@ -154,13 +169,15 @@ extension APIHandler {
                     causes.append(FieldErrors.invalid(
                         field, value: requested,
                         "provided port is not in the valid range. The range of valid ports is 30000-32767"))
-                } else if !own.contains(number), !ServiceAllocation.claim("port:\(number)", taken: taken) {
+                } else if !own.contains(number), !ServiceAllocation.claim(
+                    "port:\(number)", taken: taken, store: storeID, owner: owner) {
                     causes.append(FieldErrors.invalid(field, value: requested, "provided port is already allocated"))
                 }
                 taken.insert("port:\(number)")
             }
             for index in ports.indices where (ports[index]["nodePort"]?.intValue ?? 0) == 0 {
-                guard let key = ServiceAllocation.reserve(ServiceAllocation.nodePortCandidates(), taken: taken),
+                guard let key = ServiceAllocation.reserve(
+                    ServiceAllocation.nodePortCandidates(), taken: taken, store: storeID, owner: owner),
                     let number = Int64(key.dropFirst("port:".count))
                 else { throw APIError.internalError("failed to allocate a nodePort: range is full") }
                 taken.insert(key)
@@ -172,31 +189,5 @@ extension APIHandler {
             throw APIError.invalid(kind: "Service", name: object.name, causes: causes)
         }
         object.spec = .object(spec)
-    }
-
-    /// What an update leaves out but the stored Service was given keeps its value (kube's
-    /// `patchAllocatedValues`): cluster IPs, IP families and node ports matched by port name.
-    static func keepAllocated(_ spec: inout JSONObject, from old: JSONObject) {
-        let type = spec["type"]?.stringValue ?? "ClusterIP"
-        let oldType = old["type"]?.stringValue ?? "ClusterIP"
-        guard type != "ExternalName", oldType != "ExternalName" else { return }
-        for key in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
-            let missing = spec[key] == nil || spec[key]?.isNull == true || spec[key] == ""
-                || spec[key]?.arrayValue?.isEmpty == true
-            if missing, let value = old[key] { spec[key] = value }
-        }
-        let hasNodePorts = { (type: String) in type == "NodePort" || type == "LoadBalancer" }
-        guard hasNodePorts(type), hasNodePorts(oldType), var ports = spec["ports"]?.arrayValue else { return }
-        var byName: [String: Int64] = [:]
-        for port in old["ports"]?.arrayValue ?? [] {
-            byName[port["name"]?.stringValue ?? ""] = port["nodePort"]?.intValue
-        }
-        let used = Set(ports.compactMap { $0["nodePort"]?.intValue })
-        for index in ports.indices where (ports[index]["nodePort"]?.intValue ?? 0) == 0 {
-            if let previous = byName[ports[index]["name"]?.stringValue ?? ""], !used.contains(previous) {
-                ports[index]["nodePort"] = .int(previous)
-            }
-        }
-        spec["ports"] = .array(ports)
     }
 }

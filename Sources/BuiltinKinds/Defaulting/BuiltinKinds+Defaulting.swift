@@ -6,18 +6,23 @@ extension BuiltinKinds {
     /// Defaulting is idempotent (defaulting a defaulted object changes nothing, so a no-op update
     /// stays one) and touches only what is unset. Kinds without defaults, and kinds that are not
     /// built in, are left as they are. Allocations that need the store (a Service's cluster IP and
-    /// node ports) are the API server's.
+    /// node ports) are the API server's; on an update (`old` is the stored object) a Service keeps
+    /// those it was given and the request left out.
     ///
     /// ```swift
     /// var deployment = try Resource(json(#"{"apiVersion":"apps/v1","kind":"Deployment","spec":{}}"#))
     /// BuiltinKinds.applyDefaults(&deployment, kind: deployment.groupVersionKind)
     /// deployment.spec?["replicas"]   // 1
     /// ```
-    public static func applyDefaults(_ object: inout Resource, kind: GroupVersionKind) {
+    public static func applyDefaults(_ object: inout Resource, kind: GroupVersionKind, old: Resource? = nil) {
         switch (kind.group, kind.version, kind.kind) {
         case ("apps", "v1", "Deployment"): applyDeploymentDefaults(&object.object)
         case ("apps", "v1", "StatefulSet"): applyStatefulSetDefaults(&object.object)
-        case ("", "v1", "Service"): applyServiceDefaults(&object.object)
+        case ("", "v1", "Service"):
+            applyServiceDefaults(&object.object)
+            if let previous = old?.spec?.objectValue {
+                object.object.withObject("spec") { keepAllocatedServiceValues(&$0, from: previous) }
+            }
         case ("", "v1", "Namespace"): applyNamespaceDefaults(&object)
         case ("", "v1", "Secret"): applySecretDefaults(&object.object)
         case ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"):

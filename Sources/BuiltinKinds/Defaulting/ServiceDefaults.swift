@@ -44,4 +44,31 @@ extension BuiltinKinds {
         type == "NodePort" || type == "LoadBalancer"
             || (type == "ClusterIP" && !(externalIPs?.arrayValue ?? []).isEmpty)
     }
+
+    /// On an update, what the request leaves out but the stored Service was given keeps its value
+    /// (kube's `patchAllocatedValues`): cluster IPs, IP families, and node ports matched by port
+    /// name — so `kubectl replace` or `apply` of a manifest without them changes nothing.
+    static func keepAllocatedServiceValues(_ spec: inout JSONObject, from old: JSONObject) {
+        let type = spec["type"]?.stringValue ?? "ClusterIP"
+        let oldType = old["type"]?.stringValue ?? "ClusterIP"
+        guard type != "ExternalName", oldType != "ExternalName" else { return }
+        for key in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
+            let missing = spec[key] == nil || spec[key]?.isNull == true || spec[key] == ""
+                || spec[key]?.arrayValue?.isEmpty == true
+            if missing, let value = old[key] { spec[key] = value }
+        }
+        let hasNodePorts = { (type: String) in type == "NodePort" || type == "LoadBalancer" }
+        guard hasNodePorts(type), hasNodePorts(oldType), var ports = spec["ports"]?.arrayValue else { return }
+        var byName: [String: Int64] = [:]
+        for port in old["ports"]?.arrayValue ?? [] {
+            byName[port["name"]?.stringValue ?? ""] = port["nodePort"]?.intValue
+        }
+        let used = Set(ports.compactMap { $0["nodePort"]?.intValue })
+        for index in ports.indices where (ports[index]["nodePort"]?.intValue ?? 0) == 0 {
+            if let previous = byName[ports[index]["name"]?.stringValue ?? ""], !used.contains(previous) {
+                ports[index]["nodePort"] = .int(previous)
+            }
+        }
+        spec["ports"] = .array(ports)
+    }
 }
