@@ -198,6 +198,27 @@ struct ProtobufTests {
         #expect(malformed.status == 400)
     }
 
+    @Test("a watch of a built-in kind streams length-prefixed protobuf WatchEvents to a client that prefers them")
+    func protobufWatch() async throws {
+        let plane = try await Self.plane()
+        defer { Task { await plane.stop() } }
+        try await plane.kubectlOK(["create", "configmap", "settings", "-n", "shop", "--from-literal=a=1"])
+        let watch = try await Self.curl(
+            plane, "/api/v1/namespaces/shop/configmaps?watch=1&timeoutSeconds=1",
+            accept: "application/vnd.kubernetes.protobuf;stream=watch, application/json")
+        #expect(watch.status == 200)
+        #expect(watch.contentType == ProtobufCodec.watchMediaType)
+        let events = try ProtobufCodec.decodeWatchFrames(watch.body)
+        #expect(events.first?["type"] == "ADDED")
+        #expect(events.first?["object"]?["metadata"]?["name"] == "settings")
+        #expect(events.first?["object"]?["data"] == ["a": "1"])
+        // JSON for clients that prefer it, and for custom resources.
+        let json = try await Self.curl(
+            plane, "/api/v1/namespaces/shop/configmaps?watch=1&timeoutSeconds=1", accept: "application/json")
+        #expect(json.contentType.hasPrefix("application/json"))
+        #expect(String(decoding: json.body, as: UTF8.self).contains("\"ADDED\""))
+    }
+
     @Test("custom resources have no protobuf form: JSON answers, 406 for protobuf only, 415 for a protobuf body")
     func customResources() async throws {
         let plane = try await Self.plane()

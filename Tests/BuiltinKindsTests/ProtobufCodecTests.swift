@@ -216,4 +216,35 @@ struct ProtobufCodecTests {
             #expect(ProtobufCodec.hasMessage(apiVersion: apiVersion, kind: kind), "\(apiVersion) \(kind)")
         }
     }
+
+    @Test("watch frames are a big-endian length and a WatchEvent whose object carries its envelope")
+    func watchFrames() throws {
+        let event: JSONValue = [
+            "type": "MODIFIED",
+            "object": ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "a"], "data": ["k": "v"]],
+        ]
+        let frame = try ProtobufCodec.watchFrame(for: event)
+        let length = Int(frame[0]) << 24 | Int(frame[1]) << 16 | Int(frame[2]) << 8 | Int(frame[3])
+        #expect(length == frame.count - 4)
+        let twoFrames = frame + frame
+        let events = try ProtobufCodec.decodeWatchFrames(twoFrames + Array(frame.prefix(6)))
+        #expect(events.count == 2)
+        #expect(events[0]["type"] == "MODIFIED")
+        #expect(events[0]["object"] == event["object"])
+        #expect(ProtobufCodec.servesProtobuf(path: "/api/v1/namespaces/a/configmaps"))
+        #expect(ProtobufCodec.servesProtobuf(path: "/apis/apps/v1/deployments"))
+        #expect(!ProtobufCodec.servesProtobuf(path: "/apis/core.oam.dev/v1alpha2/components"))
+    }
+
+    @Test("content negotiation follows q-values and order; Tables and */* are JSON")
+    func negotiation() {
+        #expect(ProtobufCodec.prefersProtobuf(accept: "application/vnd.kubernetes.protobuf,application/json"))
+        #expect(ProtobufCodec.prefersProtobuf(accept: "application/vnd.kubernetes.protobuf;stream=watch"))
+        #expect(!ProtobufCodec.prefersProtobuf(accept: "application/json, application/vnd.kubernetes.protobuf"))
+        #expect(!ProtobufCodec.prefersProtobuf(accept: "application/vnd.kubernetes.protobuf;q=0.5, application/json"))
+        #expect(!ProtobufCodec.prefersProtobuf(accept: "application/json, */*"))
+        #expect(!ProtobufCodec.prefersProtobuf(accept: "application/vnd.kubernetes.protobuf;as=Table;v=v1;g=meta.k8s.io"))
+        #expect(ProtobufCodec.acceptsOnlyProtobuf(accept: "application/vnd.kubernetes.protobuf"))
+        #expect(!ProtobufCodec.acceptsOnlyProtobuf(accept: "application/vnd.kubernetes.protobuf, */*"))
+    }
 }
