@@ -219,8 +219,11 @@ public final class APIServer: Sendable {
             if isWatch { openWatches.withLock { $0 -= 1 } }
             return Self.response(answer, accept: apiRequest.accept)
         }
+        // Watches of built-in kinds stream length-prefixed protobuf WatchEvents to clients that prefer them.
+        let protobufWatch = contentType == "application/json" && ProtobufCodec.prefersProtobuf(accept: apiRequest.accept)
+            && ProtobufCodec.servesProtobuf(path: path)
         var headers = HTTPFields()
-        headers[.contentType] = contentType
+        headers[.contentType] = protobufWatch ? ProtobufCodec.watchMediaType : contentType
         headers[.cacheControl] = "no-cache, private"
         return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
             defer { openWatches.withLock { $0 -= 1 } }
@@ -228,8 +231,13 @@ public final class APIServer: Sendable {
                 // A stopping server ends its watches (clients resume them elsewhere or later):
                 // graceful shutdown waits for open requests, and a watch would hold it forever.
                 for try await event in events.cancelOnGracefulShutdown() {
-                    var bytes = event.jsonBytes()
-                    bytes.append(UInt8(ascii: "\n"))
+                    var bytes: [UInt8]
+                    if protobufWatch {
+                        bytes = try ProtobufCodec.watchFrame(for: event)
+                    } else {
+                        bytes = event.jsonBytes()
+                        bytes.append(UInt8(ascii: "\n"))
+                    }
                     try await writer.write(ByteBuffer(bytes: bytes))
                 }
             } catch {
