@@ -40,7 +40,7 @@ struct SchemaTypingTests {
                       "strategy": {"rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 1}},
                       "template": {"metadata": {"labels": {"app": "web"}},
                                    "spec": {"containers": [{"name": "web", "image": "nginx",
-                                            "resources": {"limits": {"cpu": "500m", "memory": 128}},
+                                            "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}},
                                             "ports": [{"containerPort": 80}]}]}}}}
             """#
         let typed = try decode("Deployment", group: "apps", text)
@@ -149,5 +149,17 @@ struct SchemaTypingTests {
         #expect(try problem(#"{"spec": {"paused": "yes"}}"#) == ".spec.paused: expected boolean, got &{yes}")
         #expect(try problem(#"{"spec": 5}"#) == ".spec: expected map, got &{5}")
         #expect(try problem(#"{"spec": {"replicas": 2, "strategy": {"rollingUpdate": {"maxSurge": "25%"}}}}"#) == nil)
+    }
+
+    @Test("quantities are stored in Go's canonical form", arguments: [
+        ("0.5", "500m"), ("1000", "1k"), ("100", "100"), ("2500", "2500"), ("\"1000m\"", "1"), ("\"2.0\"", "2"),
+        ("\"1E3\"", "1E3"), ("\"1.5Gi\"", "1536Mi"), ("\"1024Ki\"", "1Mi"), ("\"0.5Mi\"", "512Ki"), ("\"1Mi\"", "1Mi"),
+        ("\"0.5Ki\"", "512"), ("\"500m\"", "500m"), ("\"0\"", "0"), ("\"1.0E3\"", "1e3"), ("\"+2k\"", "+2k"), ("\"12e-3\"", "12e-3"),
+        ("\"0.1Ki\"", "102400m"), ("\"100000\"", "100k"),
+    ])
+    func canonicalQuantities(given: String, stored: String) throws {
+        let typed = try decode("Deployment", group: "apps",
+            #"{"spec": {"template": {"spec": {"containers": [{"name": "a", "resources": {"limits": {"cpu": \#(given)}}}]}}}}"#)
+        #expect(typed.value["spec"]?["template"]?["spec"]?["containers"]?[0]?["resources"]?["limits"]?["cpu"] == .string(stored))
     }
 }

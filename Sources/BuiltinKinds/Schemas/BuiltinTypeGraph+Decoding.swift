@@ -133,12 +133,15 @@ extension BuiltinTypeGraph {
                 }
                 throw typeError(described, Node(shape: .integer(bits: 32), goType: "int32"))
             case (.quantity, .string(let text)):
-                if let problem = Quantity.problem(text) { throw BuiltinTypeError(message: problem) }
-                return nil
-            case (.quantity, .int), (.quantity, .double):
-                return nil
+                if let problem = ResourceQuantity.problem(text) { throw BuiltinTypeError(message: problem) }
+                return ResourceQuantity.canonical(text).flatMap { $0 == text ? nil : .string($0) }
+            case (.quantity, .int(let number)):
+                // Go keeps a quantity as a string: `100`, or `1k` for 1000.
+                return ResourceQuantity.canonical("\(number)").map(JSONValue.string)
+            case (.quantity, .double(let number)):
+                return ResourceQuantity.canonical(Self.goNumber(number)).map(JSONValue.string)
             case (.quantity, _):
-                throw BuiltinTypeError(message: Quantity.formatError)
+                throw BuiltinTypeError(message: ResourceQuantity.formatError)
             case (.time, .string(let text)):
                 if !Self.isRFC3339(text) {
                     throw BuiltinTypeError(
@@ -346,39 +349,6 @@ extension BuiltinTypeGraph {
                 if quantum == 0, padding > 0, offset + 1 < text.utf8.count { return offset + 1 }
             }
             return quantum == 0 ? nil : quantumStart
-        }
-    }
-}
-
-/// `resource.ParseQuantity`'s checks, for values of `resource.Quantity` fields.
-enum Quantity {
-    static let formatError =
-        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-    static let suffixError = "unable to parse quantity's suffix"
-
-    /// What is wrong with a quantity string, or `nil` when it parses.
-    static func problem(_ text: String) -> String? {
-        var rest = Substring(text)
-        if rest.first == "+" || rest.first == "-" { rest = rest.dropFirst() }
-        let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-        guard !number.isEmpty, number.filter({ $0 == "." }).count <= 1, number != "." else { return formatError }
-        let suffix = rest.dropFirst(number.count)
-        let allowed = Set("eEinumkKMGTP")
-        let letters = suffix.prefix { allowed.contains($0) }
-        var exponent = suffix.dropFirst(letters.count)
-        if exponent.first == "+" || exponent.first == "-" { exponent = exponent.dropFirst() }
-        guard exponent.allSatisfy({ $0.isASCII && $0.isNumber }) else { return formatError }
-        let full = String(suffix)
-        switch full {
-        case "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E":
-            return nil
-        default:
-            if let first = full.first, first == "e" || first == "E" {
-                var digits = full.dropFirst()
-                if digits.first == "+" || digits.first == "-" { digits = digits.dropFirst() }
-                if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) { return nil }
-            }
-            return suffixError
         }
     }
 }
