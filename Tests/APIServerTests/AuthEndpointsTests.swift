@@ -244,6 +244,17 @@ struct AuthEndpointsTests {
             "exactly one of nonResourceAttributes or resourceAttributes must be specified") == true)
         #expect(invalid["details"]?["causes"]?[0]?["field"] == "spec.resourceAttributes")
 
+        guard case .json(let strictStatus, let strict, _) = await plane.server.handler.handle(APIRequest(
+            method: "POST", path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+            query: ["fieldValidation": "Strict"],
+            body: (["spec": ["resourceAttributes": ["verb": "get", "resource": "pods", "bogus": 1]]] as JSONValue).jsonBytes()))
+        else { return }
+        #expect(strictStatus == 400)
+        #expect(strict["message"] == """
+            SelfSubjectAccessReview in version "v1" cannot be handled as a SelfSubjectAccessReview: \
+            strict decoding error: unknown field "spec.resourceAttributes.bogus"
+            """)
+
         let (noNamespace, _) = await post("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", [
             "apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "spec": [:],
         ])

@@ -199,7 +199,8 @@ extension APIHandler {
         members.removeValue(forKey: "apiVersion")
         members.removeValue(forKey: "metadata")
         review.merge(members) { _, new in new }
-        return .object(review)
+        // Decoded as kube decodes it: wrong types are a 400, unknown fields follow `fieldValidation`.
+        return try typed(Resource(object: review), ServedResource(type: type, verbs: ["create"]), request).value
     }
 
     /// `status` of a TokenReview: who `spec.token` authenticates, for `spec.audiences` (the
