@@ -8,7 +8,7 @@ that has protobuf tags, its fields as one compact line each: field number, JSON 
 The Swift side (`ProtobufSchema`) parses that text once, on first use.
 
 Usage:
-    scripts/gen-protobuf-table.py [KUBERNETES_SOURCE_DIR]
+    KUBE_VERSION=v1.36.2 scripts/gen-protobuf-table.py [KUBERNETES_SOURCE_DIR]
 
 KUBERNETES_SOURCE_DIR defaults to the real kube-apiserver kit's source snapshot,
 /work/realk8s/src/deps/github.com/openshift/kubernetes.
@@ -243,7 +243,7 @@ def main():
 
     out = []
     message_count = field_count = 0
-    for import_path, package_key, api_version, in [(p, k, v) for p, k, v in PACKAGES]:
+    for _, package_key, api_version in PACKAGES:
         _, _, structs, named = packages[package_key]
         out.append(f"P {package_key} {api_version}")
         for name in sorted(structs):
@@ -310,21 +310,12 @@ def main():
             message_count += 1
             field_count += 1
         needed = {k: v for k, v in needed.items() if not k.startswith(package_key + ".")}
-    # Wrapper messages of packages already written (referenced from later packages).
-    for full, element in sorted(needed.items()):
-        raise SystemExit(f"wrapper message {full} referenced after its package was written")
+    # A wrapper message must be written with its own package.
+    if needed:
+        raise SystemExit(f"wrapper messages referenced after their package was written: {sorted(needed)}")
 
-    version = "unknown"
-    version_file = os.path.join(SOURCE, "openshift-hack/images/hyperkube/Dockerfile.rhel")
-    for candidate in (os.path.join(SOURCE, "CHANGELOG/README.md"),):
-        pass
-    go_mod = os.path.join(STAGING, "api/go.mod")
-    try:
-        kube_version = os.popen(
-            f"git -C {SOURCE} describe --tags 2>/dev/null").read().strip()
-    except OSError:
-        kube_version = ""
-    version = kube_version or os.environ.get("KUBE_VERSION", "the kit's source snapshot")
+    # The kit's kube-apiserver reports its version (`kubectl version`); the source tree does not.
+    version = os.environ.get("KUBE_VERSION", "the kit's source snapshot")
 
     text = "\n".join(out)
     assert '"""' not in text and "\\" not in text

@@ -308,6 +308,13 @@ struct ProtobufTests {
         #expect(container?["readinessProbe"]?["httpGet"]?["port"] == "http")
         #expect(container?["ports"]?[0]?["containerPort"] == 8080)
 
+        // Its protobuf watch frames.
+        let frames = try ProtobufCodec.decodeWatchFrames(try await fetch(
+            "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1", accept: ProtobufCodec.mediaType))
+        #expect(frames.first?["type"] == "ADDED")
+        #expect(frames.first?["object"]?["kind"] == "ConfigMap")
+        #expect(frames.first?["object"]?["metadata"]?["namespace"] == "default")
+
         for path in Self.kitPaths {
             let protobuf = try ProtobufCodec.decode(try await fetch(path, accept: ProtobufCodec.mediaType))
             // The JSON of the very same resourceVersion.

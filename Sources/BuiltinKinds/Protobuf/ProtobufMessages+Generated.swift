@@ -1,5 +1,5 @@
 // GENERATED FILE — do not edit. Written by scripts/gen-protobuf-table.py from the Go API types
-// (types.go and siblings) of Kubernetes (the kit's source snapshot) under staging/src/k8s.io/{api,apimachinery,
+// (types.go and siblings) of Kubernetes (v1.36.2) under staging/src/k8s.io/{api,apimachinery,
 // apiextensions-apiserver}: 584 messages, 2025 fields. Run the script again
 // to regenerate it. The format is described in the script and parsed by `ProtobufSchema`.
 
