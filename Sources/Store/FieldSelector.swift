@@ -54,7 +54,8 @@ public struct FieldSelector: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``APIError`` (400 BadRequest) for a malformed selector, or a field the kind
     ///   does not support, worded as kube-apiserver words it for that kind.
     public init(parsing text: String, fields: SelectableFields = .metadataOnly) throws(APIError) {
-        var requirements: [Requirement] = []
+        // The whole selector is parsed before any field is checked, as kube does.
+        var terms: [(label: String, negated: Bool, value: String)] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: true) {
             let term = part.trimmingSpaces()
             if term.isEmpty { continue }
@@ -74,14 +75,16 @@ public struct FieldSelector: Sendable, Hashable, CustomStringConvertible {
                 value = term[term.index(after: index)...]
                 negated = false
             } else {
-                throw APIError.badRequest("invalid field selector: invalid selector: '\(text)'; can't understand '\(term)'")
+                throw APIError.badRequest("invalid selector: '\(text)'; can't understand '\(term)'")
             }
-            let label = String(key.trimmingSpaces())
-            guard let (field, source) = fields.resolve(label) else {
-                throw APIError.badRequest(fields.rejection(label))
+            terms.append((String(key.trimmingSpaces()), negated, String(value.trimmingSpaces())))
+        }
+        var requirements: [Requirement] = []
+        for term in terms {
+            guard let (field, source) = fields.resolve(term.label) else {
+                throw APIError.badRequest(fields.rejection(term.label))
             }
-            requirements.append(Requirement(
-                field: field, negated: negated, value: String(value.trimmingSpaces()), source: source))
+            requirements.append(Requirement(field: field, negated: term.negated, value: term.value, source: source))
         }
         self.init(requirements)
     }

@@ -128,6 +128,10 @@ struct FidelityGapsTests {
     func customResourceScale() async throws {
         try await Self.withPlane(gadgets: true) { plane in
             try await plane.kubectlOK(["apply", "-f", "-"], stdin: Self.gadget("g1", size: 1, colour: "red"))
+            let before = try JSONValue(parsingJSON: try await plane.kubectlOK([
+                "get", "--raw", "/apis/example.com/v1/namespaces/default/gadgets/g1/scale",
+            ]))
+            #expect(before["status"] == ["replicas": 0])   // an empty selector is left out
             try await plane.kubectlOK([
                 "patch", "gadget", "g1", "--subresource=status", "--type=merge",
                 "-p", #"{"status":{"ready":1,"selector":"app=g1,tier in (a,b)"}}"#,
@@ -151,6 +155,25 @@ struct FidelityGapsTests {
             #expect(result.status != 0)
             #expect(result.stderr.contains(#"the spec replicas field \".spec.size\" does not exist"#)
                 || result.stderr.contains(#"the spec replicas field ".spec.size" does not exist"#), "\(result.stderr)")
+        }
+    }
+
+    @Test("a CRD's scale paths are checked as kube checks them")
+    func crdScalePathsValidated() async throws {
+        try await Self.withPlane(gadgets: false) { plane in
+            let bad = Self.gadgetCRD
+                .replacingOccurrences(of: "specReplicasPath: .spec.size", with: "specReplicasPath: .foo")
+                .replacingOccurrences(of: "\n          statusReplicasPath: .status.ready", with: "")
+                .replacingOccurrences(of: "labelSelectorPath: .status.selector", with: "labelSelectorPath: metadata")
+            let result = try await plane.kubectl(["apply", "-f", "-"], stdin: bad)
+            #expect(result.status == 1)
+            for line in [
+                #"spec.subresources.scale.specReplicasPath: Invalid value: ".foo": should be a json path under .spec"#,
+                "spec.subresources.scale.statusReplicasPath: Required value",
+                #"spec.subresources.scale.labelSelectorPath: Invalid value: "metadata": must be a simple json path starting with ."#,
+            ] {
+                #expect(result.stderr.contains(line), "\(line) missing in \(result.stderr)")
+            }
         }
     }
 
@@ -201,6 +224,8 @@ struct FidelityGapsTests {
             let refused = try await plane.kubectl(["get", "secrets", "--field-selector", "foo=bar"])
             #expect(refused.status == 1)
             #expect(refused.stderr.contains("field label not supported: foo"), "\(refused.stderr)")
+            let malformed = try await plane.kubectl(["get", "--raw", "/api/v1/secrets?fieldSelector=a%3Db,foo"])
+            #expect(malformed.stderr.contains("invalid selector: 'a=b,foo'; can't understand 'foo'"), "\(malformed.stderr)")
             let configMaps = try await plane.kubectl(["get", "configmaps", "--field-selector", "data.a=b"])
             #expect(configMaps.stderr.contains(#""data.a" is not a known field selector: only "metadata.name", "metadata.namespace""#),
                     "\(configMaps.stderr)")

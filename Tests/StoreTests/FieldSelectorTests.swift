@@ -36,6 +36,8 @@ struct FieldSelectorTests {
         ("", "Namespace", "metadata.namespace", "field label not supported: metadata.namespace"),
         ("batch", "Job", "spec.parallelism", "field label \"spec.parallelism\" not supported for Job"),
         ("", "ConfigMap", "data.a", "\"data.a\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""),
+        // kube registers no fields for apps/v1 ReplicaSets, despite what their strategy reads.
+        ("apps", "ReplicaSet", "status.replicas", "\"status.replicas\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""),
     ])
     func refused(group: String, kind: String, field: String, message: String) {
         let error = #expect(throws: APIError.self) {
@@ -44,6 +46,14 @@ struct FieldSelectorTests {
         #expect(error?.code == 400)
         #expect(error?.reason == .badRequest)
         #expect(error?.message == message)
+    }
+
+    @Test("the whole selector is parsed before its fields are checked")
+    func parsedFirst() {
+        let error = #expect(throws: APIError.self) {
+            try FieldSelector(parsing: "a=b,foo", fields: .forKind(group: "", kind: "Secret"))
+        }
+        #expect(error?.message == "invalid selector: 'a=b,foo'; can't understand 'foo'")
     }
 
     @Test("values are read as kube reads them: defaults, the event source, the first pod IP, spec.host")

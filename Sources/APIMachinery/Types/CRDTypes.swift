@@ -43,7 +43,7 @@ public enum CRDTypes {
             if subresources["status"] != nil { sub.append(.status(of: type)) }
             if subresources["scale"] != nil { sub.append(.scale) }
             served.append(ServedResource(
-                type: type, subresources: sub, isStorageVersion: version["storage"]?.boolValue ?? false,
+                type: type, verbs: customResourceVerbs, subresources: sub, isStorageVersion: version["storage"]?.boolValue ?? false,
                 openAPIV3Schema: version["schema"]?["openAPIV3Schema"],
                 additionalPrinterColumns: version["additionalPrinterColumns"]?.arrayValue, isCustomResource: true,
                 scalePaths: subresources["scale"].flatMap(ScalePaths.init(json:)),
@@ -51,6 +51,12 @@ public enum CRDTypes {
         }
         return served
     }
+
+    /// The verbs of a custom resource in the order kube-apiextensions-server lists them, which
+    /// is not the sorted order of built-in kinds (`kubectl api-resources -o wide` shows it).
+    public static let customResourceVerbs = [
+        "delete", "deletecollection", "get", "list", "patch", "create", "update", "watch",
+    ]
 
     /// The `status` kube-apiserver gives a valid CustomResourceDefinition once it serves it:
     /// `acceptedNames`, `storedVersions` (kept, plus the storage version) and the conditions
@@ -208,6 +214,13 @@ public enum CRDTypes {
             } else {
                 causes.append(FieldErrors.required(schemaPath, "schemas are required"))
             }
+            if let scale = version["subresources"]?["scale"] {
+                // kube names the subresources of the spec when every version has the same ones.
+                let shared = versions.allSatisfy { $0["subresources"] == version["subresources"] }
+                if !shared || index == 0 {
+                    causes += scaleCauses(scale, at: shared ? "spec.subresources.scale" : "\(path).subresources.scale")
+                }
+            }
             for (columnIndex, column) in (version["additionalPrinterColumns"]?.arrayValue ?? []).enumerated() {
                 let columnPath = "\(path).additionalPrinterColumns[\(columnIndex)]"
                 if (column["name"]?.stringValue ?? "").isEmpty {
@@ -230,6 +243,29 @@ public enum CRDTypes {
             causes.append(FieldErrors.invalid(
                 "spec.versions", value: versionNames, "must have exactly one version marked as storage version"))
         }
+        return causes
+    }
+
+    /// The problems with `subresources.scale`: the replicas paths are required, simple JSON
+    /// paths under `.spec.` and `.status.`; a label selector path is under either.
+    private static func scaleCauses(_ scale: JSONValue, at path: String) -> [APIError.Cause] {
+        var causes: [APIError.Cause] = []
+        func check(_ name: String, prefixes: [String], message: String, required: Bool) {
+            let field = "\(path).\(name)"
+            guard let value = scale[name]?.stringValue, !value.isEmpty else {
+                if required { causes.append(FieldErrors.required(field)) }
+                return
+            }
+            if !value.hasPrefix(".") {
+                causes.append(FieldErrors.invalid(field, value: .string(value), "must be a simple json path starting with ."))
+            } else if !prefixes.contains(where: value.hasPrefix) {
+                causes.append(FieldErrors.invalid(field, value: .string(value), message))
+            }
+        }
+        check("specReplicasPath", prefixes: [".spec."], message: "should be a json path under .spec", required: true)
+        check("statusReplicasPath", prefixes: [".status."], message: "should be a json path under .status", required: true)
+        check("labelSelectorPath", prefixes: [".spec.", ".status."],
+              message: "should be a json path under either .spec or .status", required: false)
         return causes
     }
 

@@ -404,7 +404,9 @@ extension APIHandler {
         var scale = scale(of: object)
         scale["spec"] = ["replicas": .int(specReplicas?.intValue ?? 0)]
         let selector = try paths.labelSelectorPath.flatMap(value)?.stringValue ?? ""
-        scale["status"] = ["replicas": .int(try value(paths.statusReplicasPath)?.intValue ?? 0), "selector": .string(selector)]
+        scale["status"] = ["replicas": .int(try value(paths.statusReplicasPath)?.intValue ?? 0)]
+        // kube omits an empty selector.
+        if !selector.isEmpty { scale["status"]?["selector"] = .string(selector) }
         return scale
     }
 
@@ -416,10 +418,11 @@ extension APIHandler {
         if let version = object.resourceVersion { metadata["resourceVersion"] = .string(version) }
         if let created = object.creationTimestamp { metadata["creationTimestamp"] = .string(created) }
         let selector = (try? LabelSelector(json: object.valueIfPresent(at: "spec.selector") ?? .null))?.description ?? ""
+        var status: JSONObject = ["replicas": object.valueIfPresent(at: "status.replicas") ?? 0]
+        if !selector.isEmpty { status["selector"] = .string(selector) }
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),
-            "spec": ["replicas": object.valueIfPresent(at: "spec.replicas") ?? 1],
-            "status": ["replicas": object.valueIfPresent(at: "status.replicas") ?? 0, "selector": .string(selector)],
+            "spec": ["replicas": object.valueIfPresent(at: "spec.replicas") ?? 1], "status": .object(status),
         ]
     }
 }
