@@ -240,9 +240,18 @@ extension StoreTransaction {
             // spec.finalizers of a namespace change only when the namespace is finalized.
             if let spec = stored.spec { updated.spec = spec } else { updated.object.removeValue(forKey: "spec") }
         }
-        if type.tracksGeneration, Self.bodyChanged(stored, updated) {
+        if type.tracksGeneration,
+            Self.bodyChanged(stored, updated)
+                || (type.annotationsBumpGeneration && Self.annotationsChanged(stored, updated))
+        {
             updated.generation = (stored.generation ?? 0) + 1
         }
+    }
+
+    /// Whether the annotations differ, in any but their order.
+    static func annotationsChanged(_ a: Resource, _ b: Resource) -> Bool {
+        let old = a.annotations, new = b.annotations
+        return old.count != new.count || old.contains { new[$0.key] != $0.value }
     }
 
     /// Whether anything but `apiVersion`, `kind`, `metadata` and `status` differs.

@@ -128,6 +128,25 @@ struct WriteRulesTests {
         #expect(object.generation == nil)
     }
 
+    @Test("annotations bump the generation of kinds that say so, as kube does for Deployments")
+    func annotationsBumpGeneration() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        var counting = deployments
+        counting.annotationsBumpGeneration = true
+        var object = try await store.create(deployment("web"), as: counting, dryRun: false)
+        object.setAnnotation("note", "a")
+        object = try await store.update(object, as: counting, subresource: .main, dryRun: false)
+        #expect(object.generation == 2)
+        object.setLabel("tier", "front")
+        object = try await store.update(object, as: counting, subresource: .main, dryRun: false)
+        #expect(object.generation == 2, "labels do not count")
+        var plain = try await store.create(deployment("other"), as: deployments, dryRun: false)
+        plain.setAnnotation("note", "a")
+        plain = try await store.update(plain, as: deployments, subresource: .main, dryRun: false)
+        #expect(plain.generation == 1)
+    }
+
     @Test("a stale resourceVersion is a Conflict; an empty one updates unconditionally")
     func optimisticConcurrency() async throws {
         let store = try SQLiteStore.inMemory()

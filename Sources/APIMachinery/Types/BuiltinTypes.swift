@@ -131,7 +131,8 @@ public enum BuiltinTypes {
         initialStatus: ["loadBalancer": [:]])
     private static let deploymentType = ResourceType(
         group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true, hasStatus: true,
-        shortNames: ["deploy"], categories: ["all"], initialStatus: [:])
+        shortNames: ["deploy"], categories: ["all"], annotationsBumpGeneration: true,
+        initialStatus: [:])
     private static let statefulSetType = ResourceType(
         group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet", namespaced: true,
         hasStatus: true, shortNames: ["sts"], categories: ["all"], initialStatus: ["replicas": 0, "availableReplicas": 0])

@@ -23,6 +23,9 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     /// leaves it out for kinds without a spec to observe (ConfigMap, Secret, Service, Namespace,
     /// Lease…); custom resources always have it.
     public var tracksGeneration: Bool
+    /// Whether a change of `metadata.annotations` also bumps the generation, as kube does for
+    /// Deployments (their annotations are copied to their ReplicaSets).
+    public var annotationsBumpGeneration: Bool
     /// The `status` a new object starts with, whatever its creator sent: kube-apiserver's empty
     /// status of the kind (`{}` for a Deployment, `{loadBalancer: {}}` for a Service). `nil`
     /// leaves it out, as for custom resources with a status subresource.
@@ -31,7 +34,8 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     public init(
         group: String, version: String, resource: String, singular: String? = nil, kind: String,
         listKind: String? = nil, namespaced: Bool, hasStatus: Bool, shortNames: [String] = [],
-        categories: [String] = [], tracksGeneration: Bool = true, initialStatus: JSONValue? = nil
+        categories: [String] = [], tracksGeneration: Bool = true, annotationsBumpGeneration: Bool = false,
+        initialStatus: JSONValue? = nil
     ) {
         self.group = group
         self.version = version
@@ -44,6 +48,7 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
         self.shortNames = shortNames
         self.categories = categories
         self.tracksGeneration = tracksGeneration
+        self.annotationsBumpGeneration = annotationsBumpGeneration
         self.initialStatus = initialStatus
     }
 
