@@ -34,7 +34,7 @@ struct DiscoveryDocumentsTests {
         #expect(list["groupVersion"] == "v1")
         let names = list["resources"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
         #expect(names == ["configmaps", "events", "namespaces", "namespaces/status", "secrets", "serviceaccounts",
-                          "services", "services/status"])
+                          "serviceaccounts/token", "services", "services/status"])
         let namespaces = try #require(list["resources"]?[2])
         #expect(namespaces == (try json("""
             {"name": "namespaces", "singularName": "namespace", "namespaced": false, "kind": "Namespace",
@@ -73,16 +73,17 @@ struct DiscoveryDocumentsTests {
         #expect(list["kind"] == "APIGroupList")
         let groups = try #require(list["groups"]?.arrayValue)
         #expect(groups.compactMap { $0["name"]?.stringValue } == [
-            "apps", "coordination.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "example.com",
+            "apps", "authentication.k8s.io", "authorization.k8s.io", "coordination.k8s.io",
+            "admissionregistration.k8s.io", "apiextensions.k8s.io", "example.com",
         ])
         #expect(groups[0] == (try json("""
             {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
              "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}
             """)))
-        #expect(groups[4]["versions"] == (try json("""
+        #expect(groups[6]["versions"] == (try json("""
             [{"groupVersion": "example.com/v1", "version": "v1"}, {"groupVersion": "example.com/v1beta1", "version": "v1beta1"}]
             """)))
-        #expect(groups[4]["preferredVersion"]?["version"] == "v1")
+        #expect(groups[6]["preferredVersion"]?["version"] == "v1")
         let group = try #require(DiscoveryDocuments.group(try Self.widgetRegistry(), name: "example.com"))
         #expect(group["kind"] == "APIGroup")
         #expect(DiscoveryDocuments.group(BuiltinTypes.all, name: "example.com") == nil)
@@ -115,13 +116,14 @@ struct DiscoveryDocumentsTests {
         let list = DiscoveryDocuments.aggregated(try Self.widgetRegistry(), legacyCore: false)
         let items = try #require(list["items"]?.arrayValue)
         #expect(items.compactMap { $0["metadata"]?["name"]?.stringValue } == [
-            "apps", "coordination.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "example.com",
+            "apps", "authentication.k8s.io", "authorization.k8s.io", "coordination.k8s.io",
+            "admissionregistration.k8s.io", "apiextensions.k8s.io", "example.com",
         ])
-        let crds = try #require(items[3]["versions"]?[0]?["resources"]?[0])
+        let crds = try #require(items[5]["versions"]?[0]?["resources"]?[0])
         #expect(crds["scope"] == "Cluster")
         #expect(crds["shortNames"] == ["crd", "crds"])
         #expect(crds["categories"] == ["api-extensions"])
-        let widgets = try #require(items[4]["versions"]?.arrayValue)
+        let widgets = try #require(items[6]["versions"]?.arrayValue)
         #expect(widgets.compactMap { $0["version"]?.stringValue } == ["v1", "v1beta1"])
         let widget = try #require(widgets[0]["resources"]?[0])
         #expect(widget["responseKind"] == ["group": "example.com", "version": "v1", "kind": "Widget"])

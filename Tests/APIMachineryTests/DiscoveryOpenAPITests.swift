@@ -11,7 +11,8 @@ struct DiscoveryOpenAPITests {
         let root = OpenAPIDocuments.v3Root(registry)
         let paths = try #require(root["paths"]?.objectValue)
         #expect(Array(paths.keys) == [
-            "api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/admissionregistration.k8s.io/v1",
+            "api/v1", "apis/apps/v1", "apis/authentication.k8s.io/v1", "apis/authorization.k8s.io/v1",
+            "apis/coordination.k8s.io/v1", "apis/admissionregistration.k8s.io/v1",
             "apis/apiextensions.k8s.io/v1", "apis/example.com/v1", "apis/example.com/v1beta1",
         ])
         let apps = OpenAPIDocuments.v3GroupVersion(registry, group: "apps", version: "v1")
