@@ -118,6 +118,26 @@ struct ProtobufTests {
         #expect(describedService.contains("8080/TCP"), "\(describedService)")
     }
 
+    @Test("typed kubectl commands (describe, create token, auth whoami, auth can-i) work over protobuf both ways")
+    func typedCommands() async throws {
+        let plane = try await Self.plane()
+        defer { Task { await plane.stop() } }
+        try await plane.kubectlOK(["create", "configmap", "settings", "-n", "shop", "--from-literal=a=1"])
+        try await plane.kubectlOK(["create", "secret", "generic", "creds", "-n", "shop", "--from-literal=password=x"])
+        try await plane.kubectlOK(["create", "serviceaccount", "robot", "-n", "shop"])
+        for arguments in [["namespace", "shop"], ["configmap", "settings", "-n", "shop"], ["secret", "creds", "-n", "shop"],
+                          ["serviceaccount", "robot", "-n", "shop"]] {
+            let described = try await plane.kubectlOK(["describe"] + arguments)
+            #expect(described.contains(arguments[1]), "\(described)")
+        }
+        let token = try await plane.kubectlOK(["create", "token", "robot", "-n", "shop"])
+        #expect(token.split(separator: ".").count == 3, "\(token)")
+        let whoami = try await plane.kubectl(["auth", "whoami"])
+        #expect(whoami.status == 0, "\(whoami.stderr)")
+        let canI = try await plane.kubectl(["auth", "can-i", "create", "configmaps", "-n", "shop"])
+        #expect(canI.stdout.contains("yes"), "\(canI.stdout) \(canI.stderr)")
+    }
+
     @Test("--dry-run=server answers the object through protobuf and stores nothing")
     func dryRun() async throws {
         let plane = try await Self.plane()
