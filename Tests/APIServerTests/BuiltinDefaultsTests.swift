@@ -210,4 +210,23 @@ struct BuiltinDefaultsTests {
             #expect(negative.status != 0)
         }
     }
+
+    @Test("annotations larger than 256 KiB in total are refused at metadata.annotations, as kube refuses them")
+    func annotationSize() async throws {
+        try await Self.withPlane { plane in
+            let big = String(repeating: "x", count: 262_200)
+            let body = #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big","annotations":{"a":"\#(big)"}}}"#
+            let response = await plane.server.handler.handle(APIRequest(
+                method: "POST", path: "/api/v1/namespaces/default/configmaps", body: Array(body.utf8)))
+            guard case .json(let status, let answer, _) = response else {
+                Issue.record("not a JSON answer")
+                return
+            }
+            #expect(status == 422)
+            #expect(answer["details"]?["causes"] == [[
+                "reason": "FieldValueTooLong", "message": "Too long: may not be more than 262144 bytes",
+                "field": "metadata.annotations",
+            ]])
+        }
+    }
 }

@@ -131,10 +131,15 @@ extension APIHandler {
                 causes.append(APIError.Cause(type: "FieldValueInvalid", message: "Invalid value: \"\(value)\": \(problem)", field: "metadata.labels"))
             }
         }
-        for key in object.annotations.keys {
+        var annotationBytes = 0
+        for (key, value) in object.annotations {
             for problem in NameRules.qualifiedName(key) {
                 causes.append(APIError.Cause(type: "FieldValueInvalid", message: "Invalid value: \"\(key)\": \(problem)", field: "metadata.annotations"))
             }
+            annotationBytes += key.utf8.count + value.utf8.count
+        }
+        if annotationBytes > 262_144 {
+            causes.append(APIError.Cause(type: "FieldValueTooLong", message: "Too long: may not be more than 262144 bytes", field: "metadata.annotations"))
         }
         return causes
     }
