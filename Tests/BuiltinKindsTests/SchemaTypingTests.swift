@@ -120,6 +120,11 @@ struct SchemaTypingTests {
         #expect(try typeError("ConfigMap", #"{"metadata": {"creationTimestamp": "2024-05-01T10:00:00Z"}}"#) == nil)
         #expect(try typeError("ConfigMap", #"{"metadata": {"creationTimestamp": "yesterday"}}"#)
             == #"parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006""#)
+        let typed = try decode("ConfigMap", #"{"metadata": {"creationTimestamp": "2024-05-01T10:00:00.123+02:00"}}"#)
+        #expect(typed.value["metadata"]?["creationTimestamp"] == "2024-05-01T08:00:00Z")
+        let lease = try graph.root(of: GroupVersionKind(group: "coordination.k8s.io", version: "v1", kind: "Lease"))
+        let renewed = try graph.decode(try json(#"{"spec": {"renewTime": "2024-05-01T10:00:00.5Z"}}"#), root: try #require(lease))
+        #expect(renewed.value["spec"]?["renewTime"] == "2024-05-01T10:00:00.500000Z")
     }
 
     @Test("null leaves a field absent, and a map entry its zero value")

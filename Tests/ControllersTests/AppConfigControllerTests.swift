@@ -154,7 +154,7 @@ import Testing
                 kind: Component
                 metadata: {name: config}
                 spec:
-                  workload: {apiVersion: v1, kind: ConfigMap, data: {mode: on}}
+                  workload: {apiVersion: v1, kind: ConfigMap, data: {mode: "on"}}
                 ---
                 apiVersion: core.oam.dev/v1alpha2
                 kind: Component

@@ -142,12 +142,14 @@ extension BuiltinTypeGraph {
                 return ResourceQuantity.canonical(Self.goNumber(number)).map(JSONValue.string)
             case (.quantity, _):
                 throw BuiltinTypeError(message: ResourceQuantity.formatError)
-            case (.time, .string(let text)):
-                if !Self.isRFC3339(text) {
+            case (.time(let micro), .string(let text)):
+                guard Self.isRFC3339(text), let (seconds, nanos) = ProtobufTimeFormats.parseRFC3339(text) else {
                     throw BuiltinTypeError(
                         message: "parsing time \"\(text)\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\(text)\" as \"2006\"")
                 }
-                return nil
+                // Go writes times back in UTC: whole seconds (Time) or microseconds (MicroTime).
+                let canonical = ProtobufTimeFormats.rfc3339(seconds: seconds, nanos: nanos, microseconds: micro)
+                return canonical == text ? nil : .string(canonical)
             case (.time, _):
                 throw BuiltinTypeError(message: "json: cannot unmarshal \(Self.goKind(value)) into Go value of type string")
             case (.bytes, .string(let text)):

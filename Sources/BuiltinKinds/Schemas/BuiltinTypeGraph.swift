@@ -29,7 +29,8 @@ public struct BuiltinTypeGraph: Sendable {
         case float
         case intOrString
         case quantity
-        case time
+        /// `metav1.Time`, or `metav1.MicroTime` (`micro`).
+        case time(micro: Bool)
         case bytes
         /// `runtime.RawExtension`, `apiextensions.JSON`, `FieldsV1`…: any JSON value.
         case any
@@ -93,7 +94,9 @@ public struct BuiltinTypeGraph: Sendable {
             case "io.k8s.apimachinery.pkg.api.resource.Quantity"?: return Node(shape: .quantity, goType: "resource.Quantity")
             default: break
             }
-            if schema["format"]?.stringValue == "date-time" { return Node(shape: .time, goType: goName.isEmpty ? "v1.Time" : goName) }
+            if schema["format"]?.stringValue == "date-time" {
+                return Node(shape: .time(micro: name?.hasSuffix(".MicroTime") == true), goType: goName.isEmpty ? "v1.Time" : goName)
+            }
             switch schema["type"]?.stringValue {
             case "object"?:
                 if let properties = schema["properties"]?.objectValue {
