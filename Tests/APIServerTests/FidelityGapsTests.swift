@@ -177,6 +177,27 @@ struct FidelityGapsTests {
         }
     }
 
+    @Test("a CRD's selectable fields are checked as kube checks them")
+    func crdSelectableFieldsValidated() async throws {
+        try await Self.withPlane(gadgets: false) { plane in
+            let bad = Self.gadgetCRD.replacingOccurrences(
+                of: "- jsonPath: .spec.colour",
+                with: "- jsonPath: .spec.nope\n        - jsonPath: .spec\n        - jsonPath: .spec.size\n"
+                    + "        - jsonPath: .spec.size\n        - jsonPath: \"\"\n        - jsonPath: spec.size")
+            let result = try await plane.kubectl(["apply", "-f", "-"], stdin: bad)
+            #expect(result.status == 1)
+            for line in [
+                #"spec.selectableFields[0].jsonPath: Invalid value: ".spec.nope": is an invalid path: does not refer to a valid field"#,
+                #"spec.selectableFields[1].jsonPath: Invalid value: ".spec": must point to a field of type string, boolean or integer."#,
+                #"spec.selectableFields[3].jsonPath: Duplicate value: ".spec.size""#,
+                "spec.selectableFields[4].jsonPath: Required value",
+                #"spec.selectableFields[5].jsonPath: Invalid value: "spec.size": is an invalid path: expected [ or . but got: spec"#,
+            ] {
+                #expect(result.stderr.contains(line), "\(line) missing in \(result.stderr)")
+            }
+        }
+    }
+
     @Test("a Deployment's scale gives its selector as a selector string")
     func deploymentScaleSelector() async throws {
         try await Self.withPlane(gadgets: false) { plane in

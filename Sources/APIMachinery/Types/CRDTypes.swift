@@ -18,8 +18,8 @@ public enum CRDTypes {
     }
 
     /// One ``ServedResource`` per served version of `crd`, in the order of `spec.versions`, with
-    /// its subresources (`status`, `scale`), schema and printer columns; `isStorageVersion` marks
-    /// the version with `storage: true`.
+    /// its subresources (`status`, `scale` and its paths), schema, printer columns and selectable
+    /// fields; `isStorageVersion` marks the version with `storage: true`.
     ///
     /// - Throws: a 422 ``APIError`` when `crd` is not a valid CustomResourceDefinition.
     public static func servedResources(from crd: Resource) throws(APIError) -> [ServedResource] {
@@ -117,6 +117,8 @@ public enum CRDTypes {
     /// - `spec.versions: Invalid value: ["v1","v2"]: must have exactly one version marked as storage version`
     /// - `spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required`
     /// - `spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields`
+    /// - `spec.subresources.scale.specReplicasPath: Invalid value: ".foo": should be a json path under .spec`
+    /// - `spec.selectableFields[0].jsonPath: Invalid value: ".spec.x": is an invalid path: does not refer to a valid field`
     public static func validationCauses(_ crd: Resource) -> [APIError.Cause] {
         var causes: [APIError.Cause] = []
         let spec = crd.spec ?? [:]
@@ -214,6 +216,14 @@ public enum CRDTypes {
             } else {
                 causes.append(FieldErrors.required(schemaPath, "schemas are required"))
             }
+            if let selectable = version["selectableFields"]?.arrayValue, !selectable.isEmpty {
+                let shared = versions.allSatisfy { $0["selectableFields"] == version["selectableFields"] }
+                if !shared || index == 0 {
+                    causes += selectableFieldCauses(
+                        selectable, schema: version["schema"]?["openAPIV3Schema"],
+                        at: shared ? "spec.selectableFields" : "\(path).selectableFields")
+                }
+            }
             if let scale = version["subresources"]?["scale"] {
                 // kube names the subresources of the spec when every version has the same ones.
                 let shared = versions.allSatisfy { $0["subresources"] == version["subresources"] }
@@ -266,6 +276,48 @@ public enum CRDTypes {
         check("statusReplicasPath", prefixes: [".status."], message: "should be a json path under .status", required: true)
         check("labelSelectorPath", prefixes: [".spec.", ".status."],
               message: "should be a json path under either .spec or .status", required: false)
+        return causes
+    }
+
+    /// The problems with `selectableFields`: each a JSON path (`.spec.colour`) to a string,
+    /// boolean or integer field of the schema, no two the same, at most 8.
+    private static func selectableFieldCauses(_ fields: [JSONValue], schema: JSONValue?, at path: String)
+        -> [APIError.Cause]
+    {
+        var causes: [APIError.Cause] = []
+        var seen: Set<String> = []
+        for (index, selectable) in fields.enumerated() {
+            let field = "\(path)[\(index)].jsonPath"
+            guard let jsonPath = selectable["jsonPath"]?.stringValue, !jsonPath.isEmpty else {
+                causes.append(FieldErrors.required(field))
+                continue
+            }
+            guard jsonPath.hasPrefix(".") else {
+                let first = jsonPath.split(separator: ".", maxSplits: 1).first.map(String.init) ?? jsonPath
+                causes.append(FieldErrors.invalid(
+                    field, value: .string(jsonPath), "is an invalid path: expected [ or . but got: \(first)"))
+                continue
+            }
+            var node = schema
+            for name in jsonPath.dropFirst().split(separator: ".", omittingEmptySubsequences: false) {
+                node = node?["properties"]?[String(name)]
+            }
+            guard let node else {
+                causes.append(FieldErrors.invalid(
+                    field, value: .string(jsonPath), "is an invalid path: does not refer to a valid field"))
+                continue
+            }
+            if !["string", "boolean", "integer"].contains(node["type"]?.stringValue ?? "") {
+                causes.append(FieldErrors.invalid(
+                    field, value: .string(jsonPath),
+                    "must point to a field of type string, boolean or integer. Enum string fields and strings with formats are allowed."))
+            }
+            if !seen.insert(jsonPath).inserted {
+                causes.append(APIError.Cause(
+                    type: "FieldValueDuplicate", message: "Duplicate value: \"\(jsonPath)\"", field: field))
+            }
+        }
+        if seen.count > 8 { causes.append(FieldErrors.tooMany(path, count: seen.count, max: 8)) }
         return causes
     }
 
