@@ -55,7 +55,8 @@ extension APIHandler {
             review["status"] = accessReviewStatus(for: Self.subject(of: review))
             recordManagedFields(&review, request)
         case "selfsubjectrulesreviews":
-            guard let namespace = review["spec"]?["namespace"]?.stringValue, !namespace.isEmpty else {
+            // Every rule applies in every namespace here, but kube still requires one.
+            guard !(review["spec"]?["namespace"]?.stringValue ?? "").isEmpty else {
                 throw APIError.badRequest("no namespace on request")
             }
             review = [
@@ -80,7 +81,7 @@ extension APIHandler {
         let group = "authentication.k8s.io"
         var body = try reviewBody(request, ResourceType(
             group: group, version: "v1", resource: "tokenrequests", kind: kind, namespaced: true, hasStatus: false))
-        var metadata = body["metadata"]?.objectValue ?? [:]
+        let metadata = body["metadata"]?.objectValue ?? [:]
         if let given = metadata["name"]?.stringValue, !given.isEmpty, given != name {
             throw APIError.invalid(kind: kind, group: group, name: name, causes: [FieldErrors.invalid(
                 "metadata.name", value: .string(given), "must match the service account name if specified")])
