@@ -110,9 +110,24 @@ extension StoreTransaction {
             "ownerReferences", "finalizers", "managedFields",
         ]
         var out = JSONObject(minimumCapacity: metadata.count)
-        for key in order { if let value = metadata[key] { out[key] = value } }
-        for (key, value) in metadata where out[key] == nil { out[key] = value }
+        for key in order {
+            // kube-apiserver decodes metadata into ObjectMeta, whose fields are all `omitempty`:
+            // an empty name, map or list (or null) is not kept.
+            guard let value = metadata[key], !isEmptyMetadataValue(value) else { continue }
+            out[key] = value
+        }
+        for (key, value) in metadata where out[key] == nil && !order.contains(key) { out[key] = value }
         return out
+    }
+
+    private static func isEmptyMetadataValue(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: true
+        case .string(let text): text.isEmpty
+        case .object(let members): members.isEmpty
+        case .array(let items): items.isEmpty
+        default: false
+        }
     }
 
     static func validateOwnerReferences(_ object: Resource, type: ResourceType) throws(APIError) {

@@ -36,6 +36,24 @@ struct WriteRulesTests {
         #expect(try await store.get(deployments, namespace: "default", name: "web") == created)
     }
 
+    @Test("empty metadata maps, lists and strings are not kept, as ObjectMeta's omitempty drops them")
+    func emptyMetadataDropped() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        var request = configMap("empty")
+        request.object["metadata"]?["annotations"] = [:]
+        request.object["metadata"]?["labels"] = [:]
+        request.object["metadata"]?["finalizers"] = []
+        request.object["metadata"]?["generateName"] = ""
+        var created = try await store.create(request, as: configMaps, dryRun: false)
+        for field in ["annotations", "labels", "finalizers", "generateName"] {
+            #expect(created.object["metadata"]?[field] == nil, "metadata.\(field)")
+        }
+        created.object["metadata"]?["annotations"] = [:]
+        let updated = try await store.update(created, as: configMaps, subresource: .main, dryRun: false)
+        #expect(updated.resourceVersion == created.resourceVersion, "an empty map is no change")
+    }
+
     @Test("generateName gives the prefix and five random characters, different each time")
     func generateName() async throws {
         let store = try SQLiteStore.inMemory()
