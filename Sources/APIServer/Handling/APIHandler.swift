@@ -135,6 +135,9 @@ public struct APIHandler: Sendable {
             // custom resources have no protobuf form, as in kube-apiserver.
             do {
                 return try ProtobufCodec.decode(request.body)
+            } catch ProtobufError.unknownKind(let apiVersion, let kind) where ProtobufCodec.servesProtobuf(path: request.path) {
+                throw APIError.badRequest(
+                    "\(kind) in version \"\(apiVersion)\" cannot be handled: no kind \"\(kind)\" is registered for version \"\(apiVersion)\"")
             } catch ProtobufError.unknownKind {
                 throw APIError(
                     code: 415, reason: .unsupportedMediaType,
