@@ -267,6 +267,12 @@ struct ProtobufTests {
             plane, "/apis/example.com/v1/namespaces/shop/widgets", method: "POST", accept: "application/json",
             contentType: ProtobufCodec.mediaType, body: ProtobufCodec.magic + typeMeta)
         #expect(posted.status == 415)
+        // The same body sent to a built-in endpoint names the kind it cannot handle, as kube-apiserver does.
+        let misplaced = try await Self.curl(
+            plane, "/api/v1/namespaces/shop/configmaps", method: "POST", accept: "application/json",
+            contentType: ProtobufCodec.mediaType, body: ProtobufCodec.magic + typeMeta)
+        #expect(misplaced.status == 400)
+        #expect(String(decoding: misplaced.body, as: UTF8.self).contains("no kind \\\"Widget\\\" is registered"))
     }
 
     /// Paths whose protobuf and JSON answers a real kube-apiserver gives for the objects it
