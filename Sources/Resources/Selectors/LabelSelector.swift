@@ -40,7 +40,10 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
     /// Parses the string syntax: comma-separated `key=value`, `key==value`, `key!=value`,
     /// `key in (a,b)`, `key notin (a,b)`, `key` and `!key`. Spaces may surround tokens.
     ///
-    /// - Throws: ``LabelSelectorError`` naming the 0-based character position of the problem.
+    /// `key>5` and `key<5` compare integers, as in apimachinery.
+    ///
+    /// - Throws: ``LabelSelectorError`` with apimachinery's message and the 0-based character
+    ///   position of the problem.
     public init(parsing text: String) throws(LabelSelectorError) {
         var parser = LabelSelectorParser(text)
         self.init(try parser.parse())
@@ -63,6 +66,10 @@ extension LabelSelector {
             case exists
             /// The label is not set (`!key`).
             case doesNotExist
+            /// The label is an integer greater than the value (`key>5`; not in the object form).
+            case greaterThan
+            /// The label is an integer less than the value (`key<5`; not in the object form).
+            case lessThan
         }
 
         /// The label key.
@@ -93,6 +100,10 @@ extension LabelSelector {
                 guard values.isEmpty else {
                     throw LabelSelectorError(message: "values set must be empty for exists and does not exist")
                 }
+            case .greaterThan, .lessThan:
+                guard values.count == 1, Int64(values[0]) != nil else {
+                    throw LabelSelectorError(message: "for 'Gt', 'Lt' operators, exactly one integer value is required")
+                }
             }
             for value in values {
                 if let problem = NameRules.labelValue(value).first {
@@ -118,6 +129,11 @@ extension LabelSelector {
                 return label != nil
             case .doesNotExist:
                 return label == nil
+            case .greaterThan, .lessThan:
+                guard let label, let number = Int64(label), let bound = values.first.flatMap({ Int64($0) }) else {
+                    return false
+                }
+                return self.operator == .greaterThan ? number > bound : number < bound
             }
         }
 
@@ -129,6 +145,8 @@ extension LabelSelector {
             case .notIn: "\(key) notin (\(values.joined(separator: ",")))"
             case .exists: key
             case .doesNotExist: "!\(key)"
+            case .greaterThan: "\(key)>\(values.first ?? "")"
+            case .lessThan: "\(key)<\(values.first ?? "")"
             }
         }
     }
@@ -149,9 +167,9 @@ public struct LabelSelectorError: Error, Sendable, Hashable, CustomStringConvert
         self.message = message
     }
 
-    /// `position 12: expected ',' or end of selector`, `matchLabels.app: …`, or the message.
+    /// `matchLabels.app: …` for the object form; the message alone for the string syntax,
+    /// worded as kube-apiserver words it (`found 'b', expected: ...`), whatever the position.
     public var description: String {
-        if let position { return "position \(position): \(message)" }
         if let field { return "\(field): \(message)" }
         return message
     }
