@@ -36,8 +36,11 @@ struct BadInputTests {
          404, "NotFound", "configmaps \"missing\" not found"),
         ("PATCH", "/api/v1/namespaces/default/configmaps/seed", "[{\"op\":\"replace\",\"path\":\"/nope/x\",\"value\":1}]",
          "application/json-patch+json", 422, "Invalid", "missing"),
+        // kube's router refuses a built-in's PATCH body type before any handler: a bare 415.
         ("PATCH", "/api/v1/namespaces/default/configmaps/seed", "{}", "text/plain",
-         415, "UnsupportedMediaType", "accepted media types include"),
+         415, "UnsupportedMediaType", "415: Unsupported Media Type"),
+        ("POST", "/api/v1/namespaces/default/configmaps", "hi", "text/plain",
+         415, "UnsupportedMediaType", "accepted media types include: application/json, application/yaml"),
         ("PUT", "/api/v1/namespaces/default/configmaps", "{}", "application/json",
          405, "MethodNotAllowed", "does not allow this method"),
     ])

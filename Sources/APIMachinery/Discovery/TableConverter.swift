@@ -43,10 +43,14 @@ public enum PrinterColumn {
 public enum TableConverter {
     /// - Parameters:
     ///   - now: the current time, RFC 3339, for the ages.
-    ///   - resourceVersion: the list's `metadata.resourceVersion`, when there is one.
+    ///   - resourceVersion: the list's `metadata.resourceVersion`, when there is one (or the
+    ///     object's, for a Table of one object).
+    ///   - fieldDescriptions: the API documentation of a field, which kube gives as the
+    ///     description of the column that shows it.
     public static func table(
         for objects: [Resource], type: ResourceType, additionalPrinterColumns: [JSONValue]?, now: String,
-        includeObject: IncludeObject = .metadata, resourceVersion: String? = nil
+        includeObject: IncludeObject = .metadata, resourceVersion: String? = nil,
+        fieldDescriptions: FieldDescriptions? = nil
     ) -> JSONValue {
         let columns = columns(for: type, additionalPrinterColumns: additionalPrinterColumns)
         var rows: [JSONValue] = []
@@ -67,9 +71,13 @@ public enum TableConverter {
         if let resourceVersion { metadata["resourceVersion"] = .string(resourceVersion) }
         return [
             "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": .object(metadata),
-            "columnDefinitions": .array(columns.map(\.definition)), "rows": .array(rows),
+            "columnDefinitions": .array(columns.map { $0.definition(fieldDescriptions) }), "rows": .array(rows),
         ]
     }
+
+    /// The documentation of a field of a built-in kind, from its OpenAPI schema: the schema's name
+    /// and the property (`"io.k8s.api.core.v1.ConfigMap"`, `"data"`), `nil` when unknown.
+    public typealias FieldDescriptions = @Sendable (_ schema: String, _ property: String) -> String?
 
     /// The `Content-Type` of a Table answer.
     public static let contentType = "application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -90,11 +98,19 @@ public enum TableConverter {
         var type: String = "string"
         var format: String = ""
         var description: String
+        /// The field whose documentation kube gives as the description: schema name and property.
+        var field: (schema: String, property: String)?
         var priority: Int = 0
         var cell: @Sendable (Resource, String) -> JSONValue
 
-        var definition: JSONValue {
-            [
+        func definition(_ fieldDescriptions: FieldDescriptions?) -> JSONValue {
+            var description = description
+            if let field, let documented = fieldDescriptions?(field.schema, field.property) {
+                // The Go doc comment kube uses has no enum list; the OpenAPI text appends one.
+                description = documented.firstRange(of: "\n\nPossible enum values:")
+                    .map { String(documented[..<$0.lowerBound]) } ?? documented
+            }
+            return [
                 "name": .string(name), "type": .string(type), "format": .string(format),
                 "description": .string(description), "priority": .int(Int64(priority)),
             ]
@@ -104,7 +120,7 @@ public enum TableConverter {
     static func columns(for type: ResourceType, additionalPrinterColumns: [JSONValue]?) -> [Column] {
         if let builtin = builtinColumns(type) { return builtin }
         guard let printerColumns = additionalPrinterColumns, !printerColumns.isEmpty else {
-            return [nameColumn, Column(name: "Age", type: "date", description: ageDescription) { object, now in
+            return [nameColumn, Column(name: "Age", type: "date", description: ageDescription, field: ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "creationTimestamp")) { object, now in
                 .string(Timestamps.age(of: object.creationTimestamp, now: now))
             }]
         }
@@ -118,10 +134,10 @@ public enum TableConverter {
     static let ageDescription = "CreationTimestamp is a timestamp representing the server time when this object "
         + "was created."
 
-    static let nameColumn = Column(name: "Name", format: "name", description: nameDescription) { object, _ in
+    static let nameColumn = Column(name: "Name", format: "name", description: nameDescription, field: ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "name")) { object, _ in
         .string(object.name)
     }
-    static let ageColumn = Column(name: "Age", description: ageDescription) { object, now in
+    static let ageColumn = Column(name: "Age", description: ageDescription, field: ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "creationTimestamp")) { object, now in
         .string(Timestamps.age(of: object.creationTimestamp, now: now))
     }
 
@@ -166,24 +182,23 @@ public enum TableConverter {
                 .string(object.status?["phase"]?.stringValue ?? "")
             }, ageColumn]
         case ("", "ConfigMap"):
-            return [nameColumn, Column(name: "Data", description: "Data contains the configuration data.") { object, _ in
+            return [nameColumn, Column(name: "Data", description: "Data contains the configuration data.", field: ("io.k8s.api.core.v1.ConfigMap", "data")) { object, _ in
                 .int(Int64(memberCount(object, "data") + memberCount(object, "binaryData")))
             }, ageColumn]
         case ("", "Secret"):
             return [
                 nameColumn,
-                Column(name: "Type", description: "Used to facilitate programmatic handling of secret data.") { object, _ in
+                Column(name: "Type", description: "Used to facilitate programmatic handling of secret data.", field: ("io.k8s.api.core.v1.Secret", "type")) { object, _ in
                     .string(object.object["type"]?.stringValue ?? "")
                 },
-                Column(name: "Data", description: "Data contains the secret data.") { object, _ in
+                Column(name: "Data", description: "Data contains the secret data.", field: ("io.k8s.api.core.v1.Secret", "data")) { object, _ in
                     .int(Int64(memberCount(object, "data") + memberCount(object, "stringData")))
                 },
                 ageColumn,
             ]
         case ("", "ServiceAccount"):
-            return [nameColumn, Column(name: "Secrets", description: "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.") { object, _ in
-                .int(Int64(object.object["secrets"]?.arrayValue?.count ?? 0))
-            }, ageColumn]
+            // kube no longer prints the token Secrets a ServiceAccount lists.
+            return [nameColumn, ageColumn]
         case ("", "Service"):
             return serviceColumns
         case ("", "Event"):
@@ -204,17 +219,17 @@ public enum TableConverter {
                     let kind = group.isEmpty ? owner.kind : "\(owner.kind).\(group)"
                     return .string("\(kind.lowercased())/\(owner.name)")
                 },
-                Column(name: "Revision", type: "integer", description: "Revision indicates the revision of the state represented by Data.") { object, _ in
+                Column(name: "Revision", type: "integer", description: "Revision indicates the revision of the state represented by Data.", field: ("io.k8s.api.apps.v1.ControllerRevision", "revision")) { object, _ in
                     .int(object.object["revision"]?.intValue ?? 0)
                 },
                 ageColumn,
             ]
         case ("coordination.k8s.io", "Lease"):
-            return [nameColumn, Column(name: "Holder", description: "The holder of the lease") { object, _ in
+            return [nameColumn, Column(name: "Holder", description: "The holder of the lease", field: ("io.k8s.api.coordination.v1.LeaseSpec", "holderIdentity")) { object, _ in
                 .string(object.spec?["holderIdentity"]?.stringValue ?? "")
             }, ageColumn]
         case ("apiextensions.k8s.io", "CustomResourceDefinition"):
-            return [nameColumn, Column(name: "Created At", type: "date", description: ageDescription) { object, _ in
+            return [nameColumn, Column(name: "Created At", type: "date", description: ageDescription, field: ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "creationTimestamp")) { object, _ in
                 .string(object.creationTimestamp ?? "")
             }]
         default:
@@ -250,14 +265,14 @@ public enum TableConverter {
 
     private static let deploymentColumns: [Column] = [
         nameColumn, readyColumn,
-        Column(name: "Up-to-date", description: "Total number of non-terminated pods targeted by this deployment that have the desired template spec.") { object, _ in
+        Column(name: "Up-to-date", description: "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", field: ("io.k8s.api.apps.v1.DeploymentStatus", "updatedReplicas")) { object, _ in
             .int(object.status?["updatedReplicas"]?.intValue ?? 0)
         },
-        Column(name: "Available", description: "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.") { object, _ in
+        Column(name: "Available", description: "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", field: ("io.k8s.api.apps.v1.DeploymentStatus", "availableReplicas")) { object, _ in
             .int(object.status?["availableReplicas"]?.intValue ?? 0)
         },
         ageColumn, containersColumn, imagesColumn,
-        Column(name: "Selector", description: "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", priority: 1) { object, _ in
+        Column(name: "Selector", description: "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.", field: ("io.k8s.api.apps.v1.DeploymentSpec", "selector"), priority: 1) { object, _ in
             .string(formatSelector(object.spec?["selector"]))
         },
     ]
@@ -283,21 +298,21 @@ public enum TableConverter {
 
     private static let serviceColumns: [Column] = [
         nameColumn,
-        Column(name: "Type", description: "type determines how the Service is exposed.") { object, _ in
+        Column(name: "Type", description: "type determines how the Service is exposed.", field: ("io.k8s.api.core.v1.ServiceSpec", "type")) { object, _ in
             .string(object.spec?["type"]?.stringValue ?? "ClusterIP")
         },
-        Column(name: "Cluster-IP", description: "clusterIP is the IP address of the service.") { object, _ in
+        Column(name: "Cluster-IP", description: "clusterIP is the IP address of the service.", field: ("io.k8s.api.core.v1.ServiceSpec", "clusterIP")) { object, _ in
             let ip = object.spec?["clusterIP"]?.stringValue ?? ""
             return .string(ip.isEmpty ? "<none>" : ip)
         },
-        Column(name: "External-IP", description: "List of IP addresses for which nodes in the cluster will also accept traffic for this service.") { object, _ in
+        Column(name: "External-IP", description: "List of IP addresses for which nodes in the cluster will also accept traffic for this service.", field: ("io.k8s.api.core.v1.ServiceSpec", "externalIPs")) { object, _ in
             .string(externalIP(object))
         },
-        Column(name: "Port(s)", description: "The list of ports that are exposed by this service.") { object, _ in
+        Column(name: "Port(s)", description: "The list of ports that are exposed by this service.", field: ("io.k8s.api.core.v1.ServiceSpec", "ports")) { object, _ in
             .string(formatPorts(object.spec?["ports"]?.arrayValue ?? []))
         },
         ageColumn,
-        Column(name: "Selector", description: "Route service traffic to pods with label keys and values matching this selector.", priority: 1) { object, _ in
+        Column(name: "Selector", description: "Route service traffic to pods with label keys and values matching this selector.", field: ("io.k8s.api.core.v1.ServiceSpec", "selector"), priority: 1) { object, _ in
             let selector = object.spec?["selector"]?.objectValue ?? [:]
             if selector.isEmpty { return "<none>" }
             return .string(selector.keys.sorted().map { "\($0)=\(selector[$0]?.stringValue ?? "")" }.joined(separator: ","))
@@ -332,38 +347,38 @@ public enum TableConverter {
     }
 
     private static let eventColumns: [Column] = [
-        Column(name: "Last Seen", description: "Time when this Event was last observed") { object, now in
+        Column(name: "Last Seen", description: "Time when this Event was last observed", field: ("io.k8s.api.core.v1.Event", "lastTimestamp")) { object, now in
             .string(Timestamps.age(of: eventTime(object, last: true), now: now))
         },
-        Column(name: "Type", description: "Type of this event (Normal, Warning), new types could be added in the future") { object, _ in
+        Column(name: "Type", description: "Type of this event (Normal, Warning), new types could be added in the future", field: ("io.k8s.api.core.v1.Event", "type")) { object, _ in
             .string(object.object["type"]?.stringValue ?? "")
         },
-        Column(name: "Reason", description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.") { object, _ in
+        Column(name: "Reason", description: "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.", field: ("io.k8s.api.core.v1.Event", "reason")) { object, _ in
             .string(object.object["reason"]?.stringValue ?? "")
         },
-        Column(name: "Object", description: "The object that this event is about. Mapped to the Event's involvedObject.") { object, _ in
+        Column(name: "Object", description: "The object that this event is about. Mapped to the Event's involvedObject.", field: ("io.k8s.api.core.v1.Event", "involvedObject")) { object, _ in
             let involved = object.object["involvedObject"] ?? [:]
             return .string("\((involved["kind"]?.stringValue ?? "").lowercased())/\(involved["name"]?.stringValue ?? "")")
         },
-        Column(name: "Subobject", description: "The subobject (a field path) of the involved object.", priority: 1) { object, _ in
+        Column(name: "Subobject", description: "The subobject (a field path) of the involved object.", field: ("io.k8s.api.core.v1.ObjectReference", "fieldPath"), priority: 1) { object, _ in
             .string(object.object["involvedObject"]?["fieldPath"]?.stringValue ?? "")
         },
-        Column(name: "Source", description: "The component reporting this event.", priority: 1) { object, _ in
+        Column(name: "Source", description: "The component reporting this event.", field: ("io.k8s.api.core.v1.Event", "source"), priority: 1) { object, _ in
             let source = object.object["source"] ?? [:]
             let parts = [source["component"]?.stringValue, source["host"]?.stringValue].compactMap { $0 }
                 .filter { !$0.isEmpty }
             return .string(parts.joined(separator: ", "))
         },
-        Column(name: "Message", description: "A human-readable description of the status of this operation.") { object, _ in
+        Column(name: "Message", description: "A human-readable description of the status of this operation.", field: ("io.k8s.api.core.v1.Event", "message")) { object, _ in
             .string(object.object["message"]?.stringValue ?? "")
         },
-        Column(name: "First Seen", description: "The time at which the event was first recorded.", priority: 1) { object, now in
+        Column(name: "First Seen", description: "The time at which the event was first recorded.", field: ("io.k8s.api.core.v1.Event", "firstTimestamp"), priority: 1) { object, now in
             .string(Timestamps.age(of: eventTime(object, last: false), now: now))
         },
-        Column(name: "Count", description: "The number of times this event has occurred.", priority: 1) { object, _ in
+        Column(name: "Count", description: "The number of times this event has occurred.", field: ("io.k8s.api.core.v1.Event", "count"), priority: 1) { object, _ in
             .int(object.object["count"]?.intValue ?? 1)
         },
-        Column(name: "Name", format: "name", description: nameDescription, priority: 1) { object, _ in
+        Column(name: "Name", format: "name", description: nameDescription, field: ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "name"), priority: 1) { object, _ in
             .string(object.name)
         },
     ]

@@ -267,7 +267,7 @@ public final class APIServer: Sendable {
             if contentType == "application/json", let protobuf = ProtobufCodec.responseBody(for: body, accept: accept) {
                 headers[.contentType] = ProtobufCodec.mediaType
                 bytes = protobuf
-            } else if contentType == "text/plain", let text = body.stringValue {
+            } else if contentType.hasPrefix("text/plain"), let text = body.stringValue {
                 bytes = Array(text.utf8)
             } else {
                 bytes = body.jsonBytes()

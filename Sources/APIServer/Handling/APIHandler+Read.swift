@@ -1,4 +1,6 @@
 import APIMachinery
+import BuiltinKinds
+import Foundation
 import OrderedCollections
 import Resources
 import Store
@@ -9,9 +11,52 @@ extension APIHandler {
     {
         let object = try await store.get(served.type, namespace: target.namespace, name: name)
         if TableConverter.acceptsTable(request.accept) {
-            return .ok(table([object], served, request, resourceVersion: nil), contentType: Self.tableContentType)
+            return .ok(table([object], served, request, resourceVersion: object.resourceVersion),
+                       contentType: Self.tableContentType)
+        }
+        let metadataOnly = PartialMetadataRequest(accept: request.accept)
+        if metadataOnly.object { return .ok(Self.partialObjectMetadata(object)) }
+        if metadataOnly.onlyPartial {
+            throw APIError(code: 406, reason: .notAcceptable,
+                           message: "you requested PartialObjectMetadataList, but the requested object is not a list (\(served.type.kind))")
         }
         return .ok(object.value)
+    }
+
+    /// What an `Accept` header asks of the metadata-only forms client-go's metadata client
+    /// (and its informers) use: `application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io`
+    /// for an object, `as=PartialObjectMetadataList` for a list.
+    struct PartialMetadataRequest {
+        /// `as=PartialObjectMetadata` is acceptable.
+        var object = false
+        /// `as=PartialObjectMetadataList` is acceptable.
+        var list = false
+        /// Nothing but those forms is acceptable: kube answers 406 to a request for the other one.
+        var onlyPartial = false
+
+        init(accept: String) {
+            var other = false
+            for range in accept.split(separator: ",") {
+                let parameters = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                let form = parameters.first { $0.hasPrefix("as=") }
+                guard let form else {
+                    other = true
+                    continue
+                }
+                guard parameters.contains("g=meta.k8s.io"),
+                    parameters.contains("v=v1") || parameters.contains("v=v1beta1")
+                else { continue }
+                if form == "as=PartialObjectMetadata" { object = true }
+                if form == "as=PartialObjectMetadataList" { list = true }
+                if form == "as=Table" { other = true }
+            }
+            onlyPartial = (object || list) && !other
+        }
+    }
+
+    /// An object reduced to its metadata, as `meta.k8s.io/v1` `PartialObjectMetadata`.
+    static func partialObjectMetadata(_ object: Resource) -> JSONValue {
+        ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": .object(object.metadata)]
     }
 
     static var tableContentType: String { TableConverter.contentType }
@@ -30,7 +75,8 @@ extension APIHandler {
             do {
                 options.labelSelector = try LabelSelector(parsing: text)
             } catch {
-                throw APIError.badRequest("unable to parse requirement: \(error)")
+                // The parser words its errors as apimachinery does; kubectl prints them.
+                throw APIError.badRequest(error.description)
             }
         }
         if let text = request.query["fieldSelector"], !text.isEmpty {
@@ -54,6 +100,18 @@ extension APIHandler {
         var metadata: JSONObject = ["resourceVersion": .string(String(result.resourceVersion))]
         if let token = result.continueToken { metadata["continue"] = .string(token) }
         if let remaining = result.remainingItemCount { metadata["remainingItemCount"] = .int(Int64(remaining)) }
+        let metadataOnly = PartialMetadataRequest(accept: request.accept)
+        if metadataOnly.list {
+            // kube writes an empty list of these with `"items": null`.
+            return .ok([
+                "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": .object(metadata),
+                "items": result.items.isEmpty ? .null : .array(result.items.map(Self.partialObjectMetadata)),
+            ])
+        }
+        if metadataOnly.onlyPartial {
+            throw APIError(code: 406, reason: .notAcceptable,
+                           message: "you requested PartialObjectMetadata, but the requested object is a list (\(served.type.listKind))")
+        }
         return .ok([
             "kind": .string(served.type.listKind), "apiVersion": .string(served.type.groupVersion.apiVersion),
             "metadata": .object(metadata), "items": .array(result.items.map(\.value)),
@@ -66,7 +124,13 @@ extension APIHandler {
         TableConverter.table(
             for: objects, type: served.type, additionalPrinterColumns: served.additionalPrinterColumns,
             now: timestamp, includeObject: IncludeObject(queryValue: request.query["includeObject"]),
-            resourceVersion: resourceVersion)
+            resourceVersion: resourceVersion, fieldDescriptions: Self.fieldDescriptions)
+    }
+
+    /// The documentation of a built-in field, from the upstream OpenAPI schemas: kube describes
+    /// a Table's columns with it.
+    static let fieldDescriptions: TableConverter.FieldDescriptions = { schema, property in
+        BuiltinKinds.openAPI.schemas[schema]?["properties"]?[property]?["description"]?.stringValue
     }
 
     func watch(_ served: ServedResource, _ target: ResourceTarget, _ request: APIRequest) async throws -> APIResponse {
@@ -81,8 +145,19 @@ extension APIHandler {
         }
         let bookmarks = request.flag("allowWatchBookmarks")
         options.allowWatchBookmarks = bookmarks
-        let events = try await store.watch(served.type, namespace: target.namespace, options: options, from: from)
+        let events: AsyncThrowingStream<WatchEvent, any Error>
+        do {
+            events = try await store.watch(served.type, namespace: target.namespace, options: options, from: from)
+        } catch let error as APIError where error.code == 410 {
+            // A resourceVersion older than the history kept: kube starts the watch (200) and
+            // sends one ERROR event holding the 410 Expired Status, which informers relist on.
+            let (stream, continuation) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
+            continuation.yield(["type": "ERROR", "object": error.status])
+            continuation.finish()
+            return .watch(stream, contentType: "application/json")
+        }
         let asTable = TableConverter.acceptsTable(request.accept)
+        let metadataOnly = PartialMetadataRequest(accept: request.accept)
         let handler = self
         // kube-apiserver ends a watch after timeoutSeconds, or after 30 to 60 minutes.
         let timeout = Duration.seconds(request.query["timeoutSeconds"].flatMap(Int.init) ?? Int.random(in: 1800...3600))
@@ -95,9 +170,14 @@ extension APIHandler {
                     group.addTask {
                         do {
                             for try await event in events {
-                                guard let line = handler.watchLine(
+                                guard var line = handler.watchLine(
                                     event, served: served, request: request, bookmarks: bookmarks, asTable: asTable)
                                 else { continue }
+                                if !asTable, metadataOnly.object || metadataOnly.list,
+                                    let object = event.object
+                                {
+                                    line["object"] = Self.partialObjectMetadata(object)
+                                }
                                 continuation.yield(line)
                             }
                         } catch is CancellationError {

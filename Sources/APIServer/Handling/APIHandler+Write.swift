@@ -294,9 +294,9 @@ extension APIHandler {
         case "Foreground": options.propagationPolicy = .foreground
         case "Orphan": options.propagationPolicy = .orphan
         case let other?:
-            throw APIError.invalid(kind: "DeleteOptions", name: "", causes: [APIError.Cause(
+            throw APIError.invalid(kind: "DeleteOptions", group: "meta.k8s.io", name: "", causes: [APIError.Cause(
                 type: "FieldValueNotSupported",
-                message: "Unsupported value: \"\(other)\": supported values: \"Foreground\", \"Background\", \"Orphan\"",
+                message: "Unsupported value: \"\(other)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"",
                 field: "propagationPolicy")])
         }
         return options

@@ -39,7 +39,14 @@ public struct APIHandler: Sendable {
     }
 
     private func route(_ request: APIRequest) async throws -> APIResponse {
-        guard let target = RequestTarget.parse(request.path) else { throw Self.notFound() }
+        guard let target = RequestTarget.parse(request.path) else {
+            let parts = request.path.split(separator: "/")
+            switch parts.first {
+            case "version", "api": throw Self.notFound()
+            case "apis" where parts.count > 1 && servesGroup(String(parts[1])): throw Self.notFound()
+            default: return Self.pageNotFound
+            }
+        }
         switch target {
         case .version:
             return .ok(DiscoveryDocuments.version())
@@ -66,25 +73,43 @@ public struct APIHandler: Sendable {
             }
             return .ok(DiscoveryDocuments.groupList(registry.served))
         case .group(let name):
-            guard let document = DiscoveryDocuments.group(registry.served, name: name) else { throw Self.notFound() }
+            guard let document = DiscoveryDocuments.group(registry.served, name: name) else { return Self.pageNotFound }
             return .ok(document)
         case .groupVersion(let group, let version):
             guard let document = DiscoveryDocuments.resourceList(registry.served, group: group, version: version)
-            else { throw Self.notFound() }
+            else {
+                if !group.isEmpty, !servesGroup(group) { return Self.pageNotFound }
+                throw Self.notFound()
+            }
             return .ok(document)
         case .resource(let target):
             return try await handleResource(target, request)
         }
     }
 
-    /// kube-apiserver's answer to a path it does not serve.
+    /// The answer of kube-apiserver's HTTP mux to a path no API handler claims (an unknown
+    /// group, `/foo`): Go's plain-text `404 page not found`, not a `Status`.
+    static let pageNotFound = APIResponse.json(
+        status: 404, body: "404 page not found\n", contentType: "text/plain; charset=utf-8")
+
+    /// Whether some served resource belongs to API group `name`.
+    private func servesGroup(_ name: String) -> Bool {
+        registry.served.contains { $0.type.group == name }
+    }
+
+    /// kube-apiserver's answer to a path of a served API group (or the core API) that names no
+    /// version or resource it serves.
     static func notFound() -> APIError {
-        APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
+        .generic(code: 404, reason: .notFound, message: "the server could not find the requested resource")
     }
 
     private func handleResource(_ target: ResourceTarget, _ request: APIRequest) async throws -> APIResponse {
         guard let served = registry.resource(group: target.group, version: target.version, resource: target.resource)
-        else { throw Self.notFound() }
+        else {
+            // A group the server does not serve is routed by no API handler: kube's mux answers.
+            if !target.group.isEmpty, !servesGroup(target.group) { return Self.pageNotFound }
+            throw Self.notFound()
+        }
         let type = served.type
         if target.namespace != nil, !type.namespaced { throw Self.notFound() }
         if let subresource = target.subresource, served.subresource(subresource) == nil { throw Self.notFound() }
@@ -101,6 +126,10 @@ public struct APIHandler: Sendable {
             }
         }
         if type.namespaced, target.namespace == nil { throw Self.notFound() }
+        if method == "PATCH", !served.isCustomResource, !Self.builtinPatchTypes.contains(Self.mediaType(request.contentType)) {
+            // The PATCH route of a built-in kind consumes only these: kube's router refuses the rest.
+            throw APIError.generic(code: 415, reason: .unsupportedMediaType, message: "415: Unsupported Media Type")
+        }
         switch (method, target.subresource) {
         case ("GET", nil), ("GET", "status"): return try await get(served, target, name: name, request)
         case ("GET", "scale"): return try await getScale(served, target, name: name)
@@ -113,8 +142,17 @@ public struct APIHandler: Sendable {
         }
     }
 
+    /// The request bodies the PATCH route of a built-in kind consumes.
+    static let builtinPatchTypes: Set<String> = [
+        "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json",
+        "application/apply-patch+yaml", "application/apply-patch+json", "application/apply-patch+cbor",
+    ]
+
+    /// kube-apiserver's answer to a verb a resource does not serve. Its message does not name
+    /// `method` (kube's does not either); callers pass it so that the call site says which.
     static func methodNotAllowed(_ method: String) -> APIError {
-        APIError(code: 405, reason: .methodNotAllowed, message: "the server does not allow this method on the requested resource (\(method))")
+        .generic(code: 405, reason: .methodNotAllowed,
+                 message: "the server does not allow this method on the requested resource")
     }
 
     // MARK: Shared helpers
@@ -126,6 +164,11 @@ public struct APIHandler: Sendable {
 
     /// `2006-01-02T15:04:05Z`: a value type, so no formatter is built per request.
     static let rfc3339 = Date.ISO8601FormatStyle(timeZone: .gmt)
+
+    /// A `Content-Type` without its parameters: `application/json` of `application/json; charset=utf-8`.
+    static func mediaType(_ contentType: String) -> String {
+        contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces) ?? ""
+    }
 
     /// The object in a request body, JSON or YAML.
     static func decodeBody(_ request: APIRequest) throws -> JSONValue {
@@ -145,6 +188,13 @@ public struct APIHandler: Sendable {
             } catch {
                 throw APIError.badRequest("error decoding protobuf: \(error)")
             }
+        }
+        let mediaType = mediaType(request.contentType)
+        guard mediaType.isEmpty || mediaType.hasSuffix("json") || mediaType.hasSuffix("yaml") else {
+            // kube-apiserver's input negotiation, which (unlike most 415s) leaves `details` out.
+            throw APIError(
+                code: 415, reason: .unsupportedMediaType,
+                message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
         }
         if request.contentType.contains("yaml") {
             let text = String(decoding: request.body, as: UTF8.self)

@@ -60,6 +60,9 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public var causes: [Cause]
     /// `details.retryAfterSeconds`.
     public var retryAfterSeconds: Int?
+    /// Whether the Status carries `"details": {}` when there is nothing to put in it, as
+    /// kube-apiserver's generic server responses (404 of an unserved path, 405, most 415s) do.
+    public var keepsEmptyDetails = false
 
     public init(
         code: Int, reason: Reason, message: String, kind: String? = nil, name: String? = nil, group: String? = nil,
@@ -107,6 +110,19 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
                         kind: kind, name: name, group: group, causes: causes)
     }
 
+    /// A generic server response (`NewGenericServerResponse` in apimachinery): an answer about the
+    /// request rather than an object, whose Status keeps an empty `details`.
+    ///
+    /// ```swift
+    /// throw APIError.generic(code: 405, reason: .methodNotAllowed,
+    ///                        message: "the server does not allow this method on the requested resource")
+    /// ```
+    public static func generic(code: Int, reason: Reason, message: String) -> APIError {
+        var error = APIError(code: code, reason: reason, message: message)
+        error.keepsEmptyDetails = true
+        return error
+    }
+
     /// A request the server cannot make sense of (400).
     public static func badRequest(_ message: String) -> APIError {
         APIError(code: 400, reason: .badRequest, message: message)
@@ -131,7 +147,8 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The `metav1.Status` object for this error.
     public var status: JSONValue {
         var details: JSONObject = [:]
-        if let name { details["name"] = .string(name) }
+        // Go's `omitempty`: an empty name (a DeleteOptions, a generateName object) is left out.
+        if let name, !name.isEmpty { details["name"] = .string(name) }
         if let group, !group.isEmpty { details["group"] = .string(group) }
         if let kind { details["kind"] = .string(kind) }
         if !causes.isEmpty {
@@ -144,7 +161,7 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
             "message": .string(message), "reason": .string(reason.rawValue),
         ]
-        if !details.isEmpty { members["details"] = .object(details) }
+        if !details.isEmpty || keepsEmptyDetails { members["details"] = .object(details) }
         members["code"] = .int(Int64(code))
         return .object(members)
     }
@@ -162,5 +179,6 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
                       field: $0["field"]?.stringValue ?? "")
             } ?? [],
             retryAfterSeconds: details?["retryAfterSeconds"]?.intValue.map(Int.init))
+        keepsEmptyDetails = details?.objectValue?.isEmpty == true
     }
 }
