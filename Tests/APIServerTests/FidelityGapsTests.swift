@@ -95,18 +95,24 @@ struct FidelityGapsTests {
     func strategicPatchOfCustomObject() async throws {
         try await Self.withPlane(gadgets: true) { plane in
             try await plane.kubectlOK(["apply", "-f", "-"], stdin: Self.gadget("g1", size: 1, colour: "red"))
-            let response = await plane.server.handler.handle(APIRequest(
-                method: "PATCH", path: "/apis/example.com/v1/namespaces/default/gadgets/g1",
-                contentType: "application/strategic-merge-patch+json", body: Array(#"{"spec":{"size":2}}"#.utf8)))
-            guard case .json(let status, let body, _) = response else {
-                Issue.record("not a JSON answer")
-                return
+            // The object, its status and its scale alike.
+            for (path, patch) in [
+                ("", #"{"spec":{"size":2}}"#), ("/status", #"{"status":{"ready":2}}"#),
+                ("/scale", #"{"spec":{"replicas":2}}"#),
+            ] {
+                let response = await plane.server.handler.handle(APIRequest(
+                    method: "PATCH", path: "/apis/example.com/v1/namespaces/default/gadgets/g1\(path)",
+                    contentType: "application/strategic-merge-patch+json", body: Array(patch.utf8)))
+                guard case .json(let status, let body, _) = response else {
+                    Issue.record("not a JSON answer")
+                    return
+                }
+                #expect(status == 415, "\(path)")
+                #expect(body["reason"] == "UnsupportedMediaType")
+                #expect(body["message"]?.stringValue
+                    == "the body of the request was in an unknown format - accepted media types include: "
+                    + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
             }
-            #expect(status == 415)
-            #expect(body["reason"] == "UnsupportedMediaType")
-            #expect(body["message"]?.stringValue
-                == "the body of the request was in an unknown format - accepted media types include: "
-                + "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
         }
     }
 

@@ -360,6 +360,12 @@ extension APIHandler {
     func patchScale(_ served: ServedResource, _ target: ResourceTarget, name: String, _ request: APIRequest)
         async throws -> APIResponse
     {
+        if served.isCustomResource, request.contentType.hasPrefix("application/strategic-merge-patch+json") {
+            // The scale of a custom resource takes the patch types of the resource.
+            throw APIError(code: 415, reason: .unsupportedMediaType, message: "the body of the request was in an unknown "
+                + "format - accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                + "application/apply-patch+yaml")
+        }
         let object = try await store.get(served.type, namespace: target.namespace, name: name)
         let patch = try Self.decodeBody(request)
         let current = try Self.scale(of: object, served)
