@@ -78,4 +78,43 @@ struct SchemaPatchTests {
         #expect(closure["io.k8s.api.core.v1.Service"] == nil)
         #expect(closure[deployment]?["description"]?.stringValue?.contains("declarative updates") == true)
     }
+
+    @Test("the upstream rules agree with the hand-written table APIMachinery's own tests use", arguments: [
+        ("apps", "Deployment", [
+            "spec.selector", "spec.strategy", "spec.template.spec.containers", "spec.template.spec.containers[].ports",
+            "spec.template.spec.containers[].env", "spec.template.spec.containers[].volumeMounts",
+            "spec.template.spec.containers[].resources.limits", "spec.template.spec.volumes",
+            "spec.template.spec.tolerations", "spec.template.spec.imagePullSecrets", "spec.template.spec.hostAliases",
+            "spec.template.spec.topologySpreadConstraints", "status.conditions", "metadata.finalizers",
+            "metadata.ownerReferences", "metadata.labels", "metadata.managedFields",
+        ]),
+        ("apps", "StatefulSet", ["spec.volumeClaimTemplates", "spec.template.spec.initContainers", "status.conditions"]),
+        ("", "Service", ["spec.ports", "spec.selector", "spec.clusterIPs", "status.conditions", "status.loadBalancer.ingress"]),
+        ("", "ConfigMap", ["data", "binaryData"]),
+        ("", "Secret", ["data", "stringData"]),
+        ("", "Namespace", ["spec.finalizers", "status.conditions"]),
+    ])
+    func agreesWithTheTable(group: String, kind: String, paths: [String]) throws {
+        let upstream = try schema(group, kind).root
+        let table = try #require(PatchSchema.builtin(group: group, kind: kind)).root
+        func node(_ root: PatchSchema.Node, _ path: String) -> PatchSchema.Node {
+            var node = root
+            for part in path.split(separator: ".") {
+                let isElement = part.hasSuffix("[]")
+                node = node.field(String(isElement ? part.dropLast(2) : part))
+                if isElement { node = node.element }
+            }
+            return node
+        }
+        for path in paths {
+            let (mine, theirs) = (node(table, path), node(upstream, path))
+            // The table's `.atomic` also marks atomic objects as atomic lists; upstream marks them
+            // `x-kubernetes-map-type: atomic` only, and lists are all apply reads `list` of.
+            let atomicObject = theirs.list == nil && mine.isAtomicObject && theirs.isAtomicObject
+            #expect(mine.list == theirs.list || atomicObject, "\(kind) \(path): list")
+            #expect(mine.patchStrategy == theirs.patchStrategy, "\(kind) \(path): patch strategy")
+            #expect(mine.isMap == theirs.isMap, "\(kind) \(path): map")
+            #expect(mine.retainKeys == theirs.retainKeys, "\(kind) \(path): retainKeys")
+        }
+    }
 }

@@ -2,9 +2,15 @@ import Resources
 import OrderedCollections
 
 extension PatchSchema {
-    /// The schema of a kind the embedded API server serves, from the struct tags of `k8s.io/api`
-    /// (`patchStrategy`, `patchMergeKey`, `+listType`, `+listMapKey`, `+mapType`, `+structType`);
-    /// `nil` for any other kind, such as a custom resource.
+    /// A hand-written schema of the kinds the embedded API server first served, from the struct
+    /// tags of `k8s.io/api` (`patchStrategy`, `patchMergeKey`, `+listType`, `+listMapKey`,
+    /// `+mapType`, `+structType`); `nil` for any other kind, such as a custom resource.
+    ///
+    /// The API server no longer uses it: it reads every built-in kind's rules from the upstream
+    /// OpenAPI schemas (`BuiltinOpenAPI.patchSchema(of:)` in `BuiltinKinds`, which this target
+    /// cannot see). It stays as the fixture of this target's own strategic-merge-patch and
+    /// server-side-apply tests; `BuiltinKindsTests/SchemaPatchTests` checks the upstream rules
+    /// agree with it.
     ///
     /// ```swift
     /// PatchSchema.builtin(group: "apps", kind: "Deployment")   // a schema

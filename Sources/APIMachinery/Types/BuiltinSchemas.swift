@@ -1,7 +1,9 @@
 public import Resources
 import OrderedCollections
 
-/// Skeleton OpenAPI v3 schemas of the built-in kinds: every object keeps unknown fields
+/// The fallback of ``OpenAPIDocuments`` when no upstream schemas are handed in (the API server
+/// always hands in `BuiltinKinds.openAPI.components`, the full upstream schemas; this target's
+/// own tests do not). Skeleton OpenAPI v3 schemas of the built-in kinds: every object keeps unknown fields
 /// (`x-kubernetes-preserve-unknown-fields: true`), and the lists that kube merges by key carry
 /// kube's patch annotations — `x-kubernetes-patch-merge-key`, `x-kubernetes-patch-strategy`,
 /// `x-kubernetes-list-type: map` and `x-kubernetes-list-map-keys` — so that strategic merge and
