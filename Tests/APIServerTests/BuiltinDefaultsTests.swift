@@ -229,4 +229,29 @@ struct BuiltinDefaultsTests {
             ]])
         }
     }
+
+    @Test("changing a Service's type drops what only the old type needed, and allocates what the new one needs")
+    func serviceTypeChanges() async throws {
+        try await Self.withPlane { plane in
+            try await plane.kubectlOK(["create", "service", "nodeport", "edge", "--tcp=80"])
+            let spec = { try Self.json(try await plane.kubectlOK(["get", "service", "edge", "-o", "json"]))["spec"] }
+            let ip = try #require(try await spec()?["clusterIP"]?.stringValue)
+            try await plane.kubectlOK(["patch", "service", "edge", "-p", #"{"spec":{"type":"ClusterIP"}}"#])
+            var now = try await spec()
+            #expect(now?["ports"]?[0]?["nodePort"] == nil)
+            #expect(now?["externalTrafficPolicy"] == nil)
+            #expect(now?["clusterIP"] == .string(ip))
+            try await plane.kubectlOK(["patch", "service", "edge", "-p", #"{"spec":{"type":"ExternalName","externalName":"x.example.com"}}"#])
+            now = try await spec()
+            #expect(now?["clusterIP"] == nil)
+            #expect(now?["ipFamilies"] == nil)
+            #expect(now?["internalTrafficPolicy"] == nil)
+            try await plane.kubectlOK(["patch", "service", "edge", "-p", #"{"spec":{"type":"LoadBalancer"}}"#])
+            now = try await spec()
+            #expect(now?["clusterIP"]?.stringValue?.hasPrefix("10.") == true)
+            #expect(now?["ports"]?[0]?["nodePort"]?.intValue != nil)
+            #expect(now?["allocateLoadBalancerNodePorts"] == true)
+            #expect(now?["externalTrafficPolicy"] == "Cluster")
+        }
+    }
 }

@@ -21,7 +21,10 @@ extension BuiltinKinds {
         case ("", "v1", "Service"):
             applyServiceDefaults(&object.object)
             if let previous = old?.spec?.objectValue {
-                object.object.withObject("spec") { keepAllocatedServiceValues(&$0, from: previous) }
+                object.object.withObject("spec") { spec in
+                    dropServiceTypeDependentFields(&spec, old: previous)
+                    keepAllocatedServiceValues(&spec, from: previous)
+                }
             }
         case ("", "v1", "Namespace"): applyNamespaceDefaults(&object)
         case ("", "v1", "Secret"): applySecretDefaults(&object.object)

@@ -71,4 +71,35 @@ extension BuiltinKinds {
         }
         spec["ports"] = .array(ports)
     }
+
+    /// On an update that changes a Service's type, what only the old type needed goes when the
+    /// request left it as it was (kube's `dropTypeDependentFields`): cluster IPs and IP families
+    /// for ExternalName, node ports when neither NodePort nor LoadBalancer, traffic policies and
+    /// `allocateLoadBalancerNodePorts` where they no longer apply.
+    static func dropServiceTypeDependentFields(_ spec: inout JSONObject, old: JSONObject) {
+        let type = spec["type"]?.stringValue ?? "ClusterIP"
+        let oldType = old["type"]?.stringValue ?? "ClusterIP"
+        guard type != oldType else { return }
+        func unchanged(_ key: String) -> Bool { spec[key] == old[key] }
+        if type == "ExternalName" {
+            for key in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "internalTrafficPolicy"] where unchanged(key) {
+                spec.removeValue(forKey: key)
+            }
+        }
+        let hasNodePorts = { (type: String) in type == "NodePort" || type == "LoadBalancer" }
+        if hasNodePorts(oldType), !hasNodePorts(type) {
+            let oldPorts = Set((old["ports"]?.arrayValue ?? []).compactMap { $0["nodePort"]?.intValue })
+            spec.editEachObject(in: "ports") { port in
+                if let number = port["nodePort"]?.intValue, oldPorts.contains(number) { port.removeValue(forKey: "nodePort") }
+            }
+        }
+        if !isExternallyAccessible(type: type, externalIPs: spec["externalIPs"]), unchanged("externalTrafficPolicy") {
+            spec.removeValue(forKey: "externalTrafficPolicy")
+        }
+        if type != "LoadBalancer" {
+            for key in ["allocateLoadBalancerNodePorts", "healthCheckNodePort"] where unchanged(key) {
+                spec.removeValue(forKey: key)
+            }
+        }
+    }
 }
