@@ -394,7 +394,9 @@ extension APIHandler {
         if let resourceVersion, !resourceVersion.isEmpty { object.resourceVersion = resourceVersion }
         let specPath = served.scalePaths.map { $0.fieldPath($0.specReplicasPath) } ?? "spec.replicas"
         try object.setValue(.int(replicas), at: FieldPath(parsing: specPath))
-        object = try await prepare(object, old: old, served, request, operation: .update, managedFieldsDone: false)
+        // Recorded as written through `scale`, as kube's managedFields say (`subresource: scale`).
+        object = try await prepare(object, old: old, served, request, operation: .update, managedFieldsDone: false,
+                                   subresource: "scale")
         let updated = try await store.update(object, as: served.type, subresource: .main, dryRun: request.isDryRun)
         return .ok(try Self.scale(of: updated, served))
     }
