@@ -169,6 +169,12 @@ struct AuthEndpointsTests {
         let impersonated = try JSONValue(parsingJSON: try await plane.kubectlOK(
             ["auth", "whoami", "--as=jane", "--as-group=dev", "-o", "json"]))
         #expect(impersonated["status"]?["userInfo"] == ["username": "jane", "groups": ["dev", "system:authenticated"]])
+        let asAccount = try JSONValue(parsingJSON: try await plane.kubectlOK(
+            ["auth", "whoami", "--as=system:serviceaccount:web:deployer", "-o", "json"]))
+        #expect(asAccount["status"]?["userInfo"] == [
+            "username": "system:serviceaccount:web:deployer",
+            "groups": ["system:serviceaccounts", "system:serviceaccounts:web", "system:authenticated"],
+        ])
         await plane.stop()
     }
 
@@ -218,6 +224,14 @@ struct AuthEndpointsTests {
         ] {
             #expect(rows.contains([name, group, namespaced, kind, "create"]), "\(name) missing in:\n\(wide)")
         }
+        // kubectl create -f validates fields through /openapi/v3 (the plane serves no v2).
+        let created = try JSONValue(parsingJSON: try await plane.kubectlOK(["create", "-f", "-", "-o", "json"], stdin: """
+            apiVersion: authorization.k8s.io/v1
+            kind: SelfSubjectAccessReview
+            spec:
+              resourceAttributes: {verb: list, resource: pods, namespace: default}
+            """))
+        #expect(created["status"] == ["allowed": true])
         let core = try JSONValue(parsingJSON: try await plane.kubectlOK(["get", "--raw", "/api/v1"]))
         let token = core["resources"]?.arrayValue?.first { $0["name"] == "serviceaccounts/token" }
         #expect(token == [
