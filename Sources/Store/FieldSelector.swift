@@ -54,30 +54,15 @@ public struct FieldSelector: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``APIError`` (400 BadRequest) for a malformed selector, or a field the kind
     ///   does not support, worded as kube-apiserver words it for that kind.
     public init(parsing text: String, fields: SelectableFields = .metadataOnly) throws(APIError) {
-        // The whole selector is parsed before any field is checked, as kube does.
+        // As apimachinery's fields.ParseSelector: terms split on unescaped commas and sorted,
+        // each split at its first operator, values unescaped; only then are the fields checked.
         var terms: [(label: String, negated: Bool, value: String)] = []
-        for part in text.split(separator: ",", omittingEmptySubsequences: true) {
-            let term = part.trimmingSpaces()
-            if term.isEmpty { continue }
-            let key: Substring
-            let value: Substring
-            let negated: Bool
-            if let range = term.firstRange(of: "!=") {
-                key = term[..<range.lowerBound]
-                value = term[range.upperBound...]
-                negated = true
-            } else if let range = term.firstRange(of: "==") {
-                key = term[..<range.lowerBound]
-                value = term[range.upperBound...]
-                negated = false
-            } else if let index = term.firstIndex(of: "=") {
-                key = term[..<index]
-                value = term[term.index(after: index)...]
-                negated = false
-            } else {
-                throw APIError.badRequest("invalid selector: '\(text)'; can't understand '\(term)'")
+        let parts = Self.splitTerms(text).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for part in parts where !part.isEmpty {
+            guard let (label, op, raw) = Self.splitTerm(part) else {
+                throw APIError.badRequest("invalid selector: '\(text)'; can't understand '\(part)'")
             }
-            terms.append((String(key.trimmingSpaces()), negated, String(value.trimmingSpaces())))
+            terms.append((label, op == "!=", try Self.unescape(raw)))
         }
         var requirements: [Requirement] = []
         for term in terms {
@@ -87,6 +72,66 @@ public struct FieldSelector: Sendable, Hashable, CustomStringConvertible {
             requirements.append(Requirement(field: field, negated: term.negated, value: term.value, source: source))
         }
         self.init(requirements)
+    }
+
+    /// The terms between commas not escaped by a backslash (the backslashes stay).
+    static func splitTerms(_ text: String) -> [String] {
+        if text.isEmpty { return [] }
+        var terms: [String] = []
+        var current = String.UnicodeScalarView()
+        var inSlash = false
+        for scalar in text.unicodeScalars {
+            if inSlash {
+                inSlash = false
+            } else if scalar == "\\" {
+                inSlash = true
+            } else if scalar == "," {
+                terms.append(String(current))
+                current = String.UnicodeScalarView()
+                continue
+            }
+            current.append(scalar)
+        }
+        terms.append(String(current))
+        return terms
+    }
+
+    /// A term split at the first `!=`, `==` or `=` from the left; `nil` without one.
+    static func splitTerm(_ term: String) -> (String, String, String)? {
+        let scalars = Array(term.unicodeScalars)
+        for index in scalars.indices {
+            for op in ["!=", "==", "="] where scalars[index...].starts(with: op.unicodeScalars) {
+                let lhs = String(String.UnicodeScalarView(scalars[..<index]))
+                let rhs = String(String.UnicodeScalarView(scalars[(index + op.unicodeScalars.count)...]))
+                return (lhs, op, rhs)
+            }
+        }
+        return nil
+    }
+
+    /// A value with `\\`, `\,` and `\=` unescaped; a bare `,` or `=`, or another escape, is an error.
+    static func unescape(_ raw: String) throws(APIError) -> String {
+        var value = String.UnicodeScalarView()
+        var inSlash = false
+        for scalar in raw.unicodeScalars {
+            if inSlash {
+                guard scalar == "\\" || scalar == "," || scalar == "=" else {
+                    throw APIError.badRequest("invalid field selector: invalid escape sequence: \\\(Character(scalar))")
+                }
+                value.append(scalar)
+                inSlash = false
+                continue
+            }
+            switch scalar {
+            case "\\": inSlash = true
+            case ",", "=":
+                // Go prints the rune as its number.
+                throw APIError.badRequest("invalid field selector: unescaped character in value: \(scalar.value)")
+            default: value.append(scalar)
+            }
+        }
+        if inSlash { throw APIError.badRequest("invalid field selector: invalid escape sequence: \\") }
+        return String(value)
     }
 
     /// Whether an object with this namespace ("" when cluster-scoped) and name matches the
@@ -264,14 +309,5 @@ public struct SelectableFields: Sendable, Hashable {
             fields[field] = Source(path: field)
         }
         return SelectableFields(fields: fields, rejection: .notSupported)
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var result = self
-        while result.first == " " { result = result.dropFirst() }
-        while result.last == " " { result = result.dropLast() }
-        return result
     }
 }

@@ -56,6 +56,22 @@ struct FieldSelectorTests {
         #expect(error?.message == "invalid selector: 'a=b,foo'; can't understand 'foo'")
     }
 
+    @Test("selectors parse as apimachinery parses them: escapes, sorted terms, no trimming", arguments: [
+        ("type=b=c", "invalid field selector: unescaped character in value: 61"),
+        ("type=x\\y", "invalid field selector: invalid escape sequence: \\y"),
+        ("type=x\\", "invalid field selector: invalid escape sequence: \\"),
+        ("foo=1,bar=2", "field label not supported: bar"),
+        ("type =Opaque", "field label not supported: type "),
+    ])
+    func parsing(text: String, message: String) throws {
+        let error = #expect(throws: APIError.self) {
+            try FieldSelector(parsing: text, fields: .forKind(group: "", kind: "Secret"))
+        }
+        #expect(error?.message == message)
+        let escaped = try FieldSelector(parsing: "type=a\\,b\\=c\\\\", fields: .forKind(group: "", kind: "Secret"))
+        #expect(escaped.requirements.map(\.value) == ["a,b=c\\"])
+    }
+
     @Test("values are read as kube reads them: defaults, the event source, the first pod IP, spec.host")
     func values() throws {
         var pod = Resource(apiVersion: "v1", kind: "Pod", name: "web", namespace: "default")
