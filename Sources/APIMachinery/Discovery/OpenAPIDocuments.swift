@@ -1,5 +1,6 @@
 public import Resources
 import OrderedCollections
+import Synchronization
 
 /// The OpenAPI documents kubectl 1.32 needs from the embedded API server.
 ///
@@ -81,12 +82,24 @@ public enum OpenAPIDocuments {
         for group in DiscoveryDocuments.groups(registry) {
             for version in group.versions {
                 let path = groupVersionPath(group: group.name, version: version)
-                let document = v3GroupVersion(registry, group: group.name, version: version, builtins: builtins)
-                paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(hash(of: document))")]
+                // A document changes only with its group version's resources: hash it once.
+                let resources = DiscoveryDocuments.resources(registry, group: group.name, version: version)
+                let cached = documentHashes.withLock { $0[path] }
+                let digest: String
+                if let cached, cached.resources == resources, cached.withBuiltins == (builtins != nil) {
+                    digest = cached.hash
+                } else {
+                    digest = hash(of: v3GroupVersion(registry, group: group.name, version: version, builtins: builtins))
+                    documentHashes.withLock { $0[path] = (resources, builtins != nil, digest) }
+                }
+                paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(digest)")]
             }
         }
         return ["paths": .object(paths)]
     }
+
+    /// The last hash of each group version's document, with what it was computed from.
+    private static let documentHashes = Mutex<[String: (resources: [ServedResource], withBuiltins: Bool, hash: String)]>([:])
 
     /// `api/v1` or `apis/<group>/<version>`: the key of a group version in ``v3Root(_:)``.
     public static func groupVersionPath(group: String, version: String) -> String {
