@@ -42,7 +42,7 @@ struct ValidationTests {
     @Test("Deployment rules", arguments: [
         (deployment(labels: #"{"app":"other"}"#),
          ["spec.template.metadata.labels: FieldValueInvalid"]),
-        (deployment(selector: "null"), ["spec.selector: FieldValueRequired"]),
+        (deployment(selector: "null"), ["spec.selector: FieldValueRequired", "spec.template.metadata.labels: FieldValueInvalid"]),
         (deployment(selector: "{}"), ["spec.selector: FieldValueInvalid"]),
         (deployment(replicas: -1), ["spec.replicas: FieldValueInvalid"]),
         (deployment(containers: "[]"), ["spec.template.spec.containers: FieldValueRequired"]),

@@ -19,6 +19,7 @@ struct NameRulesTests {
             "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
         ])
         #expect(NameRules.dns1123Label(String(repeating: "a", count: 64)) == ["must be no more than 63 characters"])
+        #expect(NameRules.dns1123Label("my.app") == ["must not contain dots"], "a subdomain that is no label, as apimachinery says")
     }
 
     @Test("valid DNS-1123 subdomains", arguments: ["a", "example.com", "a-b.c-d.e", "1.2.3", String(repeating: "a.", count: 126) + "a"])

@@ -24,6 +24,7 @@ extension BuiltinKinds {
                 object.object.withObject("spec") { spec in
                     dropServiceTypeDependentFields(&spec, old: previous)
                     keepAllocatedServiceValues(&spec, from: previous)
+                    normalizeClusterIPs(&spec, old: previous)
                 }
             }
         case ("", "v1", "Namespace"): applyNamespaceDefaults(&object)

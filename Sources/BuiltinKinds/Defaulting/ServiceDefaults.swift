@@ -72,6 +72,18 @@ extension BuiltinKinds {
         spec["ports"] = .array(ports)
     }
 
+    /// On an update that changes `clusterIP` but leaves `clusterIPs` as stored, the new primary
+    /// address goes into `clusterIPs` too (kube's `NormalizeClusterIPs`), so that validation
+    /// refuses the change of an address once set instead of letting the two fields disagree.
+    static func normalizeClusterIPs(_ spec: inout JSONObject, old: JSONObject) {
+        guard let clusterIP = spec["clusterIP"]?.stringValue, !clusterIP.isEmpty,
+              clusterIP != old["clusterIP"]?.stringValue,
+              var addresses = spec["clusterIPs"]?.arrayValue, !addresses.isEmpty, spec["clusterIPs"] == old["clusterIPs"]
+        else { return }
+        addresses[0] = .string(clusterIP)
+        spec["clusterIPs"] = .array(addresses)
+    }
+
     /// On an update that changes a Service's type, what only the old type needed goes when the
     /// request left it as it was (kube's `dropTypeDependentFields`): cluster IPs and IP families
     /// for ExternalName, node ports when neither NodePort nor LoadBalancer, traffic policies and

@@ -10,6 +10,10 @@ extension BuiltinKinds {
     /// type and, once `immutable`, unchanged data.
     static func secretCauses(_ object: Resource, old: Resource?) -> [APIError.Cause] {
         var causes: [APIError.Cause] = []
+        if let old {
+            // kube checks the update rules before the Secret itself, and lists them first.
+            causes += FieldRules.immutable("type", new: object.object["type"], old: old.object["type"])
+        }
         let data = object.object["data"]?.objectValue ?? [:]
         var size = 0
         for (key, value) in data {
@@ -46,7 +50,6 @@ extension BuiltinKinds {
             }
         }
         if let old {
-            causes += FieldRules.immutable("type", new: object.object["type"], old: old.object["type"])
             causes += immutableDataCauses(object, old: old, fields: ["data"])
         }
         return causes

@@ -144,7 +144,13 @@ extension BuiltinKinds {
     /// empty, well formed, and matching `template.metadata.labels`.
     static func selectorCauses(_ spec: JSONValue?, field: String, kind: String) -> [APIError.Cause] {
         guard let selector = spec?["selector"], !selector.isNull else {
-            return [FieldErrors.required("\(field).selector")]
+            // No selector selects nothing, so kube also reports that it does not match the template.
+            return [
+                FieldErrors.required("\(field).selector"),
+                FieldErrors.invalid("\(field).template.metadata.labels",
+                                    value: spec?["template"]?["metadata"]?["labels"] ?? .null,
+                                    "`selector` does not match template `labels`"),
+            ]
         }
         var causes = FieldRules.labelSelector("\(field).selector", selector)
         let count = (selector["matchLabels"]?.objectValue?.count ?? 0) + (selector["matchExpressions"]?.arrayValue?.count ?? 0)

@@ -39,7 +39,10 @@ public enum NameRules {
     public static func dns1123Label(_ value: String) -> [String] {
         var problems: [String] = []
         if value.utf8.count > dns1123LabelMaxLength { problems.append(maxLengthMessage(dns1123LabelMaxLength)) }
-        if !isDNS1123Label(value.utf8[...]) { problems.append(dns1123LabelMessage) }
+        if !isDNS1123Label(value.utf8[...]) {
+            // A valid subdomain that is not a label can only be wrong for its dots.
+            problems.append(isDNS1123Subdomain(value.utf8[...]) ? "must not contain dots" : dns1123LabelMessage)
+        }
         return problems
     }
 

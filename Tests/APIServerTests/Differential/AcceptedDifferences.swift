@@ -5,6 +5,8 @@
 /// node ports, tokens, table padding) is not listed here.
 enum AcceptedDifferences {
     static let reasons: [String: String] = [
+        "go.raw-table-object":
+            "managedFields entries are ordered by operation, then by the second they were written: two writes of one second (the scale and the client-side apply here) may fall in different seconds on the two servers",
         "go.apply-list-kind":
             "kubectl validates a v1 List against OpenAPI v2 (protobuf), which the plane does not serve (it serves v3); apply the items as documents of one stream, or with --validate=false",
         "pa.type-error":
