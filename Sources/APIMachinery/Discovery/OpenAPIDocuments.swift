@@ -1,6 +1,5 @@
 public import Resources
 import OrderedCollections
-import Synchronization
 
 /// The OpenAPI documents kubectl 1.32 needs from the embedded API server.
 ///
@@ -82,24 +81,25 @@ public enum OpenAPIDocuments {
         for group in DiscoveryDocuments.groups(registry) {
             for version in group.versions {
                 let path = groupVersionPath(group: group.name, version: version)
-                // A document changes only with its group version's resources: hash it once.
+                // The hash names what the document is made from, not its bytes: building every
+                // group version's document (megabytes with the upstream schemas) on each root
+                // request kept kubectl waiting past its 32 s timeout on a busy machine.
                 let resources = DiscoveryDocuments.resources(registry, group: group.name, version: version)
-                let cached = documentHashes.withLock { $0[path] }
-                let digest: String
-                if let cached, cached.resources == resources, cached.withBuiltins == (builtins != nil) {
-                    digest = cached.hash
-                } else {
-                    digest = hash(of: v3GroupVersion(registry, group: group.name, version: version, builtins: builtins))
-                    documentHashes.withLock { $0[path] = (resources, builtins != nil, digest) }
-                }
+                let digest = hash(of: [
+                    "format": .string(documentFormat), "builtins": .bool(builtins != nil),
+                    "discovery": DiscoveryDocuments.resourceList(registry, group: group.name, version: version) ?? .null,
+                    "schemas": .array(resources.map { $0.openAPIV3Schema ?? .null }),
+                    "columns": .array(resources.map { .array($0.additionalPrinterColumns ?? []) }),
+                ])
                 paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(digest)")]
             }
         }
         return ["paths": .object(paths)]
     }
 
-    /// The last hash of each group version's document, with what it was computed from.
-    private static let documentHashes = Mutex<[String: (resources: [ServedResource], withBuiltins: Bool, hash: String)]>([:])
+    /// Changes whenever this file changes what a document holds for the same served resources, so
+    /// that kubectl's HTTP cache (keyed by the hashed URL) does not keep an older document.
+    static let documentFormat = "mizzen-openapi-v3/2"
 
     /// `api/v1` or `apis/<group>/<version>`: the key of a group version in ``v3Root(_:)``.
     public static func groupVersionPath(group: String, version: String) -> String {
