@@ -1,5 +1,6 @@
 public import Resources
 import OrderedCollections
+import Synchronization
 
 /// The OpenAPI documents kubectl 1.32 needs from the embedded API server.
 ///
@@ -84,13 +85,7 @@ public enum OpenAPIDocuments {
                 // The hash names what the document is made from, not its bytes: building every
                 // group version's document (megabytes with the upstream schemas) on each root
                 // request kept kubectl waiting past its 32 s timeout on a busy machine.
-                let resources = DiscoveryDocuments.resources(registry, group: group.name, version: version)
-                let digest = hash(of: [
-                    "format": .string(documentFormat), "builtins": .bool(builtins != nil),
-                    "discovery": DiscoveryDocuments.resourceList(registry, group: group.name, version: version) ?? .null,
-                    "schemas": .array(resources.map { $0.openAPIV3Schema ?? .null }),
-                    "columns": .array(resources.map { .array($0.additionalPrinterColumns ?? []) }),
-                ])
+                let digest = documentHash(registry, group: group.name, version: version, builtins: builtins)
                 paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=\(digest)")]
             }
         }
@@ -114,6 +109,40 @@ public enum OpenAPIDocuments {
     /// built-ins use ``BuiltinSchemas``. `nil` when the group version is not served.
     public static func v3GroupVersion(
         _ registry: [ServedResource], group: String, version: String, builtins: BuiltinComponents? = nil
+    ) -> JSONValue {
+        // Built once per content: a built-in group version's document holds megabytes of upstream
+        // schemas, and building it again for every kubectl that validates held a core of the
+        // cooperative pool for seconds on a busy machine.
+        let key = "\(groupVersionPath(group: group, version: version))?\(documentHash(registry, group: group, version: version, builtins: builtins))"
+        if let cached = builtDocuments.withLock({ $0[key] }) { return cached }
+        let document = buildV3GroupVersion(registry, group: group, version: version, builtins: builtins)
+        builtDocuments.withLock { documents in
+            if documents.count >= 64 { documents.removeAll() }
+            documents[key] = document
+        }
+        return document
+    }
+
+    /// The documents built so far, by group version and content hash.
+    private static let builtDocuments = Mutex<[String: JSONValue]>([:])
+
+    /// The `?hash=` of a group version's document: a hash of what the document is made from —
+    /// the group version's discovery, its custom resources' schemas and printer columns, whether
+    /// the upstream schemas are in, and ``documentFormat`` — so no document is built to name it.
+    static func documentHash(
+        _ registry: [ServedResource], group: String, version: String, builtins: BuiltinComponents?
+    ) -> String {
+        let resources = DiscoveryDocuments.resources(registry, group: group, version: version)
+        return hash(of: [
+            "format": .string(documentFormat), "builtins": builtins.map { .string($0.identity) } ?? .null,
+            "discovery": DiscoveryDocuments.resourceList(registry, group: group, version: version) ?? .null,
+            "schemas": .array(resources.map { $0.openAPIV3Schema ?? .null }),
+            "columns": .array(resources.map { .array($0.additionalPrinterColumns ?? []) }),
+        ])
+    }
+
+    private static func buildV3GroupVersion(
+        _ registry: [ServedResource], group: String, version: String, builtins: BuiltinComponents?
     ) -> JSONValue {
         let served = DiscoveryDocuments.resources(registry, group: group, version: version)
         var paths: JSONObject = [:]
@@ -179,9 +208,13 @@ public enum OpenAPIDocuments {
         public var schemaName: @Sendable (GroupVersionKind) -> String?
         /// The schemas named and every schema they refer to, by name.
         public var closure: @Sendable ([String]) -> [String: JSONValue]
+        /// Names this set of schemas (`kube-apiserver v1.36.2`): documents built with it are
+        /// cached and hashed under this name, so another set must have another.
+        public var identity: String
 
-        public init(schemaName: @escaping @Sendable (GroupVersionKind) -> String?,
+        public init(identity: String, schemaName: @escaping @Sendable (GroupVersionKind) -> String?,
                     closure: @escaping @Sendable ([String]) -> [String: JSONValue]) {
+            self.identity = identity
             self.schemaName = schemaName
             self.closure = closure
         }

@@ -108,7 +108,8 @@ public struct BuiltinOpenAPI: Sendable {
 extension BuiltinOpenAPI {
     /// These schemas as the OpenAPI v3 documents of the API server take them.
     public var components: OpenAPIDocuments.BuiltinComponents {
+        // The bundled schemas are kube-apiserver v1.36.2's (scripts/gen-builtin-openapi.py).
         OpenAPIDocuments.BuiltinComponents(
-            schemaName: { schemaName(of: $0) }, closure: { closure(of: $0) })
+            identity: "kube-apiserver v1.36.2", schemaName: { schemaName(of: $0) }, closure: { closure(of: $0) })
     }
 }
