@@ -49,6 +49,14 @@ struct DifferentialScriptTests {
         #expect(normalizer.normalize("a:\n  b:\n    c: 1") == "a:\n  b:\n    c: 1", "indentation is kept")
     }
 
+    @Test("the causes kubectl lists for a 422 compare in any order; other lines keep theirs")
+    func causeLists() {
+        let ours = "The Widget \"w\" is invalid:\n* spec.size: too small\n* spec.colour: unsupported\nexit"
+        let theirs = "The Widget \"w\" is invalid:\n* spec.colour: unsupported\n* spec.size: too small\nexit"
+        #expect(normalizer.normalize(ours) == normalizer.normalize(theirs))
+        #expect(normalizer.normalize("b\na") != normalizer.normalize("a\nb"))
+    }
+
     @Test("values that are not ages or ids are kept")
     func keeps() {
         let text = "port: 8080\nimage: nginx:1.27\nreplicas: 3\nname: web-5s"

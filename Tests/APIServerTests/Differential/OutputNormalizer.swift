@@ -27,14 +27,31 @@ struct OutputNormalizer: Sendable {
         // spaces of their own); indentation is meaningful.
         let padding = Self.regex(#" {2,}|\t+"#)
         let trailingBlanks = Self.regex(#"\s+$"#)
-        return text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
             .map { line in
                 let indentation = line.prefix { $0 == " " }
                 let rest = line.dropFirst(indentation.count)
                 return String(indentation) + rest.replacing(padding, with: " ").replacing(trailingBlanks, with: "")
             }
-            .joined(separator: "\n")
-            .trimmingCharacters(in: .newlines)
+        return Self.sortingCauseLists(lines).joined(separator: "\n").trimmingCharacters(in: .newlines)
+    }
+
+    /// kubectl prints a 422's causes as `* field: message` lines in the order the server gave;
+    /// kube-apiserver's schema validation walks Go maps, so its order changes from run to run.
+    /// Each run of such lines is compared sorted.
+    static func sortingCauseLists(_ lines: [String]) -> [String] {
+        var out: [String] = []
+        var run: [String] = []
+        for line in lines {
+            if line.hasPrefix("* ") {
+                run.append(line)
+                continue
+            }
+            out += run.sorted()
+            run = []
+            out.append(line)
+        }
+        return out + run.sorted()
     }
 
     // Each rule is applied in this order; later rules see earlier placeholders.
