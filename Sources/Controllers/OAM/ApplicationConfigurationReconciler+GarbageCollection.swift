@@ -1,0 +1,43 @@
+import Foundation
+import KubeClient
+import OAM
+import OrderedCollections
+import Resources
+
+extension ApplicationConfigurationReconciler {
+    // MARK: Garbage collection
+
+    /// Deletes the objects this AppConfig controls that it no longer renders — by ownership, not
+    /// by name (§12.8) — keeping the earlier revisions' workloads of components with a
+    /// revisionEnabled trait (their trait rolls out between them).
+    func collectGarbage(
+        of appConfig: ApplicationConfiguration, rendered: RenderedApplication, kinds: Set<GroupVersionKind>
+    ) async throws -> [ObjectRef] {
+        guard let uid = appConfig.resource.uid else { return [] }
+        let keep = Set(rendered.objects.map { ObjectRef($0.object) })
+        let revisionEnabled = Set(rendered.components.filter(\.isRevisionEnabled).map(\.componentName))
+        var deleted: [ObjectRef] = []
+        for kind in kinds.sorted(by: { $0.description < $1.description }) {
+            guard let informer = manager.existingInformer(for: kind) else { continue }
+            // Keys first: only what is not kept is parsed out of the cache.
+            for key in informer.cache.keys(index: Indexes.controllerOwner, value: uid) {
+                guard !keep.contains(ObjectRef(group: kind.group, kind: kind.kind, name: key.name)),
+                    let object = informer.cache.get(key)
+                else { continue }
+                let ref = ObjectRef(object)
+                guard !keep.contains(ref), !object.isBeingDeleted else { continue }
+                if object.labels[OAM.Label.resourceType] == "WORKLOAD",
+                    let component = object.labels[OAM.Label.component], revisionEnabled.contains(component)
+                {
+                    continue
+                }
+                do {
+                    try await client.delete(kind, name: object.name, namespace: object.namespace,
+                                            propagationPolicy: .background)
+                } catch let error as APIError where error.reason == .notFound {}
+                deleted.append(ref)
+            }
+        }
+        return deleted
+    }
+}
