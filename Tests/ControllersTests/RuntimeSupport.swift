@@ -9,23 +9,40 @@ import Resources
 import TestSupport
 import Testing
 
+/// Where a controller test runs: a fresh embedded plane, or a namespace of the real
+/// kube-apiserver kit named by `MIZZEN_REAL_K8S` (see ``RealCluster``).
+enum Substrate: String, Sendable, CaseIterable, CustomStringConvertible {
+    case embedded
+    case realCluster
+
+    /// The substrates this run can use: the embedded plane always, the kit when configured.
+    static var available: [Substrate] { RealCluster.isConfigured ? [.embedded, .realCluster] : [.embedded] }
+
+    var description: String { rawValue }
+}
+
 /// An embedded plane with the OAM kinds, a client and a running manager with the OAM
 /// controllers, for one test; everything is stopped at the end, also when the test fails.
 struct Runtime {
     let plane: EmbeddedPlane
     let client: KubernetesClient
     let manager: Manager
+    /// The namespace the test's namespaced objects live in.
+    var namespace: String { "default" }
 
     static func with(
-        options: OAMControllers.Options = OAMControllers.Options(), _ body: (Runtime) async throws -> Void
+        on substrate: Substrate = .embedded, options: OAMControllers.Options = OAMControllers.Options(),
+        _ body: (Runtime) async throws -> Void
     ) async throws {
-        try await with(registering: { OAMControllers.register(on: $0, options: options, logger: $1) }, body)
+        try await with(on: substrate, registering: { OAMControllers.register(on: $0, options: options, logger: $1) }, body)
     }
 
     /// A plane, a client and a manager running the controllers `register` adds.
     static func with(
-        registering register: (Manager, Logger) -> Void, _ body: (Runtime) async throws -> Void
+        on substrate: Substrate = .embedded, registering register: (Manager, Logger) -> Void,
+        _ body: (Runtime) async throws -> Void
     ) async throws {
+        guard substrate == .embedded else { throw RealClusterError("the real-cluster substrate is not wired yet") }
         let plane = try await EmbeddedPlane.start()
         let client: KubernetesClient
         do {
