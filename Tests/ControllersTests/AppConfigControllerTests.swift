@@ -38,8 +38,8 @@ import Testing
             parameterValues: [{name: image, value: "nginx:1.25"}]
         """
 
-    @Test func appConfigCreatedWithItsComponentConvergesWithoutErrors() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func appConfigCreatedWithItsComponentConvergesWithoutErrors(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             // Both at once: the AppConfig must not render the component before its first revision.
             try await runtime.create(Self.webComponent + "\n---\n" + Self.webApp)
             let deployment = try await runtime.waitFor(Kinds.deployment, "web")
@@ -60,8 +60,8 @@ import Testing
         }
     }
 
-    @Test func everyComponentSpecChangeIsARevisionAndMetadataChangesAreNot() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func everyComponentSpecChangeIsARevisionAndMetadataChangesAreNot(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create(Self.webComponent + "\n---\n" + Self.webApp)
             try await runtime.waitFor(Kinds.appConfig, "shop") { Self.isSynced($0) }
 
@@ -79,14 +79,14 @@ import Testing
             }
             try await runtime.waitFor(Kinds.component, "web") { $0.labels["team"] == "checkout" }
             let revisions = try await runtime.client.list(
-                Kinds.revision, namespace: "default",
+                Kinds.revision, namespace: runtime.namespace,
                 options: ListOptions(labelSelector: try LabelSelector(parsing: "controller.oam.dev/component=web")))
             #expect(revisions.items.map(\.name).sorted() == ["web-v1", "web-v2"])
         }
     }
 
-    @Test func aConvergedAppGetsNoWrites() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func aConvergedAppGetsNoWrites(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create(Self.webComponent + "\n---\n" + Self.webApp)
             try await runtime.waitFor(Kinds.appConfig, "shop") { Self.isSynced($0) }
             let deployment = try await runtime.waitFor(Kinds.deployment, "web")
@@ -111,12 +111,12 @@ import Testing
         }
     }
 
-    @Test func anOutOfBandEditOfARenderedFieldIsPutBack() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func anOutOfBandEditOfARenderedFieldIsPutBack(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create(Self.webComponent + "\n---\n" + Self.webApp)
             try await runtime.waitFor(Kinds.deployment, "web")
             _ = try await runtime.client.patch(
-                Kinds.deployment, name: "web", namespace: "default",
+                Kinds.deployment, name: "web", namespace: runtime.namespace,
                 patch: [["op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "evil:1"]],
                 type: .json)
             try await runtime.waitFor(Kinds.deployment, "web") {
@@ -125,8 +125,8 @@ import Testing
         }
     }
 
-    @Test func revisionNamePinsTheSnapshot() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func revisionNamePinsTheSnapshot(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create(Self.webComponent)
             try await runtime.waitFor(Kinds.revision, "web-v1")
             try await runtime.edit(Kinds.component, "web") { object in
@@ -147,8 +147,8 @@ import Testing
         }
     }
 
-    @Test func removedTraitsAndComponentsAreCollected() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func removedTraitsAndComponentsAreCollected(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: Component
@@ -184,8 +184,8 @@ import Testing
         }
     }
 
-    @Test func dataPassesFromOneComponentToAnotherAndFollowsChanges() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func dataPassesFromOneComponentToAnotherAndFollowsChanges(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: Component
@@ -229,8 +229,8 @@ import Testing
         }
     }
 
-    @Test func aConsumerWaitsForItsConditionAndTheStatusSaysWhy() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func aConsumerWaitsForItsConditionAndTheStatusSaysWhy(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: Component
@@ -269,14 +269,14 @@ import Testing
 
             // The source becomes ready (its live object changes): the sink is created with the value.
             _ = try await runtime.client.patch(
-                Kinds.configMap, name: "source", namespace: "default", patch: ["data": ["phase": "ready"]], type: .merge)
+                Kinds.configMap, name: "source", namespace: runtime.namespace, patch: ["data": ["phase": "ready"]], type: .merge)
             let sink = try await runtime.waitFor(Kinds.configMap, "sink")
             #expect(sink.valueIfPresent(at: "data.endpoint") == "10.0.0.1")
         }
     }
 
-    @Test func twoAppConfigsClaimingOneObjectGetAClearError() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func twoAppConfigsClaimingOneObjectGetAClearError(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create(Self.webComponent + "\n---\n" + Self.webApp)
             try await runtime.waitFor(Kinds.deployment, "web") { $0.controllerReference != nil }
             try await runtime.create("""
@@ -301,8 +301,8 @@ import Testing
         }
     }
 
-    @Test func anEntryThatCannotRenderIsReportedAndTheOthersStillRun() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func anEntryThatCannotRenderIsReportedAndTheOthersStillRun(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create(Self.webComponent + """
 
                 ---
@@ -333,8 +333,8 @@ import Testing
         }
     }
 
-    @Test func anAppConfigWithoutComponentsIsACleanNoOp() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func anAppConfigWithoutComponentsIsACleanNoOp(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: ApplicationConfiguration

@@ -36,7 +36,7 @@ import Testing
               workloadRefPath: spec.workloadRef
               definitionRef: {name: rollouts.example.dev}
             """)
-        _ = try await eventually { (try? await runtime.client.list(rollout, namespace: "default")) != nil }
+        _ = try await eventually { (try? await runtime.client.list(rollout, namespace: runtime.namespace)) != nil }
     }
 
     static let worker = """
@@ -47,8 +47,8 @@ import Testing
           workload: {apiVersion: v1, kind: ConfigMap, data: {version: "1"}}
         """
 
-    @Test func aRevisionEnabledTraitGetsAWorkloadPerRevision() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func aRevisionEnabledTraitGetsAWorkloadPerRevision(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await Self.installRollout(runtime)
             try await runtime.create(Self.worker + """
 
@@ -91,8 +91,8 @@ import Testing
         }
     }
 
-    @Test func attachingARevisionEnabledTraitKeepsTheRunningWorkload() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func attachingARevisionEnabledTraitKeepsTheRunningWorkload(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await Self.installRollout(runtime)
             try await runtime.create(Self.worker + """
 
@@ -124,8 +124,8 @@ import Testing
         }
     }
 
-    @Test func dataPassesBetweenTraitsAndComponents() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func dataPassesBetweenTraitsAndComponents(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: Component
@@ -162,8 +162,8 @@ import Testing
         }
     }
 
-    @Test func workloadsJoinTheirScopeAndLeaveItWhenTheAppIsDeleted() async throws {
-        try await Runtime.with { runtime in
+    @Test(arguments: Substrate.available) func workloadsJoinTheirScopeAndLeaveItWhenTheAppIsDeleted(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: HealthScope
@@ -195,7 +195,7 @@ import Testing
             }
             #expect(app.valueIfPresent(at: "status.workloads[0].scopes[0].scopeRef.name") == "health")
 
-            try await runtime.client.delete(Kinds.appConfig, name: "scoped", namespace: "default")
+            try await runtime.client.delete(Kinds.appConfig, name: "scoped", namespace: runtime.namespace)
             try await runtime.waitForAbsence(Kinds.appConfig, "scoped")
             let scope = try #require(try await runtime.get(Kinds.healthScope, "health"))
             #expect(scope.valueIfPresent(at: "spec.workloadRefs") == [])
@@ -203,15 +203,15 @@ import Testing
         }
     }
 
-    @Test func applyOnceOnlyKeepsEditsUntilTheAppChanges() async throws {
+    @Test(arguments: Substrate.available) func applyOnceOnlyKeepsEditsUntilTheAppChanges(on substrate: Substrate) async throws {
         var options = OAMControllers.Options()
         options.appConfig.applyOnceOnly = true
-        try await Runtime.with(options: options) { runtime in
+        try await Runtime.with(on: substrate, options: options) { runtime in
             try await runtime.create(AppConfigControllerTests.webComponent + "\n---\n" + AppConfigControllerTests.webApp)
             try await runtime.waitFor(Kinds.deployment, "web")
             await runtime.manager.waitUntilIdle()
             _ = try await runtime.client.patch(
-                Kinds.deployment, name: "web", namespace: "default",
+                Kinds.deployment, name: "web", namespace: runtime.namespace,
                 patch: [["op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "hotfix:1"]],
                 type: .json)
             await runtime.manager.resync()
@@ -229,7 +229,7 @@ import Testing
             }
 
             // A deleted workload comes back.
-            try await runtime.client.delete(Kinds.deployment, name: "web", namespace: "default")
+            try await runtime.client.delete(Kinds.deployment, name: "web", namespace: runtime.namespace)
             try await runtime.waitFor(Kinds.deployment, "web")
         }
     }

@@ -21,14 +21,26 @@ enum Substrate: String, Sendable, CaseIterable, CustomStringConvertible {
     var description: String { rawValue }
 }
 
-/// An embedded plane with the OAM kinds, a client and a running manager with the OAM
-/// controllers, for one test; everything is stopped at the end, also when the test fails.
+/// A substrate with the OAM kinds, a client and a running manager with the OAM controllers, for
+/// one test; everything is stopped at the end, also when the test fails.
+///
+/// - `.embedded`: a fresh embedded plane; the test's namespace is `default`.
+/// - `.realCluster`: the kit of `MIZZEN_REAL_K8S` (started if need be, the OAM CRDs and built-in
+///   definitions installed once per process as `mizzen install` does), a fresh namespace
+///   `mizzen-test-xxxxxxxx` and a manager scoped to it; at the end the namespace is deleted
+///   (not waited for).
+///
+/// Neither substrate has a deployment controller or kubelet: nobody writes a Deployment's status
+/// unless the test runs the node simulator (`options.nodeSimulator`), so a workload is unready
+/// unless the test says otherwise — the same on both.
 struct Runtime {
-    let plane: EmbeddedPlane
+    let substrate: Substrate
+    /// The embedded plane, on `.embedded`.
+    let plane: EmbeddedPlane?
     let client: KubernetesClient
     let manager: Manager
     /// The namespace the test's namespaced objects live in.
-    var namespace: String { "default" }
+    let namespace: String
 
     static func with(
         on substrate: Substrate = .embedded, options: OAMControllers.Options = OAMControllers.Options(),
@@ -37,51 +49,54 @@ struct Runtime {
         try await with(on: substrate, registering: { OAMControllers.register(on: $0, options: options, logger: $1) }, body)
     }
 
-    /// A plane, a client and a manager running the controllers `register` adds.
+    /// A substrate, a client and a manager running the controllers `register` adds.
     static func with(
         on substrate: Substrate = .embedded, registering register: (Manager, Logger) -> Void,
         _ body: (Runtime) async throws -> Void
     ) async throws {
-        guard substrate == .embedded else { throw RealClusterError("the real-cluster substrate is not wired yet") }
-        let plane = try await EmbeddedPlane.start()
-        let client: KubernetesClient
-        do {
-            client = try KubernetesClient(kubeconfig: plane.endpoint.kubeconfig.path)
-        } catch {
-            await plane.stop()
-            throw error
-        }
+        let place = try await TestPlace.open(on: substrate)
         var logger = Logger(label: "mizzen.test.controllers")
         logger.logLevel = .critical
-        let manager = Manager(client: client, logger: logger)
+        let manager = Manager(client: place.client, namespace: place.scope, logger: logger)
         register(manager, logger)
         let running = Task { try await manager.run() }
         var failure: (any Error)?
         do {
-            try await body(Runtime(plane: plane, client: client, manager: manager))
+            try await body(Runtime(
+                substrate: substrate, plane: place.plane, client: place.client, manager: manager,
+                namespace: place.namespace))
         } catch {
             failure = error
         }
         running.cancel()
         _ = await running.result
-        try? await client.shutdown()
-        await plane.stop()
+        await place.close()
         if let failure { throw failure }
     }
 
-    /// Creates `yaml`'s objects (one or more documents).
+    /// Creates `yaml`'s objects (one or more documents). A namespaced object without a namespace
+    /// goes to the test's ``namespace``. A cluster-scoped one (a CRD, a definition) is applied
+    /// instead, server-side: other tests on the same real cluster create the very same object,
+    /// and applying what is already there changes nothing.
     @discardableResult
     func create(_ yaml: String) async throws -> [Resource] {
         var created: [Resource] = []
         for document in try DocumentDecoder.decode(yaml, file: "test.yaml") {
-            created.append(try await client.create(try Resource(document.value)))
+            var object = try Resource(document.value)
+            if try await client.mapper.mapping(for: object.groupVersionKind).namespaced {
+                if object.namespace == nil { object.namespace = namespace }
+                created.append(try await client.create(object))
+            } else {
+                created.append(try await client.apply(object, fieldManager: "mizzen-tests", force: true))
+            }
         }
         return created
     }
 
-    func get(_ kind: GroupVersionKind, _ name: String, namespace: String = "default") async throws -> Resource? {
+    /// The object, or `nil` when there is none; in the test's namespace unless told otherwise.
+    func get(_ kind: GroupVersionKind, _ name: String, namespace: String? = nil) async throws -> Resource? {
         do {
-            return try await client.get(kind, name: name, namespace: namespace)
+            return try await client.get(kind, name: name, namespace: namespace ?? self.namespace)
         } catch let error as APIError where error.reason == .notFound {
             return nil
         }
@@ -90,7 +105,7 @@ struct Runtime {
     /// Waits until `condition` holds on the object (which must come to exist), and returns it.
     @discardableResult
     func waitFor(
-        _ kind: GroupVersionKind, _ name: String, namespace: String = "default", timeout: Duration = .seconds(20),
+        _ kind: GroupVersionKind, _ name: String, namespace: String? = nil, timeout: Duration = .seconds(20),
         _ condition: @escaping (Resource) -> Bool = { _ in true }
     ) async throws -> Resource {
         var last: Resource?
@@ -110,10 +125,10 @@ struct Runtime {
     /// RetryOnConflict do.
     @discardableResult
     func edit(
-        _ kind: GroupVersionKind, _ name: String, namespace: String = "default", _ change: (inout Resource) throws -> Void
+        _ kind: GroupVersionKind, _ name: String, namespace: String? = nil, _ change: (inout Resource) throws -> Void
     ) async throws -> Resource {
         for attempt in 1...10 {
-            var object = try await client.get(kind, name: name, namespace: namespace)
+            var object = try await client.get(kind, name: name, namespace: namespace ?? self.namespace)
             try change(&object)
             do {
                 return try await client.update(object)
@@ -125,7 +140,7 @@ struct Runtime {
     }
 
     /// Waits until the object is gone.
-    func waitForAbsence(_ kind: GroupVersionKind, _ name: String, namespace: String = "default") async throws {
+    func waitForAbsence(_ kind: GroupVersionKind, _ name: String, namespace: String? = nil) async throws {
         let gone = try await eventually { try await get(kind, name, namespace: namespace) == nil }
         #expect(gone, "\(kind.kind)/\(name) should be gone")
     }

@@ -11,8 +11,10 @@ import Testing
 
 /// A plane with the OAM kinds and a running manager with the workload, trait and scope
 /// controllers (and, if asked, the node simulator), for one test; everything stops at the end.
-func withWorkloadControllers(nodeSimulator: Bool = false, _ body: (Runtime) async throws -> Void) async throws {
-    try await Runtime.with(registering: { manager, logger in
+func withWorkloadControllers(
+    on substrate: Substrate, nodeSimulator: Bool = false, _ body: (Runtime) async throws -> Void
+) async throws {
+    try await Runtime.with(on: substrate, registering: { manager, logger in
         manager.add(WorkloadControllers.containerizedWorkloadController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.manualScalerTraitController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.healthScopeController(manager: manager, workers: 2, logger: logger))
@@ -63,7 +65,6 @@ private let webWorkload = """
     kind: ContainerizedWorkload
     metadata:
       name: web
-      namespace: default
       labels:
         app.oam.dev/component: web
     spec:
@@ -80,11 +81,11 @@ private let webWorkload = """
           value: "gzip on;"
     """
 
-@Suite("Workload, trait and scope controllers against the embedded plane", .serialized)
+@Suite("Workload, trait and scope controllers", .serialized)
 struct WorkloadControllersTests {
-    @Test("a ContainerizedWorkload becomes its Deployment, Service and ConfigMaps, and a resync writes nothing")
-    func containerizedWorkload() async throws {
-        try await withWorkloadControllers { runtime in
+    @Test("a ContainerizedWorkload becomes its Deployment, Service and ConfigMaps, and a resync writes nothing", arguments: Substrate.available)
+    func containerizedWorkload(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate) { runtime in
             let workload = try #require(try await runtime.create(webWorkload).first)
             let uid = try #require(workload.uid)
             let converged = try await runtime.waitFor(WorkloadTestKinds.containerizedWorkload, "web") { object in
@@ -129,9 +130,9 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("a config file taken out of the workload takes its ConfigMap with it")
-    func removedConfigFile() async throws {
-        try await withWorkloadControllers { runtime in
+    @Test("a config file taken out of the workload takes its ConfigMap with it", arguments: Substrate.available)
+    func removedConfigFile(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate) { runtime in
             try await runtime.create(webWorkload)
             let site = configMapName(workload: "web", container: "nginx", path: "/etc/web/site.conf")
             let extra = configMapName(workload: "web", container: "nginx", path: "/etc/web/extra.conf")
@@ -140,7 +141,7 @@ struct WorkloadControllersTests {
 
             // A patch, not an update: the controller writes the status meanwhile.
             _ = try await runtime.client.patch(
-                WorkloadTestKinds.containerizedWorkload, name: "web", namespace: "default",
+                WorkloadTestKinds.containerizedWorkload, name: "web", namespace: runtime.namespace,
                 patch: [["op": "remove", "path": "/spec/containers/0/config/1"]], type: .json)
 
             try await runtime.waitForAbsence(Kinds.configMap, extra)
@@ -152,13 +153,13 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("a workload without ports has no Service, and one that loses its ports loses its Service")
-    func serviceFollowsPorts() async throws {
-        try await withWorkloadControllers { runtime in
+    @Test("a workload without ports has no Service, and one that loses its ports loses its Service", arguments: Substrate.available)
+    func serviceFollowsPorts(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate) { runtime in
             try await runtime.create(webWorkload)
             try await runtime.waitFor(WorkloadTestKinds.service, "web")
             _ = try await runtime.client.patch(
-                WorkloadTestKinds.containerizedWorkload, name: "web", namespace: "default",
+                WorkloadTestKinds.containerizedWorkload, name: "web", namespace: runtime.namespace,
                 patch: [["op": "remove", "path": "/spec/containers/0/ports"]], type: .json)
             try await runtime.waitForAbsence(WorkloadTestKinds.service, "web")
             let converged = try await runtime.waitFor(WorkloadTestKinds.containerizedWorkload, "web") { object in
@@ -168,13 +169,13 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("a workload that cannot be translated says why in its Synced condition")
-    func untranslatable() async throws {
-        try await withWorkloadControllers { runtime in
+    @Test("a workload that cannot be translated says why in its Synced condition", arguments: Substrate.available)
+    func untranslatable(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: ContainerizedWorkload
-                metadata: {name: broken, namespace: default}
+                metadata: {name: broken}
                 spec:
                   containers:
                   - name: app
@@ -190,14 +191,14 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("a ManualScalerTrait scales the workload's Deployment up and down and puts back a manual edit")
-    func manualScaler() async throws {
-        try await withWorkloadControllers { runtime in
+    @Test("a ManualScalerTrait scales the workload's Deployment up and down and puts back a manual edit", arguments: Substrate.available)
+    func manualScaler(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate) { runtime in
             try await runtime.create(webWorkload)
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: ManualScalerTrait
-                metadata: {name: web-scaler, namespace: default}
+                metadata: {name: web-scaler}
                 spec:
                   replicaCount: 3
                   workloadRef: {apiVersion: core.oam.dev/v1alpha2, kind: ContainerizedWorkload, name: web}
@@ -212,12 +213,12 @@ struct WorkloadControllersTests {
 
             // Someone else changes the replicas: the trait puts its count back.
             _ = try await runtime.client.patch(
-                Kinds.deployment, name: "web", namespace: "default", patch: ["spec": ["replicas": 5]], type: .merge,
+                Kinds.deployment, name: "web", namespace: runtime.namespace, patch: ["spec": ["replicas": 5]], type: .merge,
                 options: WriteOptions(fieldManager: "someone"))
             try await runtime.waitFor(Kinds.deployment, "web") { $0.spec?["replicas"] == 3 }
 
             _ = try await runtime.client.patch(
-                Kinds.manualScaler, name: "web-scaler", namespace: "default", patch: ["spec": ["replicaCount": 1]],
+                Kinds.manualScaler, name: "web-scaler", namespace: runtime.namespace, patch: ["spec": ["replicaCount": 1]],
                 type: .merge)
             try await runtime.waitFor(Kinds.deployment, "web") { $0.spec?["replicas"] == 1 }
 
@@ -227,13 +228,13 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("a ManualScalerTrait whose workload does not exist says so and scales it once it appears")
-    func manualScalerWaitsForWorkload() async throws {
-        try await withWorkloadControllers { runtime in
+    @Test("a ManualScalerTrait whose workload does not exist says so and scales it once it appears", arguments: Substrate.available)
+    func manualScalerWaitsForWorkload(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate) { runtime in
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: ManualScalerTrait
-                metadata: {name: api-scaler, namespace: default}
+                metadata: {name: api-scaler}
                 spec:
                   replicaCount: 2
                   workloadRef: {apiVersion: apps/v1, kind: Deployment, name: api}
@@ -248,15 +249,15 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("a HealthScope over running workloads is HEALTHY, with results sorted by reference")
-    func healthyScope() async throws {
-        try await withWorkloadControllers(nodeSimulator: true) { runtime in
+    @Test("a HealthScope over running workloads is HEALTHY, with results sorted by reference", arguments: Substrate.available)
+    func healthyScope(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate, nodeSimulator: true) { runtime in
             try await runtime.create(webWorkload)
             try await runtime.create(bareDeployment("api", replicas: 2))
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: HealthScope
-                metadata: {name: health, namespace: default}
+                metadata: {name: health}
                 spec:
                   workloadRefs:
                   - {apiVersion: core.oam.dev/v1alpha2, kind: ContainerizedWorkload, name: web}
@@ -274,20 +275,20 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("a HealthScope reports unready, missing and unknown workloads, and follows a workload as it becomes ready")
-    func unhealthyScope() async throws {
-        try await withWorkloadControllers { runtime in
+    @Test("a HealthScope reports unready, missing and unknown workloads, and follows a workload as it becomes ready", arguments: Substrate.available)
+    func unhealthyScope(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate) { runtime in
             try await runtime.create(bareDeployment("api", replicas: 2))
             try await runtime.create("""
                 apiVersion: v1
                 kind: ConfigMap
-                metadata: {name: settings, namespace: default}
+                metadata: {name: settings}
                 data: {k: v}
                 """)
             try await runtime.create("""
                 apiVersion: core.oam.dev/v1alpha2
                 kind: HealthScope
-                metadata: {name: health, namespace: default}
+                metadata: {name: health}
                 spec:
                   probe-interval: 3600
                   workloadRefs:
@@ -308,7 +309,7 @@ struct WorkloadControllersTests {
 
             // The interval is an hour: only the watch of the Deployment can bring the change.
             _ = try await runtime.client.patch(
-                Kinds.deployment, name: "api", namespace: "default", patch: ["status": ["readyReplicas": 2]],
+                Kinds.deployment, name: "api", namespace: runtime.namespace, patch: ["status": ["readyReplicas": 2]],
                 type: .merge, subresource: "status")
             let ready = try await runtime.waitFor(Kinds.healthScope, "health") { scope in
                 scope.status?["scopeHealthCondition"]?["healthyWorkloads"] == 1
@@ -317,9 +318,9 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("the node simulator reports Deployments and StatefulSets available, and writes once")
-    func nodeSimulator() async throws {
-        try await withWorkloadControllers(nodeSimulator: true) { runtime in
+    @Test("the node simulator reports Deployments and StatefulSets available, and writes once", arguments: Substrate.available)
+    func nodeSimulator(on substrate: Substrate) async throws {
+        try await withWorkloadControllers(on: substrate, nodeSimulator: true) { runtime in
             try await runtime.create(bareDeployment("api", replicas: 3))
             let deployment = try await runtime.waitFor(Kinds.deployment, "api") { $0.status?["readyReplicas"] == 3 }
             for field in ["replicas", "availableReplicas", "updatedReplicas"] {
@@ -334,7 +335,7 @@ struct WorkloadControllersTests {
             try await runtime.create("""
                 apiVersion: apps/v1
                 kind: StatefulSet
-                metadata: {name: db, namespace: default}
+                metadata: {name: db}
                 spec:
                   serviceName: db
                   selector: {matchLabels: {app: db}}
@@ -368,7 +369,7 @@ private func bareDeployment(_ name: String, replicas: Int?) -> String {
     """
     apiVersion: apps/v1
     kind: Deployment
-    metadata: {name: \(name), namespace: default, labels: {app: \(name)}}
+    metadata: {name: \(name), labels: {app: \(name)}}
     spec:
       \(replicas.map { "replicas: \($0)" } ?? "")
       selector: {matchLabels: {app: \(name)}}

@@ -9,7 +9,9 @@ public import Resources
 /// apply (so a restart with a new CA replaces the `caBundle`).
 ///
 /// Both use `failurePolicy: Fail` (an object is never stored unchecked), `sideEffects: None`,
-/// `timeoutSeconds: 5` and `admissionReviewVersions: [v1]`.
+/// `timeoutSeconds: 5` and `admissionReviewVersions: [v1]`. With a ``namespaceSelector`` they
+/// apply only to the namespaces it selects (``scoped(to:)``: one namespace, for a controller
+/// that runs for that namespace only); without one, to every namespace.
 ///
 /// ```swift
 /// let registration = WebhookRegistration(
@@ -35,12 +37,44 @@ public struct WebhookRegistration: Sendable {
     public var target: Target
     /// The CA that signed the webhook server's certificate, PEM.
     public var caBundlePEM: String
+    /// The namespaces whose objects are sent (a `metav1.LabelSelector` on the namespace's
+    /// labels); every namespace when `nil`.
+    public var namespaceSelector: JSONValue?
 
     /// Configurations named `name` that send requests to `target`, trusting `caBundlePEM`.
-    public init(name: String = "mizzen-oam", target: Target, caBundlePEM: String) {
+    public init(name: String = "mizzen-oam", target: Target, caBundlePEM: String, namespaceSelector: JSONValue? = nil) {
         self.name = name
         self.target = target
         self.caBundlePEM = caBundlePEM
+        self.namespaceSelector = namespaceSelector
+    }
+
+    /// The same registration for the objects of `namespace` only: named `<name>-<namespace>`
+    /// (so that controllers of different namespaces do not replace each other's), selecting the
+    /// namespace by the `kubernetes.io/metadata.name` label the API server gives every namespace.
+    public func scoped(to namespace: String) -> WebhookRegistration {
+        var scoped = self
+        scoped.name = "\(name)-\(namespace)"
+        scoped.namespaceSelector = Self.namespaceSelector(namespace)
+        return scoped
+    }
+
+    /// The selector of one namespace, by its `kubernetes.io/metadata.name` label.
+    public static func namespaceSelector(_ namespace: String) -> JSONValue {
+        ["matchExpressions": [[
+            "key": "kubernetes.io/metadata.name", "operator": "In", "values": [.string(namespace)],
+        ]]]
+    }
+
+    /// Deletes both configurations (those already gone are no error).
+    public func delete(with client: KubernetesClient) async throws {
+        for configuration in configurations {
+            do {
+                _ = try await client.delete(configuration.groupVersionKind, name: configuration.name)
+            } catch let error as APIError where error.reason == .notFound {
+                continue
+            }
+        }
     }
 
     /// The two configurations, mutating first.
@@ -76,6 +110,7 @@ public struct WebhookRegistration: Sendable {
                 "admissionReviewVersions": ["v1"],
             ]
             if step == "mutate" { webhook["reinvocationPolicy"] = "Never" }
+            if let namespaceSelector { webhook["namespaceSelector"] = namespaceSelector }
             return .object(webhook)
         }
         object.object["webhooks"] = .array(webhooks)

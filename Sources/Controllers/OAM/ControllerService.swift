@@ -9,6 +9,8 @@ public struct ControllerService: Service {
     /// How the process runs its controllers.
     public struct Options: Sendable {
         public var controllers = OAMControllers.Options()
+        /// The only namespace whose applications are reconciled; `nil` for every namespace.
+        public var namespace: String?
         /// Run the controllers only while holding this Lease.
         public var leaderElection: LeaderElectionConfiguration?
         /// Where `/healthz`, `/readyz` and `/metrics` are served (`host:port`); none when `nil`.
@@ -29,7 +31,7 @@ public struct ControllerService: Service {
         var eventOptions = EventRecorder.Options()
         eventOptions.host = options.leaderElection?.identity
         self.events = EventRecorder(client: client, options: eventOptions, logger: logger)
-        self.manager = Manager(client: client, logger: logger)
+        self.manager = Manager(client: client, namespace: options.namespace, logger: logger)
         self.options = options
         self.logger = logger
         OAMControllers.register(on: manager, options: options.controllers, events: events, logger: logger)

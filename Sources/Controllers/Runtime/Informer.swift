@@ -79,7 +79,10 @@ public final class Informer: Sendable {
     /// A kind the server does not serve (its CRD is not installed yet) counts as synced and
     /// empty, so that it holds nobody up; the watch keeps retrying and fills the cache once the
     /// kind appears.
-    public func run(client: KubernetesClient, logger: Logger) async {
+    ///
+    /// With a `namespace`, a namespaced kind is listed and watched in that namespace only; a
+    /// cluster-scoped kind is always watched whole (its ``RESTMapping`` ignores the namespace).
+    public func run(client: KubernetesClient, namespace: String? = nil, logger: Logger) async {
         do {
             _ = try await client.mapper.mapping(for: kind)
         } catch let error as ClientError where error.kind == .noMatch {
@@ -89,7 +92,7 @@ public final class Informer: Sendable {
             // The watch below retries; discovery errors are its to report.
         }
         let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
-        for await change in client.watchForever(kind, backoff: backoff, logger: logger) {
+        for await change in client.watchForever(kind, namespace: namespace, backoff: backoff, logger: logger) {
             switch change {
             case .relisted(let objects, _):
                 let events = cache.replace(with: objects)

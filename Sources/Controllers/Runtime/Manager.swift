@@ -10,8 +10,20 @@ import Synchronization
 /// and starting it, when the manager already runs — on first use, so a reconciler can watch a
 /// kind it only learns about from a definition. Controllers start once the informers registered
 /// before ``run()`` have synced, and only while ``leadership`` (if any) says this replica leads.
+///
+/// A manager scoped to a ``namespace`` lists and watches namespaced kinds only there, so its
+/// controllers see — and act on — nothing else; cluster-scoped kinds (definitions, CRDs) stay
+/// cluster-wide, as the server's discovery says which is which.
+///
+/// ```swift
+/// let manager = Manager(client: client, namespace: "shop")   // nil: every namespace
+/// OAMControllers.register(on: manager)
+/// try await manager.run()
+/// ```
 public final class Manager: Service, Sendable {
     public let client: KubernetesClient
+    /// The only namespace whose namespaced objects the informers list and watch; `nil` for all.
+    public let namespace: String?
     let logger: Logger
     private let state = Mutex(State())
     private let starts: AsyncStream<Informer>.Continuation
@@ -29,8 +41,9 @@ public final class Manager: Service, Sendable {
         Indexes.controllerOwner: Indexes.controllerOwnerFunction,
     ]
 
-    public init(client: KubernetesClient, logger: Logger = Logger(label: "mizzen.manager")) {
+    public init(client: KubernetesClient, namespace: String? = nil, logger: Logger = Logger(label: "mizzen.manager")) {
         self.client = client
+        self.namespace = namespace
         self.logger = logger
         (startRequests, starts) = AsyncStream<Informer>.makeStream()
     }
@@ -97,13 +110,13 @@ public final class Manager: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for informer in initial {
-                    group.addTask { await informer.run(client: self.client, logger: self.logger) }
+                    group.addTask { await informer.run(client: self.client, namespace: self.namespace, logger: self.logger) }
                 }
                 group.addTask {
                     // Informers asked for after the start run in this group, for the manager's life.
                     await withTaskGroup(of: Void.self) { started in
                         for await informer in self.startRequests {
-                            started.addTask { await informer.run(client: self.client, logger: self.logger) }
+                            started.addTask { await informer.run(client: self.client, namespace: self.namespace, logger: self.logger) }
                         }
                         started.cancelAll()
                     }

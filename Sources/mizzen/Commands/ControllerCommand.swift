@@ -19,12 +19,16 @@ struct ControllerCommand: AsyncParsableCommand {
             Examples:
               mizzen controller --kubeconfig ~/.kube/config --workers 8
               mizzen controller --kubeconfig .mizzen/kubeconfig --apply-once-only
+              mizzen controller --namespace shop --leader-elect
               mizzen controller --webhook-port 9443 --webhook-service mizzen-system/mizzen-webhook
             """)
 
     @OptionGroup var connection: ConnectionOptions
 
     @OptionGroup var webhook: WebhookOptions
+
+    @Option(help: "Reconcile only the applications of this namespace (default: every namespace), and register the webhooks for it alone; definitions stay cluster-wide.")
+    var namespace: String?
 
     @Option(help: "Reconciles run at once per controller.")
     var workers = 4
@@ -38,7 +42,7 @@ struct ControllerCommand: AsyncParsableCommand {
     @Flag(help: "Run the controllers only while holding a coordination.k8s.io Lease, so that one replica of several acts.")
     var leaderElect = false
 
-    @Option(help: "The namespace of the leader election Lease (default: the kubeconfig context's namespace).")
+    @Option(help: "The namespace of the leader election Lease (default: --namespace, else the kubeconfig context's namespace).")
     var leaderElectionNamespace: String?
 
     @Option(help: "The name of the leader election Lease.")
@@ -81,6 +85,7 @@ struct ControllerCommand: AsyncParsableCommand {
         metrics.bootstrap()
         let client = try connection.makeClient(logger: logger)
         var options = ControllerService.Options()
+        options.namespace = namespace
         options.controllers.workers = workers
         options.controllers.revisionLimit = revisionLimit
         options.controllers.appConfig.applyOnceOnly = applyOnceOnly
@@ -88,7 +93,7 @@ struct ControllerCommand: AsyncParsableCommand {
         options.probeAddress = metricsAddress.isEmpty ? nil : metricsAddress
         if leaderElect {
             var election = LeaderElectionConfiguration(
-                leaseName: leaderElectionID, leaseNamespace: leaderElectionNamespace ?? client.defaultNamespace)
+                leaseName: leaderElectionID, leaseNamespace: leaderElectionNamespace ?? namespace ?? client.defaultNamespace)
             election.leaseDuration = .seconds(leaseDuration)
             election.renewDeadline = .seconds(renewDeadline)
             election.retryPeriod = .seconds(retryPeriod)
@@ -97,10 +102,11 @@ struct ControllerCommand: AsyncParsableCommand {
         let service = ControllerService(client: client, options: options, logger: logger)
         logger.notice("controllers.starting", metadata: [
             "server": "\(client.connection.server)", "identity": "\(options.leaderElection?.identity ?? "-")",
+            "namespace": "\(namespace ?? "*")",
         ])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: service)]
         // Every replica serves the webhooks, not only the leader.
-        if let hooks = try webhook.service(client: client, logger: logger) { services.append(.init(service: hooks)) }
+        if let hooks = try webhook.service(client: client, namespace: namespace, logger: logger) { services.append(.init(service: hooks)) }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

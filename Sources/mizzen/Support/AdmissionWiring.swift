@@ -126,14 +126,17 @@ struct WebhookOptions: ParsableArguments {
         return nil
     }
 
-    /// The webhook service, or `nil` when `--webhook-port` is not given.
-    func service(client: KubernetesClient, logger: Logger) throws -> WebhookService? {
+    /// The webhook service, or `nil` when `--webhook-port` is not given. With a `namespace`
+    /// (`mizzen controller --namespace`), the webhooks are registered for that namespace only,
+    /// under a name of their own.
+    func service(client: KubernetesClient, namespace: String? = nil, logger: Logger) throws -> WebhookService? {
         guard let webhookPort, let resolved = target else { return nil }
         let server = try WebhookServer(
             admission: OAMAdmission(client: client, logger: logger),
             configuration: .init(address: webhookAddress, port: webhookPort, hosts: resolved.hosts), logger: logger)
-        let registration = WebhookRegistration(
+        let everywhere = WebhookRegistration(
             target: resolved.target, caBundlePEM: server.certificates.caCertificatePEM)
+        let registration = namespace.map { everywhere.scoped(to: $0) } ?? everywhere
         return WebhookService(server: server, registration: registration, client: client, logger: logger)
     }
 }
