@@ -19,6 +19,16 @@ enum Substrate: String, Sendable, CaseIterable, CustomStringConvertible {
     static var available: [Substrate] { RealCluster.isConfigured ? [.embedded, .realCluster] : [.embedded] }
 
     var description: String { rawValue }
+
+    /// The kinds the node simulator may report on here: the embedded plane has no workload
+    /// controllers at all; the kit runs kube-controller-manager without its deployment
+    /// controller only, so its StatefulSet controller owns StatefulSet status.
+    var simulatedKinds: [GroupVersionKind] {
+        switch self {
+        case .embedded: NodeSimulator.kinds
+        case .realCluster: NodeSimulator.kinds.filter { $0.kind == "Deployment" }
+        }
+    }
 }
 
 /// A substrate with the OAM kinds, a client and a running manager with the OAM controllers, for
@@ -46,7 +56,20 @@ struct Runtime {
         on substrate: Substrate = .embedded, options: OAMControllers.Options = OAMControllers.Options(),
         _ body: (Runtime) async throws -> Void
     ) async throws {
-        try await with(on: substrate, registering: { OAMControllers.register(on: $0, options: options, logger: $1) }, body)
+        try await with(on: substrate, registering: { manager, logger in
+            var options = options
+            // The simulator of the kinds this substrate has no controller for, as in withWorkloadControllers.
+            let simulate = options.nodeSimulator
+            options.nodeSimulator = false
+            OAMControllers.register(on: manager, options: options, logger: logger)
+            if simulate {
+                for controller in WorkloadControllers.nodeSimulatorControllers(
+                    manager: manager, kinds: substrate.simulatedKinds, workers: 2, logger: logger)
+                {
+                    manager.add(controller)
+                }
+            }
+        }, body)
     }
 
     /// A substrate, a client and a manager running the controllers `register` adds.

@@ -357,6 +357,9 @@ struct EmbeddedOAMAdmission: AdmissionController {
         async throws -> Resource
     {
         guard type.group == OAM.group else { return object }
-        return try await admission.admit(object, old: old, operation: operation.rawValue, resource: type.resource)
+        let (admitted, warnings) = try await admission.admitWithWarnings(
+            object, old: old, operation: operation.rawValue, resource: type.resource)
+        for warning in warnings { warn(warning) }
+        return admitted
     }
 }

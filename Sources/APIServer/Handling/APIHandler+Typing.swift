@@ -1,6 +1,7 @@
 import APIMachinery
 import BuiltinKinds
 import Foundation
+import OrderedCollections
 import Resources
 import Synchronization
 
@@ -64,19 +65,37 @@ extension APIHandler {
         return APIError(code: 422, reason: .invalid, message: " \"\" is invalid: patch: \(cause.message)", causes: [cause])
     }
 
-    /// Checks the configuration of a server-side apply of a built-in kind before it is merged,
-    /// as kube-apiserver does (structured-merge-diff): an unknown field or a value of the wrong
-    /// kind is a 500 naming its path, whatever `fieldValidation` says.
-    func checkApplyConfiguration(_ applied: JSONValue, _ served: ServedResource, namespace: String?, name: String) throws {
+    /// Checks the configuration of a server-side apply before it is merged, as kube-apiserver
+    /// does (structured-merge-diff): a field the schema does not declare or a value of the wrong
+    /// kind is a 500 naming its path, whatever `fieldValidation` says —
+    /// `failed to create typed patch object (ns/name; example.com/v1, Kind=Bar): .spec.foo: field
+    /// not declared in schema`, the namespace and name those of the configuration. A custom
+    /// resource is checked against its structural schema (with `ObjectMeta` for the metadata of
+    /// the object and of its embedded resources), a built-in kind against its Go type.
+    func checkApplyConfiguration(_ applied: JSONValue, _ served: ServedResource) throws {
         let type = served.type
-        guard served.openAPIV3Schema == nil, let root = BuiltinTypeGraph.shared.root(of: type.groupVersionKind),
-              let problem = BuiltinTypeGraph.shared.applyConfigurationProblem(applied, root: root)
-        else { return }
-        let object = namespace.map { "\($0)/\(name)" } ?? name
+        var errors: [String] = []
+        if let schema = served.openAPIV3Schema {
+            errors = OpenAPIKindSchema(root: schema, components: Self.objectMetaSchemas, isCustomResource: true)
+                .applyConfigurationErrors(applied)
+        } else if let root = BuiltinTypeGraph.shared.root(of: type.groupVersionKind),
+                  let problem = BuiltinTypeGraph.shared.applyConfigurationProblem(applied, root: root) {
+            errors = [problem]
+        }
+        guard !errors.isEmpty else { return }
         throw APIError(
             code: 500, reason: APIError.Reason(rawValue: ""),
-            message: "failed to create typed patch object (\(object); \(type.groupVersion.apiVersion), Kind=\(type.kind)): \(problem)")
+            message: OpenAPIKindSchema.typedPatchFailure(errors, configuration: applied, kind: type.groupVersionKind))
     }
+
+    /// `ObjectMeta` and the schemas it refers to, for checking custom resources.
+    static let objectMetaSchemas: JSONObject = {
+        var schemas = JSONObject()
+        for (name, schema) in BuiltinKinds.openAPI.closure(of: [OpenAPIDocuments.objectMetaName]).sorted(by: { $0.key < $1.key }) {
+            schemas[name] = schema
+        }
+        return schemas
+    }()
 
     /// `?fieldValidation=`, Warn when absent; any other value is kube's 422 on the request's
     /// options (`CreateOptions`, `UpdateOptions`, `PatchOptions`).
@@ -115,8 +134,10 @@ final class WarningRecorder: Sendable {
 
     var warnings: [String] { recorded.withLock { $0 } }
 
-    /// Adds a warning to the current request's, if a recorder listens.
+    /// Adds a warning to the current request's, if a recorder listens; an empty one or one
+    /// already recorded is dropped, as kube-apiserver's recorder does.
     static func record(_ warning: String) {
-        current?.recorded.withLock { $0.append(warning) }
+        guard !warning.isEmpty else { return }
+        current?.recorded.withLock { if !$0.contains(warning) { $0.append(warning) } }
     }
 }

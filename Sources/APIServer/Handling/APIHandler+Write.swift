@@ -174,7 +174,7 @@ extension APIHandler {
             patchDocument = try Self.decodeBody(request)
         }
         let subresource = target.subresource
-        if isApply { try checkApplyConfiguration(patchDocument, served, namespace: target.namespace, name: name) }
+        if isApply { try checkApplyConfiguration(patchDocument, served) }
         for _ in 0..<8 {
             let live: Resource?
             do {

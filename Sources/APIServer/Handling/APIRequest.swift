@@ -107,3 +107,16 @@ public protocol AdmissionController: Sendable {
     func admit(_ object: Resource, old: Resource?, operation: AdmissionOperation, type: ResourceType) async throws
         -> Resource
 }
+
+extension AdmissionController {
+    /// Tells the client `warning` with the answer to the request being admitted, as a
+    /// `Warning: 299 - "…"` header — what kube-apiserver does with an admission webhook's
+    /// `warnings` (unprefixed; the same text twice is sent once). Call it from ``admit(_:old:operation:type:)``.
+    ///
+    /// ```swift
+    /// warn("spec.components[0].componentName: component \"web\" not found")
+    /// ```
+    public func warn(_ warning: String) {
+        WarningRecorder.record(warning)
+    }
+}

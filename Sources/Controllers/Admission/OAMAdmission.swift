@@ -63,13 +63,23 @@ public struct OAMAdmission: Sendable {
     /// - Throws: `APIError` 422 Invalid with a cause per field and every problem in its message;
     ///   500 when the stored objects cannot be read.
     public func admit(_ object: Resource, old: Resource?, operation: String, resource: String) async throws -> Resource {
+        try await admitWithWarnings(object, old: old, operation: operation, resource: resource).object
+    }
+
+    /// The object to store, as ``admit(_:old:operation:resource:)``, and the warnings for the
+    /// client: each a ``OAM/Diagnostic/summary`` (`Kind/name: path: message`), the very text the
+    /// webhooks put in an AdmissionReview's `warnings`, so that a client sees the same
+    /// `Warning:` lines from the embedded plane as from a cluster with the webhooks.
+    public func admitWithWarnings(_ object: Resource, old: Resource?, operation: String, resource: String)
+        async throws -> (object: Resource, warnings: [String])
+    {
         let verdict = try await review(object, old: old, operation: operation, resource: resource, step: .both)
         switch verdict {
         case .allowed(let admitted, let warnings):
             for warning in warnings {
                 logger.notice("admission.warning", metadata: ["object": "\(ObjectName(object))", "warning": "\(warning.summary)"])
             }
-            return admitted
+            return (admitted, warnings.map(\.summary))
         case .denied(let diagnostics):
             throw Self.invalid(object, diagnostics)
         }

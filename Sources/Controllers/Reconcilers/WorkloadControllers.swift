@@ -1,6 +1,6 @@
 public import Logging
 import OAM
-import Resources
+public import Resources
 
 /// The controllers of the built-in workload, trait and scope kinds, and the node simulator.
 ///
@@ -114,14 +114,18 @@ public enum WorkloadControllers {
         return controller
     }
 
-    /// The node simulator's controllers, one per kind of ``NodeSimulator/kinds``: each object is
-    /// queued whenever it changes (its status is put back if someone else rewrites it).
+    /// The node simulator's controllers, one per kind of `kinds` (some of ``NodeSimulator/kinds``):
+    /// each object is queued whenever it changes (its status is put back if someone else rewrites it).
     ///
-    /// Only for the embedded plane, which has no kubelet.
+    /// Only for a plane without the controllers of those kinds: the embedded one has none; a
+    /// test cluster run without kube-controller-manager's deployment controller wants
+    /// Deployments only (its StatefulSet controller writes StatefulSet status, and would undo
+    /// the simulator's every write).
     public static func nodeSimulatorControllers(
-        manager: Manager, workers: Int = 1, logger: Logger = Logger(label: "mizzen.controllers")
+        manager: Manager, kinds: [GroupVersionKind] = NodeSimulator.kinds, workers: Int = 1,
+        logger: Logger = Logger(label: "mizzen.controllers")
     ) -> [Controller] {
-        NodeSimulator.kinds.map { kind in
+        kinds.map { kind in
             let simulator = NodeSimulator(manager: manager, kind: kind)
             let controller = Controller(
                 name: "node-simulator-\(kind.kind.lowercased())", reconciler: simulator, primary: simulator.objects,

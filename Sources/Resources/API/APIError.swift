@@ -159,8 +159,10 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
         if let retryAfterSeconds { details["retryAfterSeconds"] = .int(Int64(retryAfterSeconds)) }
         var members: JSONObject = [
             "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-            "message": .string(message), "reason": .string(reason.rawValue),
+            "message": .string(message),
         ]
+        // `omitempty`: a 500 from server-side apply has no reason.
+        if !reason.rawValue.isEmpty { members["reason"] = .string(reason.rawValue) }
         if !details.isEmpty || keepsEmptyDetails { members["details"] = .object(details) }
         members["code"] = .int(Int64(code))
         return .object(members)

@@ -15,7 +15,10 @@ extension OAMAdmission: AdmissionController {
         async throws -> Resource
     {
         guard type.group == OAM.group else { return object }
-        return try await admit(object, old: old, operation: operation.rawValue, resource: type.resource)
+        let (admitted, warnings) = try await admitWithWarnings(
+            object, old: old, operation: operation.rawValue, resource: type.resource)
+        for warning in warnings { warn(warning) }
+        return admitted
     }
 }
 
