@@ -9,14 +9,18 @@ extension ApplicationConfigurationReconciler {
 
     /// Deletes the objects this AppConfig controls that it no longer renders — by ownership, not
     /// by name (§12.8) — keeping the earlier revisions' workloads of components with a
-    /// revisionEnabled trait (their trait rolls out between them).
+    /// revisionEnabled trait (their trait rolls out between them) and every object of the
+    /// components in `keepingComponents` (entries that did not render: a typo must never delete
+    /// a running workload). Returns what it deleted and the deletes that failed.
     func collectGarbage(
-        of appConfig: ApplicationConfiguration, rendered: RenderedApplication, kinds: Set<GroupVersionKind>
-    ) async throws -> [ObjectRef] {
-        guard let uid = appConfig.resource.uid else { return [] }
+        of appConfig: ApplicationConfiguration, rendered: RenderedApplication, keepingComponents: Set<String>,
+        kinds: Set<GroupVersionKind>
+    ) async -> (deleted: [ObjectRef], problems: [Problem]) {
+        guard let uid = appConfig.resource.uid else { return ([], []) }
         let keep = Set(rendered.objects.map { ObjectRef($0.object) })
         let revisionEnabled = Set(rendered.components.filter(\.isRevisionEnabled).map(\.componentName))
         var deleted: [ObjectRef] = []
+        var problems: [Problem] = []
         for kind in kinds.sorted(by: { $0.description < $1.description }) {
             guard let informer = manager.existingInformer(for: kind) else { continue }
             // Keys first: only what is not kept is parsed out of the cache.
@@ -26,6 +30,7 @@ extension ApplicationConfigurationReconciler {
                 else { continue }
                 let ref = ObjectRef(object)
                 guard !keep.contains(ref), !object.isBeingDeleted else { continue }
+                if let component = object.labels[OAM.Label.component], keepingComponents.contains(component) { continue }
                 if object.labels[OAM.Label.resourceType] == "WORKLOAD",
                     let component = object.labels[OAM.Label.component], revisionEnabled.contains(component)
                 {
@@ -34,10 +39,16 @@ extension ApplicationConfigurationReconciler {
                 do {
                     try await client.delete(kind, name: object.name, namespace: object.namespace,
                                             propagationPolicy: .background)
-                } catch let error as APIError where error.reason == .notFound {}
+                } catch let error as APIError where error.reason == .notFound {
+                } catch {
+                    problems.append(Problem(
+                        .garbageCollection, path: nil,
+                        message: "cannot garbage collect \(ref), which the AppConfig no longer renders: \(Self.describe(error))"))
+                    continue
+                }
                 deleted.append(ref)
             }
         }
-        return deleted
+        return (deleted, problems)
     }
 }

@@ -24,11 +24,23 @@ extension ApplicationConfigurationReconciler {
         var writes = 0
         let catalog = definitions.catalog
         for (scope, members) in desired {
-            guard let refsPath = catalog.scopeDefinition(for: scope).definition?.spec.workloadRefsPath,
-                !refsPath.isEmpty, let path = try? FieldPath(parsing: refsPath)
-            else { continue }
             let informer = manager.informer(for: GroupVersionKind(reference: scope))
+            guard informer.hasSynced else {
+                throw ScopeProblem(message: "the cache of \(scope.kind) (\(scope.apiVersion)) has not synced yet")
+            }
+            // A scope that is gone has no members to remove (§4.6); one that is there needs its
+            // definition to say where its members are.
             guard var live = informer.cache.get(namespace: namespace, name: scope.name) else { continue }
+            let (definitionName, definition) = catalog.scopeDefinition(for: scope)
+            guard let definition else {
+                throw ScopeProblem(
+                    message: "cannot find scope definition \"\(definitionName)\" for \(scope.kind)/\(scope.name) "
+                        + "(\(scope.apiVersion)): ScopeDefinition \(definitionName) does not exist, so the workloads "
+                        + "cannot be added to or removed from the scope; restore the ScopeDefinition")
+            }
+            guard let refsPath = definition.spec.workloadRefsPath, !refsPath.isEmpty,
+                let path = try? FieldPath(parsing: refsPath)
+            else { continue }
             let existing = live.valueIfPresent(at: path)?.arrayValue ?? []
             let leaving = previous[scope, default: []].subtracting(members)
             var list = existing.filter { element in
@@ -71,15 +83,29 @@ extension ApplicationConfigurationReconciler {
             type: .merge, options: WriteOptions(fieldManager: Controllers.fieldManager))
     }
 
-    /// Removes the AppConfig's workloads from its scopes, then its finalizer (§4.10).
-    func finalize(_ appConfig: ApplicationConfiguration) async throws {
-        guard appConfig.resource.finalizers.contains(OAM.scopeFinalizer) else { return }
+    /// Removes the AppConfig's workloads from its scopes, then its finalizer (§4.10). When a
+    /// scope cannot be dereferenced (its ScopeDefinition is gone, the server refuses the update)
+    /// the finalizer stays — the AppConfig stays Terminating — with a Warning event
+    /// `CannotFinalizeWorkloads` and the error in its status, and it is tried again (at once when
+    /// a definition changes).
+    func finalize(_ appConfig: ApplicationConfiguration) async throws -> ReconcileResult {
+        guard appConfig.resource.finalizers.contains(OAM.scopeFinalizer) else { return .done }
+        // The scopes are read from their caches: wait for them rather than take "not there" for gone.
+        let scopeKinds = Set((appConfig.status?.workloads ?? []).flatMap { $0.scopes ?? [] }
+            .map { GroupVersionKind(reference: $0.scopeRef) })
+        if scopeKinds.contains(where: { !manager.informer(for: $0).hasSynced }) {
+            return .requeue(after: .milliseconds(500))
+        }
         do {
             _ = try await updateScopes(of: appConfig, members: [])
         } catch {
-            await events.record(on: appConfig.resource, type: .warning, reason: "CannotFinalizeWorkloads",
-                                message: "cannot remove the workloads from their scopes: \(error)")
-            throw error
+            let problem = Problem(
+                .finalize, path: nil,
+                message: "failed to finalize workloads: cannot remove the workloads from their scopes: \(Self.describe(error))")
+            await recordNew([problem], on: appConfig)
+            try await writeStatus(of: appConfig.resource, failure: problem.description, base: appConfig.resource.status,
+                                  problems: [problem])
+            return .requeue(after: options.errorRetry)
         }
         let finalizers = appConfig.resource.finalizers.filter { $0 != OAM.scopeFinalizer }
         _ = try await client.patch(
@@ -87,5 +113,12 @@ extension ApplicationConfigurationReconciler {
             patch: ["metadata": ["finalizers": .array(finalizers.map(JSONValue.string)),
                                  "resourceVersion": .string(appConfig.resource.resourceVersion ?? "")]],
             type: .merge, options: WriteOptions(fieldManager: Controllers.fieldManager))
+        return .done
     }
+}
+
+/// A scope whose members cannot be updated.
+struct ScopeProblem: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

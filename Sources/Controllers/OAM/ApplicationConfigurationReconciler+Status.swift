@@ -7,9 +7,13 @@ import Resources
 extension ApplicationConfigurationReconciler {
     // MARK: Status
 
+    /// Writes the status of a reconcile: one `status.workloads` entry per entry of
+    /// `spec.components` that rendered (in spec order) — except those whose workload another
+    /// owner controls (`claimedElsewhere`) — and, for an entry that did not render, the entry the
+    /// last status had (`carried`), which still names the live workload it keeps.
     func writeStatus(
-        _ appConfig: ApplicationConfiguration, rendered: RenderedApplication, kinds: Set<GroupVersionKind>,
-        problems: [Problem]
+        _ appConfig: ApplicationConfiguration, rendered: RenderedApplication,
+        carried: [Int: ApplicationConfiguration.WorkloadStatus], claimedElsewhere: Set<Int>, problems: [Problem]
     ) async throws {
         let old = appConfig.status
         var status: JSONObject = [:]
@@ -17,8 +21,11 @@ extension ApplicationConfigurationReconciler {
         status["conditions"] = .array([Self.syncedCondition(failure: failure, old: appConfig.resource.status)])
         if let generation = appConfig.resource.generation { status["observedGeneration"] = .int(generation) }
 
-        var workloads: [JSONValue] = []
-        for component in rendered.components {
+        var workloads: [(index: Int, entry: JSONValue)] = []
+        for (index, entry) in carried {
+            workloads.append((index, (try? JSONValueEncoder().encode(entry)) ?? .null))
+        }
+        for component in rendered.components where !claimedElsewhere.contains(component.entryIndex) {
             var entry = component.workloadStatus
             // Status strings written by others survive (§4.8).
             if let previous = old?.workloads?.first(where: { $0.componentRevisionName == entry.componentRevisionName }) {
@@ -29,9 +36,9 @@ extension ApplicationConfigurationReconciler {
                     return trait
                 }
             }
-            workloads.append((try? JSONValueEncoder().encode(entry)) ?? .null)
+            workloads.append((component.entryIndex, (try? JSONValueEncoder().encode(entry)) ?? .null))
         }
-        status["workloads"] = .array(workloads)
+        status["workloads"] = .array(workloads.sorted { $0.index < $1.index }.map(\.entry))
 
         var history: [JSONValue] = []
         if let uid = appConfig.resource.uid {
@@ -44,7 +51,8 @@ extension ApplicationConfigurationReconciler {
                 {
                     history.append([
                         "revision": .string(object.labels[OAM.Label.revision] ?? object.name),
-                        "workloadRef": TypedReference(to: object).json,
+                        "workloadRef": TypedReference(
+                            apiVersion: object.apiVersion, kind: object.kind, name: object.name, uid: object.uid).json,
                     ])
                 }
             }
@@ -59,9 +67,12 @@ extension ApplicationConfigurationReconciler {
         try await patchStatus(of: appConfig.resource, to: .object(status))
     }
 
-    func writeStatus(of object: Resource, failure: String, base: JSONValue?) async throws {
+    /// Writes a `Synced=False` condition with `failure` over the status `base`, and `problems` as
+    /// `status.errors` when there are any.
+    func writeStatus(of object: Resource, failure: String, base: JSONValue?, problems: [Problem] = []) async throws {
         var status = base?.objectValue ?? [:]
         status["conditions"] = .array([Self.syncedCondition(failure: failure, old: base)])
+        if !problems.isEmpty { status["errors"] = .array(problems.map(\.json)) }
         try await patchStatus(of: object, to: .object(status))
     }
 
@@ -114,17 +125,38 @@ extension ApplicationConfigurationReconciler {
     }
 }
 
-/// A problem a reconcile reports on the AppConfig: what and, when known, which object and
-/// where in it (`Component/web`, `spec.parameters[0].fieldPaths[0]`).
+/// A problem a reconcile reports on the AppConfig: at which stage, what and, when known, which
+/// object and where in it (`Component/web`, `spec.parameters[0].fieldPaths[0]`).
 struct Problem: Sendable, CustomStringConvertible {
+    /// The step of the reconcile that met the problem; each has its own Event reason (spec §4.13).
+    enum Stage: Sendable {
+        case render, apply, garbageCollection, finalize
+
+        var eventReason: String {
+            switch self {
+            case .render: "CannotRenderComponents"
+            case .apply: "CannotApplyComponents"
+            case .garbageCollection: "CannotGarbageCollectComponents"
+            case .finalize: "CannotFinalizeWorkloads"
+            }
+        }
+    }
+
+    var stage: Stage
     var object: String?
     var path: String?
     var message: String
 
-    init(object: String? = nil, path: String?, message: String) {
+    init(_ stage: Stage, object: String? = nil, path: String?, message: String) {
+        self.stage = stage
         self.object = object
         self.path = path
         self.message = message
+    }
+
+    /// What makes two `status.errors` entries the same problem, whatever their key order.
+    static func identity(of entry: JSONValue) -> String {
+        [entry["object"], entry["fieldPath"], entry["message"]].map { $0?.stringValue ?? "" }.joined(separator: "\u{1F}")
     }
 
     var description: String {

@@ -39,6 +39,12 @@ final class ApplicationConfigurationReconciler: Reconciler {
     let controller = Mutex<Controller?>(nil)
     /// The kinds whose informers already carry this controller's owner handler.
     private let watchedKinds = Mutex<Set<GroupVersionKind>>([])
+    /// The AppConfigs whose last render met kinds the server does not serve, by the
+    /// `group/kind` they wait for: a CustomResourceDefinition of one of them enqueues them at once.
+    let waitingForKinds = Mutex<[String: Set<ObjectKey>]>([:])
+    /// The problems last reported by an Event, per AppConfig, so that one that persists is
+    /// reported once even when a reconcile reads a status older than its last write.
+    let reportedProblems = Mutex<[ObjectKey: Set<String>]>([:])
 
     /// AppConfig index: `namespace/component` for every component an AppConfig uses.
     static let componentIndex = "component"
@@ -57,12 +63,17 @@ final class ApplicationConfigurationReconciler: Reconciler {
         self.options = options
         self.events = events
         self.logger = logger
+        watchCustomResourceDefinitions()
     }
 
     // MARK: Reconcile
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let object = appConfigs.cache.get(key) else { return .done }
+        guard let object = appConfigs.cache.get(key) else {
+            noteUnserved([], for: key)
+            _ = reportedProblems.withLock { $0.removeValue(forKey: key) }
+            return .done
+        }
         let appConfig: ApplicationConfiguration
         do {
             appConfig = try ApplicationConfiguration(object)
@@ -71,8 +82,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
             return .done
         }
         if object.isBeingDeleted {
-            try await finalize(appConfig)
-            return .done
+            noteUnserved([], for: key)
+            return try await finalize(appConfig)
         }
         var current = appConfig
         if needsFinalizer(appConfig) {
@@ -94,36 +105,49 @@ final class ApplicationConfigurationReconciler: Reconciler {
         }
 
         // Render against the catalog of what exists; a render that meets a kind not watched yet
-        // watches it and renders again.
+        // watches it and renders again. Kinds the server does not serve (asked of discovery) are
+        // not watched: the entries using them fail to render, naming them.
         var kinds = kindsInUse(by: current)
+        var unserved = await unservedKinds(among: kinds)
+        kinds.subtract(unserved)
+        watch(kinds)
+        if let unsynced = kinds.first(where: { !(manager.existingInformer(for: $0)?.hasSynced ?? false) }) {
+            logger.debug("cache.waiting", metadata: ["appconfig": "\(key)", "kind": "\(unsynced)"])
+            return .requeue(after: .milliseconds(500))
+        }
         var owned = ownedObjects(of: current, kinds: kinds)
-        var rendered = render(current, components: usedComponents, owned: owned)
+        var rendered = render(current, components: usedComponents, owned: owned, unserved: unserved)
         let renderedKinds = Set(rendered.objects.map { $0.object.groupVersionKind })
         if !renderedKinds.isSubset(of: kinds) {
-            kinds.formUnion(renderedKinds)
+            let new = renderedKinds.subtracting(kinds)
+            let newUnserved = await unservedKinds(among: new)
+            unserved.formUnion(newUnserved)
+            kinds.formUnion(new.subtracting(newUnserved))
             watch(kinds)
             if let unsynced = kinds.first(where: { !(manager.existingInformer(for: $0)?.hasSynced ?? false) }) {
                 logger.debug("cache.waiting", metadata: ["appconfig": "\(key)", "kind": "\(unsynced)"])
                 return .requeue(after: .milliseconds(500))
             }
             owned = ownedObjects(of: current, kinds: kinds)
-            rendered = render(current, components: usedComponents, owned: owned)
-        } else {
-            watch(kinds)
+            rendered = render(current, components: usedComponents, owned: owned, unserved: unserved)
         }
+        noteUnserved(unserved, for: key)
         // What render read, for apply to compare with instead of reading the caches again.
         let live = Dictionary(owned.map { (ObjectRef($0), $0) }, uniquingKeysWith: { first, _ in first })
 
         var problems = rendered.errors.map {
-            Problem(object: $0.object.map { "\($0.kind)/\($0.name)" }, path: $0.path?.description, message: $0.message)
+            Problem(.render, object: $0.object.map { "\($0.kind)/\($0.name)" }, path: $0.path?.description,
+                    message: $0.message)
         }
         var wrote = 0
         let uid = current.resource.uid ?? ""
 
         // Apply what is ready, workloads before their traits. The traits of a workload that
         // could not be applied (another AppConfig owns it, the server refused it) are left
-        // alone: they would act on a workload this AppConfig does not run.
+        // alone: they would act on a workload this AppConfig does not run. A workload another
+        // owner controls is not this AppConfig's: its entry is left out of the status.
         var applied: Set<ObjectRef> = []
+        var claimedElsewhere: Set<Int> = []
         for component in rendered.components {
             for item in [component.workload] + component.traits where item.isReady {
                 let ref = ObjectRef(item.object)
@@ -131,40 +155,64 @@ final class ApplicationConfigurationReconciler: Reconciler {
                     if try await apply(item.object, ownerUID: uid, live: live[ref]) { wrote += 1 }
                     applied.insert(ref)
                 } catch let failure as OwnershipConflict {
-                    problems.append(Problem(path: nil, message: failure.message))
-                    if item.role == .workload { break }
-                } catch let error as APIError {
-                    problems.append(Problem(path: nil, message: "cannot apply \(ref): \(error.message)"))
+                    problems.append(Problem(.apply, path: nil, message: failure.message))
+                    if item.role == .workload {
+                        claimedElsewhere.insert(component.entryIndex)
+                        break
+                    }
+                } catch {
+                    problems.append(Problem(.apply, path: nil, message: "cannot apply \(ref): \(Self.describe(error))"))
                     if item.role == .workload { break }
                 }
             }
         }
+        let carried = carriedWorkloads(of: current, rendered: rendered)
 
-        // Collect what this AppConfig owns and no longer renders.
-        let collected = try await collectGarbage(of: current, rendered: rendered, kinds: kinds)
+        // Collect what this AppConfig owns and no longer renders; the objects of entries that did
+        // not render stay as they are.
+        let (collected, collectProblems) = await collectGarbage(
+            of: current, rendered: rendered, keepingComponents: Set(carried.values.compactMap(\.componentName)),
+            kinds: kinds)
+        problems += collectProblems
         wrote += collected.count
         for ref in collected {
             await events.record(on: current.resource, type: .normal, reason: "GarbageCollectedComponent",
                                 message: "deleted \(ref), which the AppConfig no longer renders")
         }
 
-        // Scope membership.
+        // Scope membership: the workloads of entries that did not render keep theirs, those
+        // another owner controls get none.
         do {
-            wrote += try await updateScopes(of: current, members: rendered.scopes.map { ($0.reference, $0.members) })
-        } catch let error as APIError {
-            problems.append(Problem(path: nil, message: "cannot update scopes: \(error.message)"))
+            let excluded = Set(rendered.components.filter { claimedElsewhere.contains($0.entryIndex) }
+                .map { Self.plain(TypedReference(to: $0.workload.object)) })
+            var members = rendered.scopes.map { scope in
+                (scope.reference, scope.members.filter { !excluded.contains(Self.plain($0)) })
+            }
+            for entry in carried.values {
+                guard let workload = entry.workloadRef else { continue }
+                for scope in entry.scopes ?? [] {
+                    if let index = members.firstIndex(where: { Self.plain($0.0) == Self.plain(scope.scopeRef) }) {
+                        members[index].1.append(workload)
+                    } else {
+                        members.append((scope.scopeRef, [workload]))
+                    }
+                }
+            }
+            wrote += try await updateScopes(of: current, members: members)
+        } catch {
+            problems.append(Problem(.apply, path: nil, message: "cannot update scopes: \(Self.describe(error))"))
         }
 
         if wrote > 0, problems.isEmpty {
             await events.record(on: current.resource, type: .normal, reason: "AppliedComponents",
                                 message: "applied \(wrote) change\(wrote == 1 ? "" : "s")")
         }
-        for problem in problems {
-            await events.record(on: current.resource, type: .warning, reason: "CannotApplyComponents",
-                                message: problem.description)
-        }
-        try await writeStatus(current, rendered: rendered, kinds: kinds, problems: problems)
+        await recordNew(problems, on: current)
+        try await writeStatus(
+            current, rendered: rendered, carried: carried, claimedElsewhere: claimedElsewhere, problems: problems)
 
+        // A kind whose CRD is there but not served yet (being established) is looked at again soon.
+        if !unserved.isEmpty, unserved.contains(where: isBeingEstablished) { return .requeue(after: .seconds(2)) }
         if !problems.isEmpty { return .requeue(after: options.errorRetry) }
         if !rendered.unsatisfiedDependencies.isEmpty { return .requeue(after: options.dependencyRecheck) }
         return .done
@@ -186,7 +234,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
     /// The catalog for one render: the definitions, the components (`components`, by name) and
     /// revisions the AppConfig uses, the scopes it refers to and the objects it controls (`owned`).
     func render(
-        _ appConfig: ApplicationConfiguration, components: [String: Component], owned: [Resource]
+        _ appConfig: ApplicationConfiguration, components: [String: Component], owned: [Resource],
+        unserved: Set<GroupVersionKind>
     ) -> RenderedApplication {
         var catalog = definitions.catalog
         let namespace = appConfig.namespace ?? "default"
@@ -206,7 +255,33 @@ final class ApplicationConfigurationReconciler: Reconciler {
             }
         }
         for object in owned { catalog.add(object: object) }
-        return Renderer(catalog: catalog).render(appConfig)
+        return Renderer(catalog: catalog, unservedKinds: unserved).render(appConfig)
+    }
+
+    /// The status entries of the entries that did not render, by position in `spec.components`:
+    /// the entry the last status had for the same component (the n-th of that component for its
+    /// n-th entry), so that the status still names the live workload the entry keeps.
+    func carriedWorkloads(
+        of appConfig: ApplicationConfiguration, rendered: RenderedApplication
+    ) -> [Int: ApplicationConfiguration.WorkloadStatus] {
+        guard !rendered.failedEntries.isEmpty, let old = appConfig.status?.workloads, !old.isEmpty else { return [:] }
+        let entries = appConfig.spec.components
+        var carried: [Int: ApplicationConfiguration.WorkloadStatus] = [:]
+        for index in rendered.failedEntries where index < entries.count {
+            guard let name = Self.componentName(of: entries[index]) else { continue }
+            let occurrence = entries[..<index].filter { Self.componentName(of: $0) == name }.count
+            let previous = old.filter { $0.componentName == name && $0.workloadRef != nil }
+            if occurrence < previous.count { carried[index] = previous[occurrence] }
+        }
+        return carried
+    }
+
+    /// The component an entry names, directly or through its revision.
+    static func componentName(of entry: ApplicationConfiguration.ComponentEntry) -> String? {
+        if let revision = entry.revisionName, !revision.isEmpty {
+            return Component.Revision.componentName(ofRevision: revision)
+        }
+        return entry.componentName.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The kinds of the workloads, traits and scopes the status lists and the spec names.
@@ -215,6 +290,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
         for workload in appConfig.status?.workloads ?? [] {
             if let ref = workload.workloadRef { kinds.insert(GroupVersionKind(reference: ref)) }
             for trait in workload.traits ?? [] { kinds.insert(GroupVersionKind(reference: trait.traitRef)) }
+            for scope in workload.scopes ?? [] { kinds.insert(GroupVersionKind(reference: scope.scopeRef)) }
         }
         for entry in appConfig.spec.components {
             for trait in entry.traits ?? [] {
@@ -222,8 +298,100 @@ final class ApplicationConfigurationReconciler: Reconciler {
                     kinds.insert(GroupVersionKind(apiVersion: apiVersion, kind: kind))
                 }
             }
+            // Scopes are read from their caches while rendering: they must have synced first.
+            for scope in entry.scopes ?? [] { kinds.insert(GroupVersionKind(reference: scope.scopeRef)) }
         }
         return kinds
+    }
+
+    // MARK: Served kinds
+
+    /// The kinds of `kinds` the server does not serve, as discovery says (read again on a miss,
+    /// so a CRD created since is found). A discovery that fails otherwise counts as served: the
+    /// informer and the apply then report what is wrong.
+    func unservedKinds(among kinds: Set<GroupVersionKind>) async -> Set<GroupVersionKind> {
+        var unserved: Set<GroupVersionKind> = []
+        for kind in kinds {
+            do {
+                _ = try await client.mapper.mapping(for: kind)
+            } catch let error as ClientError where error.kind == .noMatch {
+                unserved.insert(kind)
+            } catch {
+                logger.debug("discovery.failed", metadata: ["kind": "\(kind)", "error": "\(error)"])
+            }
+        }
+        return unserved
+    }
+
+    /// Whether a CustomResourceDefinition serves `kind` although discovery does not list it yet.
+    func isBeingEstablished(_ kind: GroupVersionKind) -> Bool {
+        guard let crds = manager.existingInformer(for: OAMKinds.customResourceDefinition) else { return false }
+        return crds.cache.list().contains { crd in
+            crd.valueIfPresent(at: "spec.group")?.stringValue == kind.group
+                && crd.valueIfPresent(at: "spec.names.kind")?.stringValue == kind.kind
+                && (crd.valueIfPresent(at: "spec.versions")?.arrayValue ?? []).contains {
+                    $0["name"]?.stringValue == kind.version && $0["served"]?.boolValue == true
+                }
+        }
+    }
+
+    /// Records which kinds the AppConfig `key` waits for (none: forgets it).
+    func noteUnserved(_ kinds: Set<GroupVersionKind>, for key: ObjectKey) {
+        let wanted = Set(kinds.map { "\($0.group)/\($0.kind)" })
+        waitingForKinds.withLock { waiting in
+            for (groupKind, keys) in waiting where keys.contains(key) && !wanted.contains(groupKind) {
+                waiting[groupKind]?.remove(key)
+                if waiting[groupKind]?.isEmpty == true { waiting[groupKind] = nil }
+            }
+            for groupKind in wanted { waiting[groupKind, default: []].insert(key) }
+        }
+    }
+
+    /// A CustomResourceDefinition that appears or changes enqueues the AppConfigs waiting for its
+    /// kind; one that goes away makes discovery be read again, so its kind counts as not served.
+    private func watchCustomResourceDefinitions() {
+        let informer = manager.informer(for: OAMKinds.customResourceDefinition)
+        informer.addHandler { [weak self] event in
+            guard let self else { return }
+            let crd = event.object
+            if case .deleted = event {
+                await self.client.mapper.invalidate()
+                return
+            }
+            guard let group = crd.valueIfPresent(at: "spec.group")?.stringValue,
+                let kind = crd.valueIfPresent(at: "spec.names.kind")?.stringValue
+            else { return }
+            let keys = self.waitingForKinds.withLock { $0["\(group)/\(kind)"] ?? [] }
+            guard !keys.isEmpty, let controller = self.controller.withLock({ $0 }) else { return }
+            for key in keys.sorted(by: { "\($0)" < "\($1)" }) { await controller.enqueue(key) }
+        }
+    }
+
+    // MARK: Problems
+
+    /// Records a Warning event for each problem the status does not list yet: a problem that
+    /// persists is reported once, not on every retry (the status keeps saying it).
+    func recordNew(_ problems: [Problem], on appConfig: ApplicationConfiguration) async {
+        let key = ObjectKey(appConfig.resource)
+        let current = Set(problems.map { Problem.identity(of: $0.json) })
+        let reported = reportedProblems.withLock { reported in
+            defer { reported[key] = current.isEmpty ? nil : current }
+            return reported[key] ?? []
+        }
+        let known = reported.union((appConfig.resource.status?["errors"]?.arrayValue ?? []).map(Problem.identity(of:)))
+        for problem in problems where !known.contains(Problem.identity(of: problem.json)) {
+            await events.record(on: appConfig.resource, type: .warning, reason: problem.stage.eventReason,
+                                message: problem.description)
+        }
+    }
+
+    /// An error as one line: an API error's message, a client error's description.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as APIError: error.message
+        case let error as OwnershipConflict: error.message
+        default: "\(error)"
+        }
     }
 
     /// Makes sure the informers of `kinds` exist and enqueue the owning AppConfig on changes.

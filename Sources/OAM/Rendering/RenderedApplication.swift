@@ -12,6 +12,9 @@ public struct RenderedApplication: Sendable {
     public var dataEdges: [DataEdge]
     /// Errors that kept a component entry from rendering; other entries still render.
     public var errors: [Diagnostic]
+    /// The positions in `spec.components` of the entries that did not render (see ``errors``):
+    /// their live objects are left as they are until they render again.
+    public var failedEntries: [Int] = []
 
     /// `status.dependency.unsatisfied` as the reference runtime writes it.
     public var unsatisfiedDependencies: [ApplicationConfiguration.UnsatisfiedDependency] {

@@ -24,9 +24,14 @@ import Resources
 ///   first unsatisfied one.
 public struct Renderer: Sendable {
     public var catalog: Catalog
+    /// Kinds the API server does not serve (no CustomResourceDefinition defines them, found by
+    /// discovery): an entry whose workload or trait is of one of them does not render, with an
+    /// error naming the object, so that nothing of it is applied. Empty offline.
+    public var unservedKinds: Set<GroupVersionKind>
 
-    public init(catalog: Catalog) {
+    public init(catalog: Catalog, unservedKinds: Set<GroupVersionKind> = []) {
         self.catalog = catalog
+        self.unservedKinds = unservedKinds
     }
 
     /// Annotations never copied from the AppConfig onto what it renders.
@@ -34,14 +39,18 @@ public struct Renderer: Sendable {
 
     /// Renders `appConfig`.
     public func render(_ appConfig: ApplicationConfiguration) -> RenderedApplication {
-        var context = RenderContext(appConfig: appConfig, catalog: catalog)
+        var context = RenderContext(appConfig: appConfig, catalog: catalog, unservedKinds: unservedKinds)
         var components: [RenderedComponent] = []
         components.reserveCapacity(appConfig.spec.components.count)
         var outputs: [String: OutputSource] = [:]
 
         // Pass 1: render every entry and register every data output.
+        var failedEntries: [Int] = []
         for (index, entry) in appConfig.spec.components.enumerated() {
-            guard let rendered = context.renderEntry(entry, at: index) else { continue }
+            guard let rendered = context.renderEntry(entry, at: index) else {
+                failedEntries.append(index)
+                continue
+            }
             context.registerOutputs(entry.dataOutputs, source: rendered.workload.object, into: &outputs)
             for (traitIndex, trait) in (entry.traits ?? []).enumerated() where traitIndex < rendered.traits.count {
                 context.registerOutputs(trait.dataOutputs, source: rendered.traits[traitIndex].object, into: &outputs)
@@ -76,6 +85,8 @@ public struct Renderer: Sendable {
             }
         }
         if !failed.isEmpty {
+            failedEntries += failed.map { components[$0].entryIndex }
+            failedEntries.sort()
             components = components.enumerated().filter { !failed.contains($0.offset) }.map(\.element)
         }
         var edges: [DataEdge] = []
@@ -85,7 +96,9 @@ public struct Renderer: Sendable {
         }
 
         let scopes = context.renderScopes(components)
-        return RenderedApplication(components: components, scopes: scopes, dataEdges: edges, errors: context.errors)
+        return RenderedApplication(
+            components: components, scopes: scopes, dataEdges: edges, errors: context.errors,
+            failedEntries: failedEntries)
     }
 }
 
@@ -108,6 +121,7 @@ struct OutputSource {
 struct RenderContext {
     let appConfig: ApplicationConfiguration
     let catalog: Catalog
+    let unservedKinds: Set<GroupVersionKind>
     let namespace: String
     let subject: ObjectName
     /// What every rendered object gets from the AppConfig, computed once per render.
@@ -127,9 +141,10 @@ struct RenderContext {
     /// The scope objects found while rendering entries, so that scopes are looked up once.
     var scopeObjects: [(reference: TypedReference, object: Resource)] = []
 
-    init(appConfig: ApplicationConfiguration, catalog: Catalog) {
+    init(appConfig: ApplicationConfiguration, catalog: Catalog, unservedKinds: Set<GroupVersionKind> = []) {
         self.appConfig = appConfig
         self.catalog = catalog
+        self.unservedKinds = unservedKinds
         self.namespace = appConfig.namespace ?? "default"
         self.subject = ObjectName(kind: ApplicationConfiguration.kind, namespace: namespace, name: appConfig.name)
         let metadata = appConfig.resource.object["metadata"]
@@ -269,6 +284,7 @@ struct RenderContext {
             else { return nil }
             traits.append(rendered)
         }
+        guard checkServed(workload: workload, traits: traits, path: path) else { return nil }
 
         // Scopes must exist.
         var scopes: [TypedReference] = []
@@ -295,6 +311,31 @@ struct RenderContext {
                 object: workload, role: .workload, definitionName: workloadDefinitionName,
                 provenance: "AppConfig/\(appConfig.name) · Component/\(componentName)", inputs: [], message: nil),
             traits: traits, scopes: scopes, isRevisionEnabled: revisionEnabled)
+    }
+
+    /// Whether the kinds of the workload and every trait are served; records an error naming
+    /// each object of a kind that is not (nothing of the entry may then be applied).
+    mutating func checkServed(workload: Resource, traits: [RenderedObject], path: FieldPath) -> Bool {
+        guard !unservedKinds.isEmpty else { return true }
+        var served = true
+        if unservedKinds.contains(workload.groupVersionKind) {
+            fail(path, Self.notServed("workload", workload))
+            served = false
+        }
+        for trait in traits where unservedKinds.contains(trait.object.groupVersionKind) {
+            guard case .trait(let traitIndex) = trait.role else { continue }
+            fail(path.appending("traits").appending(index: traitIndex).appending("trait"),
+                 Self.notServed("trait", trait.object))
+            served = false
+        }
+        return served
+    }
+
+    /// `trait rollout.example.com/v1 CanaryTrait "web-canarytrait-…" cannot be applied: …`.
+    static func notServed(_ role: String, _ object: Resource) -> String {
+        "\(role) \(object.apiVersion) \(object.kind) \"\(object.name)\" cannot be applied: the API server does not "
+            + "serve kind \(object.kind) in \(object.apiVersion) (no CustomResourceDefinition defines it); "
+            + "install its CRD and it is applied"
     }
 
     /// Writes the parameter values into the workload template (spec §4.3 step 3).
@@ -554,7 +595,10 @@ struct RenderContext {
         if fieldPath.isEmpty {
             value = live.value
         } else {
-            guard let parsed = try? catalog.fieldPath(fieldPath), let found = live.valueIfPresent(at: parsed) else {
+            // An explicit null is no value either: nothing is passed on for it.
+            guard let parsed = try? catalog.fieldPath(fieldPath), let found = live.valueIfPresent(at: parsed),
+                found != .null
+            else {
                 return .waiting("\(fieldPath) not found in \(source.kind)/\(source.name)")
             }
             value = found
