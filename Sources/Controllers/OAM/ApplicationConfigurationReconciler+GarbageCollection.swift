@@ -17,7 +17,8 @@ extension ApplicationConfigurationReconciler {
         kinds: Set<GroupVersionKind>
     ) async -> (deleted: [ObjectRef], problems: [Problem]) {
         guard let uid = appConfig.resource.uid else { return ([], []) }
-        let keep = Set(rendered.objects.map { ObjectRef($0.object) })
+        // Data stores are kept too: named or not, they live as long as the AppConfig (spec §6.6).
+        let keep = Set(rendered.objects.map { ObjectRef($0.object) } + rendered.stores.map { ObjectRef(reference: $0.reference) })
         let revisionEnabled = Set(rendered.components.filter(\.isRevisionEnabled).map(\.componentName))
         var deleted: [ObjectRef] = []
         var problems: [Problem] = []
@@ -29,7 +30,7 @@ extension ApplicationConfigurationReconciler {
                     let object = informer.cache.get(key)
                 else { continue }
                 let ref = ObjectRef(object)
-                guard !keep.contains(ref), !object.isBeingDeleted else { continue }
+                guard !keep.contains(ref), !object.isBeingDeleted, !RenderedStore.isStore(object) else { continue }
                 if let component = object.labels[OAM.Label.component], keepingComponents.contains(component) { continue }
                 if object.labels[OAM.Label.resourceType] == "WORKLOAD",
                     let component = object.labels[OAM.Label.component], revisionEnabled.contains(component)

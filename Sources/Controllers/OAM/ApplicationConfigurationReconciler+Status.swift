@@ -113,6 +113,8 @@ extension ApplicationConfigurationReconciler {
             "from": (try? encoder.encode(edge.from)) ?? .null,
             "to": (try? encoder.encode(edge.to)) ?? .null,
         ]
+        // An inputStore edge reads a store, not a named output.
+        if edge.outputName.isEmpty { entry["dataOutputName"] = nil }
         switch edge.state {
         case .satisfied(let value):
             entry["ready"] = true

@@ -39,6 +39,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
     let controller = Mutex<Controller?>(nil)
     /// The kinds whose informers already carry this controller's owner handler.
     private let watchedKinds = Mutex<Set<GroupVersionKind>>([])
+    /// The kinds of the data stores AppConfigs name, watched to re-render their readers.
+    let storeWatches = StoreWatches()
     /// The AppConfigs whose last render met kinds the server does not serve, by the
     /// `group/kind` they wait for: a CustomResourceDefinition of one of them enqueues them at once.
     let waitingForKinds = Mutex<[String: Set<ObjectKey>]>([:])
@@ -107,6 +109,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
         // Render against the catalog of what exists; a render that meets a kind not watched yet
         // watches it and renders again. Kinds the server does not serve (asked of discovery) are
         // not watched: the entries using them fail to render, naming them.
+        guard await watchStores(of: current) else { return .requeue(after: .milliseconds(500)) }
         var kinds = kindsInUse(by: current)
         var unserved = await unservedKinds(among: kinds)
         kinds.subtract(unserved)
@@ -166,6 +169,10 @@ final class ApplicationConfigurationReconciler: Reconciler {
                 }
             }
         }
+        // The ready outputs' data stores, after the objects they read from (spec §6.6).
+        let stores = try await writeStores(of: rendered, namespace: key.namespace ?? "default")
+        wrote += stores.writes
+        problems += stores.failures.map { Problem(.apply, path: $0.path, message: $0.message) }
         let carried = carriedWorkloads(of: current, rendered: rendered)
 
         // Collect what this AppConfig owns and no longer renders; the objects of entries that did
@@ -255,6 +262,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
             }
         }
         for object in owned { catalog.add(object: object) }
+        addStores(of: appConfig, to: &catalog)
         return Renderer(catalog: catalog, unservedKinds: unserved).render(appConfig)
     }
 

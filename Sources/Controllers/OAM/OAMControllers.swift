@@ -30,6 +30,7 @@ public enum OAMControllers {
         let appConfigs = manager.informer(for: OAMKinds.applicationConfiguration, indexes: [
             ApplicationConfigurationReconciler.componentIndex: appConfigComponents,
             ApplicationConfigurationReconciler.scopeIndex: appConfigScopes,
+            ApplicationConfigurationReconciler.storeIndex: ApplicationConfigurationReconciler.appConfigStores,
         ])
         let components = manager.informer(for: OAMKinds.component)
         let revisions = manager.informer(for: OAMKinds.controllerRevision, indexes: [

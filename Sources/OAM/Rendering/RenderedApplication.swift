@@ -15,6 +15,8 @@ public struct RenderedApplication: Sendable {
     /// The positions in `spec.components` of the entries that did not render (see ``errors``):
     /// their live objects are left as they are until they render again.
     public var failedEntries: [Int] = []
+    /// The stores the entries' `outputStore`s name, with what the ready outputs write (spec §6.6).
+    public var stores: [RenderedStore] = []
 
     /// `status.dependency.unsatisfied` as the reference runtime writes it.
     public var unsatisfiedDependencies: [ApplicationConfiguration.UnsatisfiedDependency] {
@@ -68,6 +70,8 @@ public struct RenderedObject: Sendable {
     public var inputs: [DataEdge]
     /// A note for the status entry (a trait without definition).
     public var message: String?
+    /// The edges of this object's `outputStore` operations (they do not hold the object back).
+    public var outputs: [DataEdge] = []
 
     /// Whether every input is satisfied, so that the object may be applied now.
     public var isReady: Bool { inputs.allSatisfy(\.isSatisfied) }

@@ -89,16 +89,18 @@ public struct Renderer: Sendable {
             failedEntries.sort()
             components = components.enumerated().filter { !failed.contains($0.offset) }.map(\.element)
         }
+        // Stores: outputs write to them, after the inputs (spec §6.6).
+        let stores = context.renderStores(&components)
         var edges: [DataEdge] = []
         for component in components {
-            edges += component.workload.inputs
-            for trait in component.traits { edges += trait.inputs }
+            edges += component.workload.outputs + component.workload.inputs
+            for trait in component.traits { edges += trait.outputs + trait.inputs }
         }
 
         let scopes = context.renderScopes(components)
         return RenderedApplication(
             components: components, scopes: scopes, dataEdges: edges, errors: context.errors,
-            failedEntries: failedEntries)
+            failedEntries: failedEntries, stores: stores)
     }
 }
 
@@ -543,6 +545,7 @@ struct RenderContext {
         for (inputIndex, input) in (inputs ?? []).enumerated() {
             // Built only when an error needs it: this is the hot path of every reconcile.
             var inputPath: FieldPath { path().appending(index: inputIndex) }
+            guard resolveInputStore(input, into: &target, path: inputPath) else { return false }
             guard let outputName = input.valueFrom?.dataOutputName, !outputName.isEmpty else { continue }
             guard let source = outputs[outputName] else {
                 let known = outputs.keys.sorted().joined(separator: ", ")

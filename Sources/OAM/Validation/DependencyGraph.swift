@@ -29,6 +29,7 @@ struct DependencyGraph {
             for (conditionIndex, condition) in (output.conditions ?? []).enumerated() {
                 conditionChecks.append((condition, outputPath.appending("conditions").appending(index: conditionIndex)))
             }
+            findings += output.outputStore?.diagnostics(path: outputPath.appending("outputStore")) ?? []
             guard let name = output.name, !name.isEmpty else {
                 findings.append(.error(nil, outputPath.appending("name"), "a dataOutput needs a name"))
                 continue
@@ -48,6 +49,7 @@ struct DependencyGraph {
             for (conditionIndex, condition) in (input.conditions ?? []).enumerated() {
                 conditionChecks.append((condition, inputPath.appending("conditions").appending(index: conditionIndex)))
             }
+            findings += input.inputStore?.diagnostics(path: inputPath.appending("inputStore")) ?? []
             guard let name = input.valueFrom?.dataOutputName, !name.isEmpty else {
                 if input.inputStore == nil {
                     findings.append(.error(nil, inputPath.appending("valueFrom").appending("dataOutputName"),

@@ -185,7 +185,8 @@ struct AppInspector {
         for edge in status?["dataEdges"]?.arrayValue ?? [] {
             let from = edge["from"]
             let to = edge["to"]
-            let output = edge["dataOutputName"]?.stringValue ?? "?"
+            // An inputStore edge reads a store, not a named output.
+            let output = edge["dataOutputName"]?.stringValue ?? "inputStore"
             report.edges.append(AppReport.Edge(
                 output: output,
                 from: "\(from?["kind"]?.stringValue ?? "?")/\(from?["name"]?.stringValue ?? "?")",

@@ -1,0 +1,48 @@
+import Foundation
+import Resources
+import TestSupport
+import Testing
+
+/// Every directory of `examples/` comes up healthy with `mizzen up -f examples/<name> --wait` on a
+/// fresh machine (a new embedded plane), as the README promises. The directories are listed when
+/// the tests are collected, so a new example is covered without touching this file.
+@Suite("every example comes up healthy")
+struct ExamplesTests {
+    /// The example directories, by name.
+    static let examples: [String] = {
+        let root = CLI.repository.appendingPathComponent("examples")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { name in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted()
+    }()
+
+    @Test("examples/ is not empty")
+    func thereAreExamples() {
+        #expect(Self.examples.count >= 3, "\(Self.examples)")
+    }
+
+    @Test("mizzen up -f examples/<name> --wait ends healthy on a fresh plane", arguments: Self.examples)
+    func comesUpHealthy(example: String) async throws {
+        try await PlaneSession.with { session in
+            let up = try await session.run(["up", "-f", CLI.example(example), "--wait", "--timeout", "90s"])
+            #expect(up.status == 0, "mizzen up -f examples/\(example) --wait failed (\(up.status)):\n\(up.stdout)\n\(up.stderr)")
+            let apps = up.stdout.split(separator: "\n").compactMap { line -> String? in
+                let prefix = "applicationconfiguration.core.oam.dev/"
+                guard line.hasPrefix(prefix) else { return nil }
+                return line.dropFirst(prefix.count).split(separator: " ").first.map(String.init)
+            }
+            #expect(!apps.isEmpty, "examples/\(example) applies no ApplicationConfiguration:\n\(up.stdout)")
+            for app in apps {
+                #expect(up.stdout.contains("\(app)  healthy"), "\(app) is not reported healthy:\n\(up.stdout)")
+                let status = try await session.run(["status", app, "-o", "json"])
+                #expect(status.status == 0, "mizzen status \(app): \(status.stderr)")
+                let report = try JSONValue(parsingJSON: status.stdout)
+                #expect(report["health"] == "healthy", "\(app): \(status.stdout)")
+                #expect(report["lastError"] == .null, "\(app): \(status.stdout)")
+            }
+        }
+    }
+}
