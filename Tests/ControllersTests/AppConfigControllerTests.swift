@@ -294,6 +294,8 @@ import Testing
             }
             let message = intruder.valueIfPresent(at: "status.conditions[0].message")?.stringValue ?? ""
             #expect(message.contains("Deployment/web is controlled by ApplicationConfiguration/shop"))
+            // It does not run that workload, so its status does not list it (the conflict is in errors).
+            #expect(intruder.valueIfPresent(at: "status.workloads") == [])
             let deployment = try #require(try await runtime.get(Kinds.deployment, "web"))
             #expect(deployment.controllerReference?.name == "shop")
             // The intruder's traits would act on a workload it does not run: none is applied.

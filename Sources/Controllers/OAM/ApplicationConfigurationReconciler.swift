@@ -47,6 +47,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
     /// The problems last reported by an Event, per AppConfig, so that one that persists is
     /// reported once even when a reconcile reads a status older than its last write.
     let reportedProblems = Mutex<[ObjectKey: Set<String>]>([:])
+    /// How many reconciles in a row of each AppConfig found a cache not synced yet.
+    let cacheWaits = Mutex<[ObjectKey: Int]>([:])
 
     /// AppConfig index: `namespace/component` for every component an AppConfig uses.
     static let componentIndex = "component"
@@ -74,6 +76,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
         guard let object = appConfigs.cache.get(key) else {
             noteUnserved([], for: key)
             _ = reportedProblems.withLock { $0.removeValue(forKey: key) }
+            _ = cacheWaits.withLock { $0.removeValue(forKey: key) }
             return .done
         }
         let appConfig: ApplicationConfiguration
@@ -114,10 +117,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
         var unserved = await unservedKinds(among: kinds)
         kinds.subtract(unserved)
         watch(kinds)
-        if let unsynced = kinds.first(where: { !(manager.existingInformer(for: $0)?.hasSynced ?? false) }) {
-            logger.debug("cache.waiting", metadata: ["appconfig": "\(key)", "kind": "\(unsynced)"])
-            return .requeue(after: .milliseconds(500))
-        }
+        if let waiting = try await waitForCaches(of: kinds, for: current) { return waiting }
         var owned = ownedObjects(of: current, kinds: kinds)
         var rendered = render(current, components: usedComponents, owned: owned, unserved: unserved)
         let renderedKinds = Set(rendered.objects.map { $0.object.groupVersionKind })
@@ -127,10 +127,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
             unserved.formUnion(newUnserved)
             kinds.formUnion(new.subtracting(newUnserved))
             watch(kinds)
-            if let unsynced = kinds.first(where: { !(manager.existingInformer(for: $0)?.hasSynced ?? false) }) {
-                logger.debug("cache.waiting", metadata: ["appconfig": "\(key)", "kind": "\(unsynced)"])
-                return .requeue(after: .milliseconds(500))
-            }
+            if let waiting = try await waitForCaches(of: kinds, for: current) { return waiting }
             owned = ownedObjects(of: current, kinds: kinds)
             rendered = render(current, components: usedComponents, owned: owned, unserved: unserved)
         }
@@ -329,6 +326,36 @@ final class ApplicationConfigurationReconciler: Reconciler {
             }
         }
         return unserved
+    }
+
+    /// How many reconciles in a row waited for a cache before one is reported on the AppConfig
+    /// (at 500 ms apart, about 10 s): a cache that never fills (the controller may not list or
+    /// watch the kind) must not keep the AppConfig without a status.
+    static let cacheWaitsBeforeReport = 20
+
+    /// `nil` when the caches of `kinds` have synced; otherwise when to look again, after reporting
+    /// on the AppConfig a wait that lasts.
+    func waitForCaches(of kinds: Set<GroupVersionKind>, for appConfig: ApplicationConfiguration) async throws
+        -> ReconcileResult?
+    {
+        let key = ObjectKey(appConfig.resource)
+        let unsynced = kinds.filter { !(manager.existingInformer(for: $0)?.hasSynced ?? false) }
+            .sorted { $0.description < $1.description }
+        let waits = cacheWaits.withLock { waits -> Int in
+            waits[key] = unsynced.isEmpty ? nil : (waits[key] ?? 0) + 1
+            return waits[key] ?? 0
+        }
+        guard let first = unsynced.first else { return nil }
+        logger.debug("cache.waiting", metadata: ["appconfig": "\(key)", "kind": "\(first)", "waits": "\(waits)"])
+        guard waits >= Self.cacheWaitsBeforeReport else { return .requeue(after: .milliseconds(500)) }
+        let problem = Problem(
+            .render, path: nil,
+            message: "cannot render components: the cache of \(unsynced.map { "\($0.kind) (\($0.apiVersion))" }.joined(separator: ", ")) "
+                + "has not filled after \(waits) tries; the controller may not be allowed to list and watch it")
+        await recordNew([problem], on: appConfig)
+        try await writeStatus(of: appConfig.resource, failure: problem.description, base: appConfig.resource.status,
+                              problems: [problem])
+        return .requeue(after: .seconds(5))
     }
 
     /// Whether a CustomResourceDefinition serves `kind` although discovery does not list it yet.
