@@ -12,6 +12,11 @@ import Resources
 ///
 /// An object is written only when it is not what was last applied to it (the hash annotation
 /// of ``AppliedState``) or someone changed one of its fields; the status only when it changes.
+///
+/// Each write is a Normal Event on the AppConfig that owns the workload (``EventTarget``):
+/// `Deployment created`, `Deployment updated`, `Deployment deleted`, and the same for `Service`
+/// and `ConfigMap` — the reference's `… created` reasons, recorded once per actual write instead
+/// of on every reconcile, with `updated` and `deleted` for the writes the reference does not tell.
 final class ContainerizedWorkloadReconciler: Reconciler {
     let client: KubernetesClient
     let workloads: Informer
@@ -39,6 +44,17 @@ final class ContainerizedWorkloadReconciler: Reconciler {
         var message: String
     }
 
+    /// A write of a reconcile, told as a Normal Event: reason `<Kind> created|updated|deleted`.
+    struct Change: Sendable, Equatable {
+        var reason: String
+        var message: String
+
+        init(_ verb: String, _ object: Resource, kind: String, workload: String) {
+            reason = "\(kind) \(verb)"
+            message = "Workload `\(workload)` \(verb) \(kind) `\(object.name)`"
+        }
+    }
+
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let workload = workloads.cache.get(key), !workload.isBeingDeleted else { return .done }
         guard let uid = workload.uid, !uid.isEmpty else { return .done }
@@ -48,21 +64,22 @@ final class ContainerizedWorkloadReconciler: Reconciler {
         } catch {
             // Only an edit of the workload can fix it, and an edit queues it again.
             try await writeStatus(of: workload, resources: nil, failure: "cannot translate the workload: \(error)")
-            await events.record(on: workload, type: .warning, reason: "ReconcileError",
-                                message: "cannot translate the workload: \(error)")
+            await events.record(on: EventTarget.of(workload), type: .warning, reason: "ReconcileError",
+                                message: "Workload `\(workload.name)`: cannot translate the workload: \(error)")
             return .done
         }
         do {
             let (resources, changes) = try await converge(workload, uid: uid, translated: translated)
-            if !changes.isEmpty {
-                await events.record(on: workload, type: .normal, reason: "Applied",
-                                    message: changes.joined(separator: "; "))
+            let target = EventTarget.of(workload)
+            for change in changes {
+                await events.record(on: target, type: .normal, reason: change.reason, message: change.message)
             }
             try await writeStatus(of: workload, resources: resources, failure: nil)
             return .done
         } catch let failure as Failure {
             try await writeStatus(of: workload, resources: nil, failure: failure.message)
-            await events.record(on: workload, type: .warning, reason: "ReconcileError", message: failure.message)
+            await events.record(on: EventTarget.of(workload), type: .warning, reason: "ReconcileError",
+                                message: "Workload `\(workload.name)`: \(failure.message)")
             return .requeue(after: errorRetry)
         }
     }
@@ -70,11 +87,12 @@ final class ContainerizedWorkloadReconciler: Reconciler {
     /// Applies what `translated` holds and deletes what the workload owns beyond it; returns
     /// the references for `status.resources` and a line per write.
     private func converge(_ workload: Resource, uid: String, translated: TranslatedWorkload)
-        async throws -> (resources: [JSONValue], changes: [String])
+        async throws -> (resources: [JSONValue], changes: [Change])
     {
-        var changes: [String] = []
+        var changes: [Change] = []
         let deployment = try await applyIfNeeded(
-            translated.deployment, informer: deployments, controllerUID: uid, what: "the deployment", changes: &changes)
+            translated.deployment, informer: deployments, controllerUID: uid, what: "the deployment",
+            workload: workload.name, changes: &changes)
 
         var keptConfigMaps: Set<String> = []
         if let deploymentUID = deployment.uid {
@@ -84,31 +102,32 @@ final class ContainerizedWorkloadReconciler: Reconciler {
                 }
                 _ = try await applyIfNeeded(
                     configMap, informer: configMaps, controllerUID: deploymentUID,
-                    what: "ConfigMap \(configMap.name)", changes: &changes)
+                    what: "ConfigMap \(configMap.name)", workload: workload.name, changes: &changes)
                 keptConfigMaps.insert(configMap.name)
             }
             // ConfigMaps of config files that are gone (the reference keeps them for ever, §12.16).
             for stale in configMaps.cache.objects(index: Indexes.controllerOwner, value: deploymentUID)
             where !keptConfigMaps.contains(stale.name) {
-                try await delete(stale, kind: WorkloadKinds.configMap, changes: &changes)
+                try await delete(stale, kind: WorkloadKinds.configMap, workload: workload.name, changes: &changes)
             }
         }
 
         var service: Resource?
         if let desired = translated.service {
             service = try await applyIfNeeded(
-                desired, informer: services, controllerUID: uid, what: "the service", changes: &changes)
+                desired, informer: services, controllerUID: uid, what: "the service", workload: workload.name,
+                changes: &changes)
         }
 
         // Deployments and Services the workload controls under other names (renamed, or a
         // Service whose ports are gone).
         for stale in deployments.cache.objects(index: Indexes.controllerOwner, value: uid)
         where stale.name != translated.deployment.name {
-            try await delete(stale, kind: WorkloadKinds.deployment, changes: &changes)
+            try await delete(stale, kind: WorkloadKinds.deployment, workload: workload.name, changes: &changes)
         }
         for stale in services.cache.objects(index: Indexes.controllerOwner, value: uid)
         where stale.name != translated.service?.name {
-            try await delete(stale, kind: WorkloadKinds.service, changes: &changes)
+            try await delete(stale, kind: WorkloadKinds.service, workload: workload.name, changes: &changes)
         }
 
         var resources = [Self.reference(to: deployment, apiVersion: "apps/v1", kind: "Deployment")]
@@ -119,13 +138,15 @@ final class ContainerizedWorkloadReconciler: Reconciler {
     /// Applies `object` unless the cached one already is what it should be; returns the object
     /// as it is now.
     private func applyIfNeeded(
-        _ object: Resource, informer: Informer, controllerUID: String, what: String, changes: inout [String]
+        _ object: Resource, informer: Informer, controllerUID: String, what: String, workload: String,
+        changes: inout [Change]
     ) async throws -> Resource {
         var desired = object
         // The workload's own applied-hash annotation, copied with its annotations, is not ours to keep.
         desired.annotations[AppliedState.annotation] = nil
         desired = AppliedState.stamped(desired)
-        if let live = informer.cache.get(namespace: object.namespace, name: object.name) {
+        let live = informer.cache.get(namespace: object.namespace, name: object.name)
+        if let live {
             if let owner = live.controllerReference, owner.uid != controllerUID {
                 throw Failure(
                     message: "cannot apply \(what): \(object.kind)/\(object.name) is controlled by "
@@ -135,18 +156,20 @@ final class ContainerizedWorkloadReconciler: Reconciler {
         }
         do {
             let applied = try await client.apply(desired, fieldManager: Controllers.fieldManager, force: true)
-            changes.append("applied \(object.kind)/\(object.name)")
+            changes.append(Change(live == nil ? "created" : "updated", applied, kind: object.kind, workload: workload))
             return applied
         } catch let error as APIError {
             throw Failure(message: "cannot apply \(what): \(error.message)")
         }
     }
 
-    private func delete(_ object: Resource, kind: GroupVersionKind, changes: inout [String]) async throws {
+    private func delete(_ object: Resource, kind: GroupVersionKind, workload: String, changes: inout [Change])
+        async throws
+    {
         guard !object.isBeingDeleted else { return }
         do {
             try await client.delete(kind, name: object.name, namespace: object.namespace)
-            changes.append("deleted \(object.kind.isEmpty ? kind.kind : object.kind)/\(object.name)")
+            changes.append(Change("deleted", object, kind: kind.kind, workload: workload))
         } catch let error as APIError where error.reason == .notFound {
             return
         } catch let error as APIError {

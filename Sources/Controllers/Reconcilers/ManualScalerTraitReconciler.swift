@@ -15,9 +15,14 @@ import Resources
 /// only `spec.replicas` under its own field manager, `mizzen-manualscaler`, so other managers'
 /// fields are left alone. It watches the scaled objects, so a change of their replicas by
 /// anyone else is put back.
+///
+/// Events go to the AppConfig that owns the trait (``EventTarget``): `Manual scalar applied` once
+/// per scaling write — not on every reconcile, as the reference does — and `ReconcileError`.
 final class ManualScalerTraitReconciler: Reconciler {
     /// The field manager of the scaling writes.
     static let fieldManager = "mizzen-manualscaler"
+    /// The reason of the Normal Event of a scaling write, the reference's (spec §8 step 7).
+    static let appliedReason = "Manual scalar applied"
     /// Trait index: the ``ReferenceKey`` of the workload a trait scales.
     static let workloadIndex = "workload-reference"
     /// Kinds whose `spec.replicas` counts even while unset (the API server defaults it).
@@ -63,9 +68,11 @@ final class ManualScalerTraitReconciler: Reconciler {
             guard let result = try await scale(object) else { return .requeue(after: .milliseconds(500)) }
             try await writeStatus(of: object, failure: nil)
             if !result.scaled.isEmpty {
+                // Only when something was scaled: a converged trait records nothing.
                 await events.record(
-                    on: object, type: .normal, reason: "ManualScalerApplied",
-                    message: "Trait \(object.name) scaled \(result.scaled.joined(separator: ", ")) to \(result.replicas) replicas")
+                    on: EventTarget.of(object), type: .normal, reason: Self.appliedReason,
+                    message: "Trait `\(object.name)` successfully scaled \(result.scaled.joined(separator: ", ")) "
+                        + "to \(result.replicas) instances")
             }
             return .done
         } catch is AwaitingChildren {
@@ -75,7 +82,9 @@ final class ManualScalerTraitReconciler: Reconciler {
             return .requeue(after: errorRetry)
         } catch let failure as Failure {
             try await writeStatus(of: object, failure: failure.message)
-            await events.record(on: object, type: .warning, reason: "ReconcileError", message: failure.message)
+            await events.record(
+                on: EventTarget.of(object), type: .warning, reason: "ReconcileError",
+                message: "Trait `\(object.name)`: \(failure.message)")
             return failure.retry ? .requeue(after: errorRetry) : .done
         }
     }
