@@ -3,6 +3,7 @@ import Logging
 import OAM
 import OrderedCollections
 import Resources
+import Synchronization
 
 /// Reconciles HealthScopes (spec §9 with the fixes of §12.18): evaluates every workload of
 /// `spec.workloadRefs` from the caches, writes `status.scopeHealthCondition` and
@@ -19,16 +20,31 @@ import Resources
 /// - any other kind: UNKNOWN, with its status in `workloadStatus`;
 /// - a workload that does not exist: UNHEALTHY.
 ///
-/// Version peers of the reference (other revisions of the same component) are not evaluated.
+/// **Version peers** (spec §9 step 3): a workload labelled with `app.oam.dev/component` and
+/// `app.oam.dev/name` is judged together with the other objects of its kind in its namespace
+/// that carry the same two labels — the workloads of earlier revisions of a revisionEnabled
+/// component. Any unhealthy peer makes it UNHEALTHY, and its diagnosis then lists
+/// `<name>:<diagnosis>` for it and its peers, by revision number (after the last `v` of the name)
+/// descending, leaving out peers scaled to nothing (`Ready:0/0`) after the first entry. Peers are
+/// not counted in the totals; they are looked at again every `probe-interval`.
+///
+/// **probe-timeout**: the checks read the controller's caches, so one takes as long as the cache
+/// of the workload's kind needs to fill. A check still waiting after `spec.probe-timeout` seconds
+/// (10 by default) is reported UNHEALTHY with a diagnosis saying so, and the scope is written.
 final class HealthScopeReconciler: Reconciler {
     /// Scope index: the ``ReferenceKey`` of each workload a scope lists.
     static let workloadIndex = "workload-references"
     static let defaultInterval: Duration = .seconds(10)
+    static let defaultTimeout: Duration = .seconds(10)
+    /// How often a scope waiting for a cache looks again.
+    static let syncPoll: Duration = .milliseconds(500)
 
     let client: KubernetesClient
     let scopes: Informer
     let references: ReferenceWatch
     let logger: Logger
+    /// Since when each scope has been waiting for a cache to sync.
+    let deadlines = Mutex(ProbeDeadlines())
 
     init(scopes: Informer, references: ReferenceWatch, client: KubernetesClient, logger: Logger) {
         self.client = client
@@ -63,10 +79,15 @@ final class HealthScopeReconciler: Reconciler {
     }
 
     /// A kind whose cache has not synced yet.
-    private struct NotSynced: Error {}
+    private struct NotSynced: Error {
+        var kind: GroupVersionKind
+    }
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let object = scopes.cache.get(key), !object.isBeingDeleted else { return .done }
+        guard let object = scopes.cache.get(key), !object.isBeingDeleted else {
+            deadlines.withLock { $0.finished(key) }
+            return .done
+        }
         let scope: HealthScope
         do {
             scope = try HealthScope(object)
@@ -76,14 +97,30 @@ final class HealthScopeReconciler: Reconciler {
         }
         let interval = (scope.spec.probeInterval ?? 0) > 0
             ? Duration.seconds(Int64(scope.spec.probeInterval ?? 0)) : Self.defaultInterval
+        let timeout = (scope.spec.probeTimeout ?? 0) > 0
+            ? Duration.seconds(Int64(scope.spec.probeTimeout ?? 0)) : Self.defaultTimeout
 
         var results: [WorkloadHealth] = []
-        do {
-            for reference in scope.spec.workloadRefs {
+        var waiting: [(reference: TypedReference, kind: GroupVersionKind)] = []
+        for reference in scope.spec.workloadRefs {
+            do {
                 results.append(try evaluate(reference, namespace: object.namespace))
+            } catch let notSynced as NotSynced {
+                waiting.append((reference, notSynced.kind))
             }
-        } catch is NotSynced {
-            return .requeue(after: .milliseconds(500))
+        }
+        if waiting.isEmpty {
+            deadlines.withLock { $0.finished(key) }
+        } else {
+            let remaining = deadlines.withLock { $0.remaining(key, timeout: timeout, now: .now) }
+            if remaining > .zero { return .requeue(after: min(Self.syncPoll, remaining)) }
+            for (reference, kind) in waiting {
+                results.append(WorkloadHealth(
+                    reference: TypedReference(apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name),
+                    status: .unhealthy,
+                    diagnosis: "the health check did not finish within probe-timeout (\(timeout.components.seconds)s): "
+                        + "the objects of \(kind.apiVersion) \(kind.kind) could not be read yet"))
+            }
         }
         results.sort { Self.order($0.reference).lexicographicallyPrecedes(Self.order($1.reference)) }
 
@@ -91,7 +128,7 @@ final class HealthScopeReconciler: Reconciler {
         status["scopeHealthCondition"] = Self.scopeCondition(results)
         status["healthConditions"] = .array(results.map(\.json))
         try await StatusWriter.write(.object(status), of: object, kind: WorkloadKinds.healthScope, client: client)
-        return .requeue(after: interval)
+        return .requeue(after: waiting.isEmpty ? interval : min(interval, Self.syncPoll))
     }
 
     /// `{healthStatus, total, healthyWorkloads, unhealthyWorkloads, unknownWorkloads}`, the counts
@@ -118,17 +155,66 @@ final class HealthScopeReconciler: Reconciler {
 
     private func evaluate(_ reference: TypedReference, namespace: String?) throws -> WorkloadHealth {
         let informer = references.watch(GroupVersionKind(apiVersion: reference.apiVersion, kind: reference.kind))
-        guard informer.hasSynced else { throw NotSynced() }
+        guard informer.hasSynced else { throw NotSynced(kind: informer.kind) }
         var target = TypedReference(apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name)
         guard let workload = informer.cache.get(namespace: namespace, name: reference.name) else {
             return WorkloadHealth(
                 reference: target, status: .unhealthy,
-                diagnosis: "\(reference.kind) \(reference.name) does not exist in namespace \(namespace ?? "")")
+                diagnosis: "error occurs in health check: \(reference.apiVersion) \(reference.kind) \(reference.name) "
+                    + "does not exist in namespace \(namespace ?? "")")
         }
         target.uid = workload.uid
+        var health = try check(workload, apiVersion: reference.apiVersion, kind: reference.kind)
+        let peers = Self.peers(of: workload, among: informer.cache.list(namespace: namespace))
+        if !peers.isEmpty {
+            var entries = [(name: workload.name, health: health)]
+            for peer in peers {
+                entries.append((peer.name, try check(peer, apiVersion: reference.apiVersion, kind: reference.kind)))
+            }
+            if entries.dropFirst().contains(where: { $0.health.status == .unhealthy }) { health.status = .unhealthy }
+            health.diagnosis = Self.peerDiagnosis(entries.map { ($0.name, $0.health.diagnosis ?? "") })
+        }
+        health.reference = target
+        health.componentName = workload.labels[OAM.Label.component]
+        return health
+    }
+
+    /// The other objects of `workload`'s kind (`candidates`, from its namespace) with its
+    /// `app.oam.dev/component` and `app.oam.dev/name` labels: the workloads of the component's
+    /// other revisions. None when `workload` lacks either label.
+    static func peers(of workload: Resource, among candidates: [Resource]) -> [Resource] {
+        guard let component = workload.labels[OAM.Label.component], let app = workload.labels[OAM.Label.appName]
+        else { return [] }
+        return candidates.filter {
+            $0.name != workload.name && $0.namespace == workload.namespace && !$0.isBeingDeleted
+                && $0.labels[OAM.Label.component] == component && $0.labels[OAM.Label.appName] == app
+        }
+    }
+
+    /// `<name>:<diagnosis>` of a workload and its peers, by revision number descending (ties by
+    /// name), without the entries of workloads scaled to nothing (`Ready:0/0`) after the first.
+    static func peerDiagnosis(_ entries: [(name: String, diagnosis: String)]) -> String {
+        let sorted = entries.sorted {
+            let (left, right) = (revisionNumber($0.name), revisionNumber($1.name))
+            return left != right ? left > right : $0.name < $1.name
+        }
+        return sorted.enumerated()
+            .filter { $0.offset == 0 || $0.element.diagnosis != "Ready:0/0" }
+            .map { "\($0.element.name):\($0.element.diagnosis)" }
+            .joined(separator: " ")
+    }
+
+    /// The number after the last `v` of a revision's name (`web-v3` → 3); 0 when there is none.
+    static func revisionNumber(_ name: String) -> Int {
+        guard let v = name.lastIndex(of: "v") else { return 0 }
+        return Int(name[name.index(after: v)...]) ?? 0
+    }
+
+    /// The health of `workload` by the rule of its kind.
+    private func check(_ workload: Resource, apiVersion: String, kind: String) throws -> WorkloadHealth {
         var health: WorkloadHealth
-        let group = GroupVersion(apiVersion: reference.apiVersion).group
-        switch (group, reference.kind) {
+        let group = GroupVersion(apiVersion: apiVersion).group
+        switch (group, kind) {
         case (OAM.group, ContainerizedWorkload.kind):
             health = try containerizedWorkloadHealth(workload)
         case ("apps", "Deployment"), ("apps", "StatefulSet"):
@@ -137,12 +223,10 @@ final class HealthScopeReconciler: Reconciler {
             health = Self.daemonSetHealth(workload)
         default:
             health = WorkloadHealth(
-                reference: target, status: .unknown,
-                diagnosis: "APIVersion \(reference.apiVersion) Kind \(reference.kind) workload is unknown for HealthScope",
+                reference: TypedReference(to: workload), status: .unknown,
+                diagnosis: "APIVersion \(apiVersion) Kind \(kind) workload is unknown for HealthScope",
                 workloadStatus: (workload.status ?? .null).jsonString())
         }
-        health.reference = target
-        health.componentName = workload.labels[OAM.Label.component]
         return health
     }
 
@@ -161,7 +245,7 @@ final class HealthScopeReconciler: Reconciler {
         var diagnoses: [String] = []
         for child in children {
             let informer = references.watch(GroupVersionKind(apiVersion: child.apiVersion, kind: child.kind))
-            guard informer.hasSynced else { throw NotSynced() }
+            guard informer.hasSynced else { throw NotSynced(kind: informer.kind) }
             guard let object = informer.cache.get(namespace: workload.namespace, name: child.name),
                 child.uid == nil || object.uid == child.uid
             else {
@@ -200,5 +284,23 @@ final class HealthScopeReconciler: Reconciler {
         return WorkloadHealth(
             reference: TypedReference(to: object), status: unavailable == 0 ? .healthy : .unhealthy,
             diagnosis: "Ready:\(ready)/\(desired)")
+    }
+}
+
+/// Since when each scope has waited for a check that cannot run yet (a cache that has not
+/// synced), so that it gives up after its probe-timeout: pure bookkeeping over a clock value.
+struct ProbeDeadlines: Sendable {
+    private var since: [ObjectKey: ContinuousClock.Instant] = [:]
+
+    /// How long the scope `key` may still wait, starting its wait at `now` if it was not waiting.
+    mutating func remaining(_ key: ObjectKey, timeout: Duration, now: ContinuousClock.Instant) -> Duration {
+        let start = since[key] ?? now
+        since[key] = start
+        return timeout - (now - start)
+    }
+
+    /// The scope `key` waits no more (all its checks ran, or it is gone).
+    mutating func finished(_ key: ObjectKey) {
+        since[key] = nil
     }
 }
