@@ -336,8 +336,8 @@ struct RenderContext {
     /// `trait rollout.example.com/v1 CanaryTrait "web-canarytrait-…" cannot be applied: …`.
     static func notServed(_ role: String, _ object: Resource) -> String {
         "\(role) \(object.apiVersion) \(object.kind) \"\(object.name)\" cannot be applied: the API server does not "
-            + "serve kind \(object.kind) in \(object.apiVersion) (no CustomResourceDefinition defines it); "
-            + "install its CRD and it is applied"
+            + "serve kind \(object.kind) in \(object.apiVersion); install the CustomResourceDefinition that defines "
+            + "it (the component is applied as soon as the kind is served)"
     }
 
     /// Writes the parameter values into the workload template (spec §4.3 step 3).
