@@ -56,4 +56,20 @@ import Testing
             if let failure { throw failure }
         }
     }
+
+    @Test("webhooks registered for one namespace are named after it and select it by its metadata.name label")
+    func webhooksScopedToOneNamespace() throws {
+        let everywhere = WebhookRegistration(target: .url("https://127.0.0.1:9443"), caBundlePEM: "PEM")
+        #expect(everywhere.configurations.allSatisfy { $0.object["webhooks"]?[0]?["namespaceSelector"] == nil })
+        let scoped = everywhere.scoped(to: "shop")
+        #expect(scoped.name == "mizzen-oam-shop")
+        for configuration in scoped.configurations {
+            #expect(configuration.name == "mizzen-oam-shop")
+            for hook in configuration.object["webhooks"]?.arrayValue ?? [] {
+                #expect(hook["namespaceSelector"] == [
+                    "matchExpressions": [["key": "kubernetes.io/metadata.name", "operator": "In", "values": ["shop"]]],
+                ])
+            }
+        }
+    }
 }
