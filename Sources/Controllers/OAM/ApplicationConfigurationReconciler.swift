@@ -83,7 +83,12 @@ final class ApplicationConfigurationReconciler: Reconciler {
         do {
             appConfig = try ApplicationConfiguration(object)
         } catch {
-            try await writeStatus(of: object, failure: "the AppConfig does not decode: \(error)", base: object.status)
+            // Admission and the CRD schema keep such objects out; one that got in is reported on itself.
+            let failure = "the AppConfig does not decode: \(error)"
+            if Self.condition(of: object)?["message"]?.stringValue != failure {
+                await events.record(on: object, type: .warning, reason: Problem.Stage.render.eventReason, message: failure)
+            }
+            try await writeStatus(of: object, failure: failure, base: object.status)
             return .done
         }
         if object.isBeingDeleted {
@@ -106,7 +111,20 @@ final class ApplicationConfigurationReconciler: Reconciler {
             usedComponents[name] = component
         }
         for (name, component) in usedComponents.sorted(by: { $0.key < $1.key }) where component.latestRevision == nil {
-            usedComponents[name] = try await componentRevisions.ensureLatestRevision(of: component)
+            do {
+                usedComponents[name] = try await componentRevisions.ensureLatestRevision(of: component)
+            } catch let error as APIError where error.reason == .conflict {
+                throw error
+            } catch {
+                // Retried with backoff; said on the AppConfig, which cannot render without it.
+                let problem = Problem(
+                    .render, object: "Component/\(name)", path: nil,
+                    message: "cannot record the first revision of the component: \(Self.describe(error))")
+                await recordNew([problem], on: current)
+                try? await writeStatus(of: current.resource, failure: problem.description, base: current.resource.status,
+                                       problems: [problem])
+                throw error
+            }
         }
 
         // Render against the catalog of what exists; a render that meets a kind not watched yet
@@ -356,6 +374,11 @@ final class ApplicationConfigurationReconciler: Reconciler {
         try await writeStatus(of: appConfig.resource, failure: problem.description, base: appConfig.resource.status,
                               problems: [problem])
         return .requeue(after: .seconds(5))
+    }
+
+    /// The `Synced` condition of `object`'s status, if any.
+    static func condition(of object: Resource) -> JSONValue? {
+        object.status?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Synced" }
     }
 
     /// Whether a CustomResourceDefinition serves `kind` although discovery does not list it yet.
