@@ -142,6 +142,8 @@ struct HealthScopeTests {
     func setReady(_ name: String, _ ready: Int, in runtime: Runtime) async throws {
         _ = try await runtime.client.patch(
             Kinds.deployment, name: name, namespace: runtime.namespace,
-            patch: ["status": ["readyReplicas": .int(Int64(ready))]], type: .merge, subresource: "status")
+            // kube-apiserver refuses readyReplicas above status.replicas: both are set.
+            patch: ["status": ["replicas": .int(Int64(ready)), "readyReplicas": .int(Int64(ready))]],
+            type: .merge, subresource: "status")
     }
 }
