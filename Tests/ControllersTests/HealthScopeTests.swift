@@ -65,7 +65,7 @@ struct HealthScopeTests {
                 kind: HealthScope
                 metadata: {name: health}
                 spec:
-                  probe-interval: 1
+                  probe-interval: 3600
                   workloadRefs:
                   - {apiVersion: apps/v1, kind: Deployment, name: web-v3}
                 """)
@@ -79,7 +79,7 @@ struct HealthScopeTests {
             #expect(condition?["diagnosis"] == "web-v3:Ready:1/1 web-v2:Ready:0/1")
             #expect(condition?["componentName"] == "web")
 
-            // Peers are not watched: the next probe (a second later) sees web-v2 ready.
+            // The interval is an hour: only the watch of the peers can bring the change.
             try await setReady("web-v2", 1, in: runtime)
             let healthy = try await runtime.waitFor(Kinds.healthScope, "health", namespace: runtime.namespace) {
                 $0.status?["scopeHealthCondition"]?["healthStatus"] == "HEALTHY"
@@ -87,7 +87,7 @@ struct HealthScopeTests {
             #expect(healthy.status?["scopeHealthCondition"] == ["healthStatus": "HEALTHY", "total": 1, "healthyWorkloads": 1])
             #expect(healthy.status?["healthConditions"]?[0]?["diagnosis"] == "web-v3:Ready:1/1 web-v2:Ready:1/1")
 
-            // Probing every second writes nothing while nothing changes.
+            // A resync writes nothing while nothing changes.
             let version = healthy.resourceVersion
             await runtime.manager.resync()
             await runtime.manager.waitUntilIdle()
@@ -105,6 +105,21 @@ struct HealthScopeTests {
             == "web-v2:Ready:0/0 web-v1:Ready:1/1")
         #expect(HealthScopeReconciler.revisionNumber("web") == 0)
         #expect(HealthScopeReconciler.revisionNumber("svc-v12") == 12)
+    }
+
+    @Test("a scope is queued by a change in the peer groups it looks at, and no longer once it looks elsewhere")
+    func peerGroups() throws {
+        var groups = PeerGroups()
+        let scope = ObjectKey(namespace: "default", name: "health")
+        var web = Resource(apiVersion: "apps/v1", kind: "Deployment", name: "web-v1", namespace: "default")
+        #expect(PeerGroups.key(of: web, kind: Kinds.deployment) == nil)
+        web.setLabel(OAM.Label.component, "web")
+        web.setLabel(OAM.Label.appName, "shop")
+        let key = try #require(PeerGroups.key(of: web, kind: Kinds.deployment))
+        groups.set([key], for: scope)
+        #expect(groups.scopes(in: key) == [scope])
+        groups.set([], for: scope)
+        #expect(groups.scopes(in: key).isEmpty)
     }
 
     @Test("a check that waits longer than probe-timeout gives up; one that finishes starts the next wait afresh")

@@ -26,7 +26,8 @@ import Synchronization
 /// component. Any unhealthy peer makes it UNHEALTHY, and its diagnosis then lists
 /// `<name>:<diagnosis>` for it and its peers, by revision number (after the last `v` of the name)
 /// descending, leaving out peers scaled to nothing (`Ready:0/0`) after the first entry. Peers are
-/// not counted in the totals; they are looked at again every `probe-interval`.
+/// not counted in the totals. A change of a peer queues the scopes whose workloads it is a peer
+/// of (``PeerGroups``), as a change of a listed workload does.
 ///
 /// **probe-timeout**: the checks read the controller's caches, so one takes as long as the cache
 /// of the workload's kind needs to fill. A check still waiting after `spec.probe-timeout` seconds
@@ -45,6 +46,10 @@ final class HealthScopeReconciler: Reconciler {
     let logger: Logger
     /// Since when each scope has been waiting for a cache to sync.
     let deadlines = Mutex(ProbeDeadlines())
+    /// The version-peer groups each scope's workloads belong to, to queue it when a peer changes.
+    let peerGroups = Mutex(PeerGroups())
+    private let controller = Mutex<Controller?>(nil)
+    private let peerWatched = Mutex<Set<GroupVersionKind>>([])
 
     init(scopes: Informer, references: ReferenceWatch, client: KubernetesClient, logger: Logger) {
         self.client = client
@@ -83,9 +88,15 @@ final class HealthScopeReconciler: Reconciler {
         var kind: GroupVersionKind
     }
 
+    /// Sets the controller that scopes are queued on when a version peer changes.
+    func attach(_ controller: Controller) {
+        self.controller.withLock { $0 = controller }
+    }
+
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let object = scopes.cache.get(key), !object.isBeingDeleted else {
             deadlines.withLock { $0.finished(key) }
+            peerGroups.withLock { $0.set([], for: key) }
             return .done
         }
         let scope: HealthScope
@@ -102,13 +113,15 @@ final class HealthScopeReconciler: Reconciler {
 
         var results: [WorkloadHealth] = []
         var waiting: [(reference: TypedReference, kind: GroupVersionKind)] = []
+        var groups: Set<String> = []
         for reference in scope.spec.workloadRefs {
             do {
-                results.append(try evaluate(reference, namespace: object.namespace))
+                results.append(try evaluate(reference, namespace: object.namespace, groups: &groups))
             } catch let notSynced as NotSynced {
                 waiting.append((reference, notSynced.kind))
             }
         }
+        peerGroups.withLock { $0.set(groups, for: key) }
         if waiting.isEmpty {
             deadlines.withLock { $0.finished(key) }
         } else {
@@ -153,8 +166,12 @@ final class HealthScopeReconciler: Reconciler {
 
     // MARK: Evaluation
 
-    private func evaluate(_ reference: TypedReference, namespace: String?) throws -> WorkloadHealth {
-        let informer = references.watch(GroupVersionKind(apiVersion: reference.apiVersion, kind: reference.kind))
+    private func evaluate(_ reference: TypedReference, namespace: String?, groups: inout Set<String>) throws
+        -> WorkloadHealth
+    {
+        let kind = GroupVersionKind(apiVersion: reference.apiVersion, kind: reference.kind)
+        let informer = references.watch(kind)
+        watchPeers(informer)
         guard informer.hasSynced else { throw NotSynced(kind: informer.kind) }
         var target = TypedReference(apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name)
         guard let workload = informer.cache.get(namespace: namespace, name: reference.name) else {
@@ -164,6 +181,7 @@ final class HealthScopeReconciler: Reconciler {
                     + "does not exist in namespace \(namespace ?? "")")
         }
         target.uid = workload.uid
+        if let group = PeerGroups.key(of: workload, kind: kind) { groups.insert(group) }
         var health = try check(workload, apiVersion: reference.apiVersion, kind: reference.kind)
         let peers = Self.peers(of: workload, among: informer.cache.list(namespace: namespace))
         if !peers.isEmpty {
@@ -177,6 +195,25 @@ final class HealthScopeReconciler: Reconciler {
         health.reference = target
         health.componentName = workload.labels[OAM.Label.component]
         return health
+    }
+
+    /// Queues, from now on, the scopes whose workloads an object of `informer`'s kind is a
+    /// version peer of, when it appears, goes, or changes beyond its bookkeeping.
+    private func watchPeers(_ informer: Informer) {
+        guard peerWatched.withLock({ $0.insert(informer.kind).inserted }) else { return }
+        let kind = informer.kind
+        informer.addHandler { [weak self] event in
+            guard let self, let controller = self.controller.withLock({ $0 }) else { return }
+            var objects = [event.object]
+            if case .updated(let old, let new) = event {
+                guard old.status != new.status || old.spec != new.spec || old.labels != new.labels else { return }
+                objects.append(old)
+            }
+            let keys = objects.compactMap { PeerGroups.key(of: $0, kind: kind) }
+            guard !keys.isEmpty else { return }
+            let scopes = self.peerGroups.withLock { groups in keys.reduce(into: Set<ObjectKey>()) { $0.formUnion(groups.scopes(in: $1)) } }
+            for scope in scopes.sorted() { await controller.enqueue(scope) }
+        }
     }
 
     /// The other objects of `workload`'s kind (`candidates`, from its namespace) with its
@@ -302,5 +339,36 @@ struct ProbeDeadlines: Sendable {
     /// The scope `key` waits no more (all its checks ran, or it is gone).
     mutating func finished(_ key: ObjectKey) {
         since[key] = nil
+    }
+}
+
+/// Which scopes look at which version-peer groups — objects of one kind in one namespace with
+/// the same `app.oam.dev/component` and `app.oam.dev/name` labels — so that a change of any
+/// member queues them.
+struct PeerGroups: Sendable {
+    private var groupsOfScope: [ObjectKey: Set<String>] = [:]
+    private var scopesOfGroup: [String: Set<ObjectKey>] = [:]
+
+    /// The group of `object` (of `kind`), or `nil` when it lacks either label.
+    static func key(of object: Resource, kind: GroupVersionKind) -> String? {
+        guard let component = object.labels[OAM.Label.component], let app = object.labels[OAM.Label.appName] else {
+            return nil
+        }
+        return "\(object.namespace ?? "")/\(kind.group)/\(kind.kind)/\(component)/\(app)"
+    }
+
+    /// Records that the scope `scope` now looks at `groups` (and no others).
+    mutating func set(_ groups: Set<String>, for scope: ObjectKey) {
+        for group in groupsOfScope[scope] ?? [] where !groups.contains(group) {
+            scopesOfGroup[group]?.remove(scope)
+            if scopesOfGroup[group]?.isEmpty == true { scopesOfGroup[group] = nil }
+        }
+        for group in groups { scopesOfGroup[group, default: []].insert(scope) }
+        groupsOfScope[scope] = groups.isEmpty ? nil : groups
+    }
+
+    /// The scopes looking at `group`.
+    func scopes(in group: String) -> Set<ObjectKey> {
+        scopesOfGroup[group] ?? []
     }
 }

@@ -103,6 +103,7 @@ public enum WorkloadControllers {
         let controller = Controller(
             name: "healthscope", reconciler: reconciler, primary: scopes, workers: workers, logger: logger)
         references.attach(controller)
+        reconciler.attach(controller)
         scopes.addHandler { event in
             switch event {
             case .added: await controller.enqueue(ObjectKey(event.object))
