@@ -203,6 +203,46 @@ import Testing
         }
     }
 
+    @Test("a typo in an entry's componentName keeps the running workload until it is fixed",
+          arguments: Substrate.available)
+    func componentNameTypoKeepsTheWorkload(on substrate: Substrate) async throws {
+        try await Self.withRecordedEvents(on: substrate) { runtime, sink in
+            try await runtime.create("""
+                apiVersion: core.oam.dev/v1alpha2
+                kind: Component
+                metadata: {name: cache}
+                spec:
+                  workload: {apiVersion: v1, kind: ConfigMap, data: {size: 1Gi}}
+                ---
+                apiVersion: core.oam.dev/v1alpha2
+                kind: ApplicationConfiguration
+                metadata: {name: cached}
+                spec:
+                  components:
+                  - componentName: cache
+                """)
+            let running = try await runtime.waitFor(Kinds.configMap, "cache")
+            try await runtime.waitFor(Kinds.appConfig, "cached") { AppConfigControllerTests.isSynced($0) }
+            try await runtime.edit(Kinds.appConfig, "cached") { object in
+                try object.setValue("cahce", at: "spec.components[0].componentName")
+            }
+            let broken = try await runtime.waitFor(Kinds.appConfig, "cached") {
+                Self.condition($0).status == "False"
+                    && $0.valueIfPresent(at: "status.observedGeneration") == $0.generation.map { .int($0) }
+            }
+            #expect(Self.errorMessages(broken).first?.contains("component \"cahce\" does not exist") == true)
+            await runtime.manager.waitUntilIdle()
+            #expect(try await runtime.get(Kinds.configMap, "cache")?.uid == running.uid)
+            #expect(sink.events(on: "ApplicationConfiguration/cached", reason: "GarbageCollectedComponent").isEmpty)
+
+            try await runtime.edit(Kinds.appConfig, "cached") { object in
+                try object.setValue("cache", at: "spec.components[0].componentName")
+            }
+            try await runtime.waitFor(Kinds.appConfig, "cached") { AppConfigControllerTests.isSynced($0) }
+            #expect(try await runtime.get(Kinds.configMap, "cache")?.uid == running.uid)
+        }
+    }
+
     // MARK: historyWorkloads
 
     @Test("historyWorkloads carry the workload's uid", arguments: Substrate.available)

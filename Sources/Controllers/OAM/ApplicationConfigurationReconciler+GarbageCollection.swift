@@ -9,14 +9,17 @@ extension ApplicationConfigurationReconciler {
 
     /// Deletes the objects this AppConfig controls that it no longer renders — by ownership, not
     /// by name (§12.8) — keeping the earlier revisions' workloads of components with a
-    /// revisionEnabled trait (their trait rolls out between them) and every object of the
-    /// components in `keepingComponents` (entries that did not render: a typo must never delete
-    /// a running workload). Returns what it deleted and the deletes that failed.
+    /// revisionEnabled trait (their trait rolls out between them). Returns what it deleted and
+    /// the deletes that failed.
+    ///
+    /// Nothing is collected while an entry of `spec.components` does not render: what that
+    /// entry stood for is not known then (a typo in its componentName or a dataOutputName must
+    /// never delete a running workload), so its objects stay until it renders again or is
+    /// removed — as the reference runtime, which stops at a render error before collecting.
     func collectGarbage(
-        of appConfig: ApplicationConfiguration, rendered: RenderedApplication, keepingComponents: Set<String>,
-        kinds: Set<GroupVersionKind>
+        of appConfig: ApplicationConfiguration, rendered: RenderedApplication, kinds: Set<GroupVersionKind>
     ) async -> (deleted: [ObjectRef], problems: [Problem]) {
-        guard let uid = appConfig.resource.uid else { return ([], []) }
+        guard let uid = appConfig.resource.uid, rendered.failedEntries.isEmpty else { return ([], []) }
         // Data stores are kept too: named or not, they live as long as the AppConfig (spec §6.6).
         let keep = Set(rendered.objects.map { ObjectRef($0.object) } + rendered.stores.map { ObjectRef(reference: $0.reference) })
         let revisionEnabled = Set(rendered.components.filter(\.isRevisionEnabled).map(\.componentName))
@@ -31,7 +34,6 @@ extension ApplicationConfigurationReconciler {
                 else { continue }
                 let ref = ObjectRef(object)
                 guard !keep.contains(ref), !object.isBeingDeleted, !RenderedStore.isStore(object) else { continue }
-                if let component = object.labels[OAM.Label.component], keepingComponents.contains(component) { continue }
                 if object.labels[OAM.Label.resourceType] == "WORKLOAD",
                     let component = object.labels[OAM.Label.component], revisionEnabled.contains(component)
                 {

@@ -190,11 +190,9 @@ final class ApplicationConfigurationReconciler: Reconciler {
         problems += stores.failures.map { Problem(.apply, path: $0.path, message: $0.message) }
         let carried = carriedWorkloads(of: current, rendered: rendered)
 
-        // Collect what this AppConfig owns and no longer renders; the objects of entries that did
-        // not render stay as they are.
-        let (collected, collectProblems) = await collectGarbage(
-            of: current, rendered: rendered, keepingComponents: Set(carried.values.compactMap(\.componentName)),
-            kinds: kinds)
+        // Collect what this AppConfig owns and no longer renders — nothing while an entry does not
+        // render: its objects stay as they are.
+        let (collected, collectProblems) = await collectGarbage(of: current, rendered: rendered, kinds: kinds)
         problems += collectProblems
         wrote += collected.count
         for ref in collected {
