@@ -1,7 +1,6 @@
 import OrderedCollections
-import Resources
 import Testing
-@testable import APIMachinery
+@testable import Resources
 
 /// A group-version document as kube-apiserver publishes one (`/openapi/v3/apis/prune.example.com/v1`),
 /// cut down: a custom resource `Bar`, a built-in-like kind `Pod` with named schemas, and `ObjectMeta`.

@@ -13,7 +13,8 @@ extension ApplicationConfigurationReconciler {
     /// last status had (`carried`), which still names the live workload it keeps.
     func writeStatus(
         _ appConfig: ApplicationConfiguration, rendered: RenderedApplication,
-        carried: [Int: ApplicationConfiguration.WorkloadStatus], claimedElsewhere: Set<Int>, problems: [Problem]
+        carried: [Int: ApplicationConfiguration.WorkloadStatus], claimedElsewhere: Set<Int>, problems: [Problem],
+        pruned: [ObjectRef: [String]] = [:]
     ) async throws {
         let old = appConfig.status
         var status: JSONObject = [:]
@@ -36,7 +37,8 @@ extension ApplicationConfigurationReconciler {
                     return trait
                 }
             }
-            workloads.append((component.entryIndex, (try? JSONValueEncoder().encode(entry)) ?? .null))
+            workloads.append((component.entryIndex,
+                              Self.withPrunedMessages((try? JSONValueEncoder().encode(entry)) ?? .null, pruned: pruned)))
         }
         status["workloads"] = .array(workloads.sorted { $0.index < $1.index }.map(\.entry))
 

@@ -49,6 +49,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
     let reportedProblems = Mutex<[ObjectKey: Set<String>]>([:])
     /// How many reconciles in a row of each AppConfig found a cache not synced yet.
     let cacheWaits = Mutex<[ObjectKey: Int]>([:])
+    /// The schemas the cluster serves, to drop what they do not declare before applying.
+    let servedSchemas: ServedSchemas
 
     /// AppConfig index: `namespace/component` for every component an AppConfig uses.
     static let componentIndex = "component"
@@ -67,7 +69,11 @@ final class ApplicationConfigurationReconciler: Reconciler {
         self.options = options
         self.events = events
         self.logger = logger
+        self.servedSchemas = ServedSchemas(
+            client: manager.client, customResourceDefinitions: manager.informer(for: OAMKinds.customResourceDefinition),
+            logger: logger)
         watchCustomResourceDefinitions()
+        servedSchemas.onChange { [weak self] key in await self?.controller.withLock { $0 }?.enqueue(key) }
     }
 
     // MARK: Reconcile
@@ -158,7 +164,6 @@ final class ApplicationConfigurationReconciler: Reconciler {
                     message: $0.message)
         }
         var wrote = 0
-        let uid = current.resource.uid ?? ""
 
         // Apply what is ready, workloads before their traits. The traits of a workload that
         // could not be applied (another AppConfig owns it, the server refused it) are left
@@ -166,11 +171,14 @@ final class ApplicationConfigurationReconciler: Reconciler {
         // owner controls is not this AppConfig's: its entry is left out of the status.
         var applied: Set<ObjectRef> = []
         var claimedElsewhere: Set<Int> = []
+        var pruned: [ObjectRef: [String]] = [:]
         for component in rendered.components {
             for item in [component.workload] + component.traits where item.isReady {
                 let ref = ObjectRef(item.object)
                 do {
-                    if try await apply(item.object, ownerUID: uid, live: live[ref]) { wrote += 1 }
+                    let outcome = try await apply(item.object, for: current.resource, live: live[ref])
+                    if outcome.wrote { wrote += 1 }
+                    if !outcome.droppedFields.isEmpty { pruned[ref] = outcome.droppedFields }
                     applied.insert(ref)
                 } catch let failure as OwnershipConflict {
                     problems.append(Problem(.apply, path: nil, message: failure.message))
@@ -229,11 +237,14 @@ final class ApplicationConfigurationReconciler: Reconciler {
         }
         await recordNew(problems, on: current)
         try await writeStatus(
-            current, rendered: rendered, carried: carried, claimedElsewhere: claimedElsewhere, problems: problems)
+            current, rendered: rendered, carried: carried, claimedElsewhere: claimedElsewhere, problems: problems,
+            pruned: pruned)
 
         // A kind whose CRD is there but not served yet (being established) is looked at again soon.
         if !unserved.isEmpty, unserved.contains(where: isBeingEstablished) { return .requeue(after: .seconds(2)) }
         if !problems.isEmpty { return .requeue(after: options.errorRetry) }
+        // A CRD of a kind that had fields dropped just changed: look again once the server republished it.
+        if !pruned.isEmpty, servedSchemas.isRepublishing { return .requeue(after: .seconds(2)) }
         if !rendered.unsatisfiedDependencies.isEmpty { return .requeue(after: options.dependencyRecheck) }
         return .done
     }

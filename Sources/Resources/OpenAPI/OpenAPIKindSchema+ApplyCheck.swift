@@ -1,4 +1,3 @@
-public import Resources
 import OrderedCollections
 
 extension OpenAPIKindSchema {

@@ -1,4 +1,3 @@
-public import Resources
 import OrderedCollections
 
 /// An object without the fields its kind's schema does not declare, and the paths of what went.

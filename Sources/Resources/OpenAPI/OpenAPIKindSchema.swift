@@ -1,4 +1,3 @@
-public import Resources
 import OrderedCollections
 
 /// One kind's schema as a server publishes it in an OpenAPI v3 group-version document

@@ -1,0 +1,133 @@
+import KubeClient
+import Logging
+import OrderedCollections
+import Resources
+import Synchronization
+
+/// The schemas of the kinds the cluster serves, as it publishes them in OpenAPI v3: the root
+/// (`GET /openapi/v3`) names every group version's document with a hash of its content, and each
+/// document (`/openapi/v3/apis/<group>/<version>`) holds the schemas of that group version,
+/// custom resources included. Documents are kept per group version and read again only when the
+/// root gives them another hash; the root is read again after a CustomResourceDefinition changes
+/// (kube-apiserver republishes a CRD's schema a moment after the change, so the root is read
+/// anew on every use for a few seconds after it) or when ``invalidate()`` says a schema looked stale.
+final class ServedSchemas: Sendable {
+    /// How long after a CRD change the root is read on every use.
+    static let republishWindow: Duration = .seconds(10)
+
+    private struct Document {
+        var url: String
+        var document: JSONValue
+        /// The kinds looked up so far; `nil` for a kind the document has no schema for.
+        var kinds: [GroupVersionKind: OpenAPIKindSchema?] = [:]
+    }
+
+    private struct State {
+        var paths: [String: String]?
+        /// Until when the root is read on every use.
+        var rereadRootUntil: ContinuousClock.Instant?
+        var documents: [String: Document] = [:]
+        /// The AppConfigs whose objects of a kind (`group/kind`) had fields dropped.
+        var dropping: [String: Set<ObjectKey>] = [:]
+        /// Called with those AppConfigs when their kind's CRD changes.
+        var onChange: (@Sendable (ObjectKey) async -> Void)?
+    }
+
+    private let client: KubernetesClient
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(client: KubernetesClient, customResourceDefinitions: Informer, logger: Logger) {
+        self.client = client
+        self.logger = logger
+        customResourceDefinitions.addHandler { [weak self] event in
+            guard let self else { return }
+            self.invalidate()
+            // The AppConfigs that dropped fields of this kind look again: the CRD may declare them now.
+            let crd = event.object
+            guard let group = crd.valueIfPresent(at: "spec.group")?.stringValue,
+                  let kind = crd.valueIfPresent(at: "spec.names.kind")?.stringValue
+            else { return }
+            let (keys, onChange) = self.state.withLock { state in
+                (state.dropping.removeValue(forKey: "\(group)/\(kind)") ?? [], state.onChange)
+            }
+            guard let onChange else { return }
+            for key in keys.sorted(by: { "\($0)" < "\($1)" }) { await onChange(key) }
+        }
+    }
+
+    /// Sets what to call with an AppConfig that dropped fields of a kind whose CRD changed.
+    func onChange(_ handler: @escaping @Sendable (ObjectKey) async -> Void) {
+        state.withLock { $0.onChange = handler }
+    }
+
+    /// Notes that `appConfig` dropped fields of `kind`.
+    func noteDropped(_ kind: GroupVersionKind, by appConfig: ObjectKey) {
+        state.withLock { _ = $0.dropping["\(kind.group)/\(kind.kind)", default: []].insert(appConfig) }
+    }
+
+    /// Whether a CRD changed so recently that the server may not have republished its schema:
+    /// an AppConfig that dropped fields looks again soon.
+    var isRepublishing: Bool {
+        state.withLock { $0.rereadRootUntil.map { ContinuousClock.now < $0 } ?? false }
+    }
+
+    /// Forgets the root, so that the next lookup reads it (and any document whose hash changed).
+    func invalidate() {
+        state.withLock { state in
+            state.paths = nil
+            state.rereadRootUntil = .now + Self.republishWindow
+        }
+    }
+
+    /// The schema the cluster serves for `kind`, or `nil` when it publishes none (or cannot be
+    /// asked: then nothing is pruned, and the server says what it refuses).
+    func schema(for kind: GroupVersionKind) async -> OpenAPIKindSchema? {
+        let path = kind.group.isEmpty ? "api/\(kind.version)" : "apis/\(kind.group)/\(kind.version)"
+        let (known, reread) = state.withLock { state in
+            (state.paths, state.rereadRootUntil.map { ContinuousClock.now < $0 } ?? false)
+        }
+        var paths = known
+        if paths == nil || reread {
+            do {
+                var fetched: [String: String] = [:]
+                for (path, entry) in try await client.openAPIV3Root()["paths"]?.objectValue ?? [:] {
+                    if let url = entry["serverRelativeURL"]?.stringValue { fetched[path] = url }
+                }
+                state.withLock { $0.paths = fetched }
+                paths = fetched
+            } catch {
+                logger.warning("openapi.root", metadata: ["error": "\(error)"])
+                return nil
+            }
+        }
+        guard let url = paths?[path] else {
+            // Not published (yet): read the root again next time.
+            state.withLock { $0.paths = nil }
+            return nil
+        }
+        if let cached = state.withLock({ state -> OpenAPIKindSchema?? in
+            guard let document = state.documents[path], document.url == url else { return nil }
+            if let schema = document.kinds[kind] { return .some(schema) }
+            let schema = OpenAPIKindSchema(document: document.document, kind: kind)
+            state.documents[path]?.kinds[kind] = .some(schema)
+            return .some(schema)
+        }) {
+            return cached
+        }
+        let document: JSONValue
+        do {
+            document = try await client.openAPIV3Document(url)
+        } catch {
+            logger.warning("openapi.document", metadata: ["path": "\(path)", "error": "\(error)"])
+            return nil
+        }
+        let schema = OpenAPIKindSchema(document: document, kind: kind)
+        state.withLock { state in
+            var entry = Document(url: url, document: document)
+            entry.kinds[kind] = .some(schema)
+            state.documents[path] = entry
+        }
+        return schema
+    }
+}
