@@ -84,6 +84,8 @@ extension APIHandler {
         var causes = Self.metadataCauses(object, type: type)
         if subresource == nil {
             causes += BuiltinKinds.validationCauses(object, old: old, kind: type.groupVersionKind)
+        } else if subresource == "status" {
+            causes += BuiltinKinds.statusValidationCauses(object, kind: type.groupVersionKind)
         }
         if let schema = registry.schema(for: type) {
             // Unknown fields were reported by `typed`; here they are dropped.
