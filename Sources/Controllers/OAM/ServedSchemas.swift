@@ -34,11 +34,13 @@ final class ServedSchemas: Sendable {
     }
 
     private let client: KubernetesClient
+    private let customResourceDefinitions: Informer
     private let logger: Logger
     private let state = Mutex(State())
 
     init(client: KubernetesClient, customResourceDefinitions: Informer, logger: Logger) {
         self.client = client
+        self.customResourceDefinitions = customResourceDefinitions
         self.logger = logger
         customResourceDefinitions.addHandler { [weak self] event in
             guard let self else { return }
@@ -81,8 +83,30 @@ final class ServedSchemas: Sendable {
     }
 
     /// The schema the cluster serves for `kind`, or `nil` when it publishes none (or cannot be
-    /// asked: then nothing is pruned, and the server says what it refuses).
+    /// asked: then nothing is pruned, and the server says what it refuses). A custom resource
+    /// whose schema is not published yet (kube-apiserver publishes a new CRD's a moment after it
+    /// serves the kind) gets its CRD's schema from the cache meanwhile.
     func schema(for kind: GroupVersionKind) async -> OpenAPIKindSchema? {
+        if let published = await publishedSchema(for: kind) { return published }
+        return definedSchema(for: kind)
+    }
+
+    /// The schema of `kind` in its CustomResourceDefinition's served version, as the cache has it.
+    func definedSchema(for kind: GroupVersionKind) -> OpenAPIKindSchema? {
+        for crd in customResourceDefinitions.cache.list()
+        where crd.valueIfPresent(at: "spec.group")?.stringValue == kind.group
+            && crd.valueIfPresent(at: "spec.names.kind")?.stringValue == kind.kind
+        {
+            for version in crd.valueIfPresent(at: "spec.versions")?.arrayValue ?? []
+            where version["name"]?.stringValue == kind.version {
+                guard let schema = version["schema"]?["openAPIV3Schema"] else { return nil }
+                return OpenAPIKindSchema(root: schema, components: [:], isCustomResource: true)
+            }
+        }
+        return nil
+    }
+
+    private func publishedSchema(for kind: GroupVersionKind) async -> OpenAPIKindSchema? {
         let path = kind.group.isEmpty ? "api/\(kind.version)" : "apis/\(kind.group)/\(kind.version)"
         let (known, reread) = state.withLock { state in
             (state.paths, state.rereadRootUntil.map { ContinuousClock.now < $0 } ?? false)
