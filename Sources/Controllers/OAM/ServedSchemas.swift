@@ -8,12 +8,16 @@ import Synchronization
 /// (`GET /openapi/v3`) names every group version's document with a hash of its content, and each
 /// document (`/openapi/v3/apis/<group>/<version>`) holds the schemas of that group version,
 /// custom resources included. Documents are kept per group version and read again only when the
-/// root gives them another hash; the root is read again after a CustomResourceDefinition changes
-/// (kube-apiserver republishes a CRD's schema a moment after the change, so the root is read
-/// anew on every use for a few seconds after it) or when ``invalidate()`` says a schema looked stale.
+/// root gives them another hash. The root is read again, at most once a second, for a few seconds
+/// after a CustomResourceDefinition changes or ``invalidate()`` says a schema looked stale
+/// (kube-apiserver republishes a CRD's schema a moment after the change); until a custom
+/// resource's schema is published, its CRD's own schema stands in.
 final class ServedSchemas: Sendable {
-    /// How long after a CRD change the root is read on every use.
+    /// How long after a CRD change the root is read again on use.
     static let republishWindow: Duration = .seconds(10)
+    /// How often the root is read at most meanwhile, so that a burst of reconciles (or of CRD
+    /// events, as at start) reads it once.
+    static let rootRereadInterval: Duration = .seconds(1)
 
     private struct Document {
         var url: String
@@ -24,7 +28,9 @@ final class ServedSchemas: Sendable {
 
     private struct State {
         var paths: [String: String]?
-        /// Until when the root is read on every use.
+        /// When the root was last read.
+        var rootReadAt: ContinuousClock.Instant?
+        /// Until when the root is read again on use (at most once per ``rootRereadInterval``).
         var rereadRootUntil: ContinuousClock.Instant?
         var documents: [String: Document] = [:]
         /// The AppConfigs whose objects of a kind (`group/kind`) had fields dropped.
@@ -74,10 +80,11 @@ final class ServedSchemas: Sendable {
         state.withLock { $0.rereadRootUntil.map { ContinuousClock.now < $0 } ?? false }
     }
 
-    /// Forgets the root, so that the next lookup reads it (and any document whose hash changed).
+    /// Reads the root again on the next lookups (and any document whose hash changed), for a
+    /// while: the server republishes a changed CRD's schema a moment after the change.
     func invalidate() {
         state.withLock { state in
-            state.paths = nil
+            state.rootReadAt = nil
             state.rereadRootUntil = .now + Self.republishWindow
         }
     }
@@ -109,27 +116,32 @@ final class ServedSchemas: Sendable {
     private func publishedSchema(for kind: GroupVersionKind) async -> OpenAPIKindSchema? {
         let path = kind.group.isEmpty ? "api/\(kind.version)" : "apis/\(kind.group)/\(kind.version)"
         let (known, reread) = state.withLock { state in
-            (state.paths, state.rereadRootUntil.map { ContinuousClock.now < $0 } ?? false)
+            let now = ContinuousClock.now
+            let inWindow = state.rereadRootUntil.map { now < $0 } ?? false
+            let due = state.rootReadAt.map { now - $0 >= Self.rootRereadInterval } ?? true
+            return (state.paths, (state.paths == nil || inWindow) && due)
         }
         var paths = known
-        if paths == nil || reread {
+        if reread {
             do {
                 var fetched: [String: String] = [:]
                 for (path, entry) in try await client.openAPIV3Root()["paths"]?.objectValue ?? [:] {
                     if let url = entry["serverRelativeURL"]?.stringValue { fetched[path] = url }
                 }
-                state.withLock { $0.paths = fetched }
+                state.withLock { state in
+                    state.paths = fetched
+                    state.rootReadAt = .now
+                }
                 paths = fetched
             } catch {
+                // Asked again a moment later; meanwhile CRDs' own schemas stand in.
+                state.withLock { $0.rootReadAt = .now }
                 logger.warning("openapi.root", metadata: ["error": "\(error)"])
                 return nil
             }
         }
-        guard let url = paths?[path] else {
-            // Not published (yet): read the root again next time.
-            state.withLock { $0.paths = nil }
-            return nil
-        }
+        // Not published (yet): the CRD's own schema stands in.
+        guard let url = paths?[path] else { return nil }
         if let cached = state.withLock({ state -> OpenAPIKindSchema?? in
             guard let document = state.documents[path], document.url == url else { return nil }
             if let schema = document.kinds[kind] { return .some(schema) }
