@@ -582,6 +582,11 @@ import Testing
             }
 
             try await runtime.client.delete(OAMKinds.scopeDefinition, name: "zones.\(group)", namespace: nil)
+            // The controller has seen it go once the live AppConfig says so (a scope without its
+            // definition cannot be maintained either); only then is the AppConfig deleted.
+            try await runtime.waitFor(Kinds.appConfig, "zoned") {
+                Self.errorMessages($0).contains { $0.contains("cannot find scope definition") }
+            }
             try await runtime.client.delete(Kinds.appConfig, name: "zoned", namespace: runtime.namespace)
             let stuck = try await runtime.waitFor(Kinds.appConfig, "zoned") {
                 $0.isBeingDeleted && Self.condition($0).status == "False"
