@@ -105,6 +105,31 @@ struct UndeclaredFieldApplyTests {
         await plane.stop()
     }
 
+    @Test("a create drops what the schema does not declare, the metadata's and the embedded resources' unknown fields too, with kube's warnings")
+    func createPrunesMetadata() async throws {
+        let plane = try await EmbeddedPlane.start(oam: false)
+        try await plane.kubectlOK(["apply", "-f", "-"], stdin: Self.crd)
+        try await plane.kubectlOK(["wait", "--for=condition=Established", "crd/bars.prune.example.com"])
+        let created = try await plane.kubectl(["create", "--validate=warn", "-f", "-"], stdin: Self.bar(
+            "{replicas: 1, foo: x, embedded: {apiVersion: v1, kind: X, metadata: {name: e, uid: u, bogus: 1}, spec: {a: s, b: t}}}",
+            metadata: "{name: b3, namespace: default, bogus: 1}"))
+        #expect(created.status == 0, "\(created.stderr)")
+        // kube-apiserver's order: the object's metadata, the structural schema's (sorted), embedded metadata.
+        let warnings = created.stderr.split(separator: "\n").filter { $0.hasPrefix("Warning:") }
+        #expect(warnings == [
+            #"Warning: unknown field "metadata.bogus""#, #"Warning: unknown field "spec.embedded.spec.b""#,
+            #"Warning: unknown field "spec.foo""#, #"Warning: unknown field "spec.embedded.metadata.bogus""#,
+        ])
+        let stored = try await plane.kubectlOK(["get", "bar", "b3", "-o", "json"])
+        let object = try JSONValue(parsingJSON: Array(stored.utf8))
+        #expect(object["metadata"]?["bogus"] == nil)
+        #expect(object["spec"] == [
+            "replicas": 1,
+            "embedded": ["apiVersion": "v1", "kind": "X", "metadata": ["name": "e", "uid": "u"], "spec": ["a": "s"]],
+        ])
+        await plane.stop()
+    }
+
     @Test("a built-in kind's undeclared field is named with the configuration's namespace and name")
     func builtinKind() async throws {
         let plane = try await EmbeddedPlane.start(oam: false)

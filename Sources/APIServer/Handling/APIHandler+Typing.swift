@@ -34,8 +34,19 @@ extension APIHandler {
                 if request.method.uppercased() == "PATCH" { throw Self.invalidPatch(object.value, error.message) }
                 throw APIError.badRequest(Self.cannotBeHandled(type, error.message))
             }
-        } else if let schema = registry.schema(for: type) {
-            unknown = schema.unknownFields(in: object.value)
+        } else if let schema = registry.schema(for: type), let openAPIV3Schema = served.openAPIV3Schema {
+            // The structural schema's unknown fields, and those of the metadata of the object and
+            // of its embedded resources, which kube decodes as ObjectMeta (listed first and last).
+            let structural = schema.unknownFields(in: object.value)
+            let pruned = OpenAPIKindSchema(root: openAPIV3Schema, components: Self.objectMetaSchemas, isCustomResource: true)
+                .pruned(object.value)
+            let known = Set(structural)
+            let metadata = pruned.droppedFields.filter { !known.contains($0) }
+            // kube lists the structural schema's in sorted order.
+            unknown = metadata.filter { $0.hasPrefix("metadata.") } + structural.sorted()
+                + metadata.filter { !$0.hasPrefix("metadata.") }
+            // Pruned again with the schema's defaults when it is stored, which changes nothing more.
+            if !metadata.isEmpty, case .object(let members) = pruned.value { typed = Resource(object: members) }
         } else {
             return object
         }

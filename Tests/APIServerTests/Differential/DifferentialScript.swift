@@ -596,6 +596,13 @@ enum DifferentialScript {
         k(.customResources, "cr.strategic-patch", ["patch", "widget", "w1", "-n", "{ns}", "-p", #"{"spec":{"size":4}}"#]),
         k(.customResources, "cr.merge-patch", ["patch", "widget", "w1", "-n", "{ns}", "--type=merge", "-p", #"{"spec":{"size":4}}"#]),
         k(.customResources, "cr.server-side-apply", ["apply", "--server-side", "-f", "-"], stdin: widget("w2", spec: "size: 5")),
+        k(.customResources, "cr.unknown-metadata-warn", ["create", "--validate=warn", "-f", "-"], stdin: """
+            apiVersion: r{run}.example.com/v1
+            kind: Widget
+            metadata: {name: w-meta, namespace: {ns}, bogus: 1}
+            spec: {size: 1, shape: round, colour: red, weight: 2}
+            """),
+        k(.customResources, "cr.unknown-metadata-stored", ["get", "widget", "w-meta", "-n", "{ns}", "-o", "yaml"]),
         k(.customResources, "cr.server-side-apply-undeclared", ["apply", "--server-side", "-f", "-"], stdin: widget("w2", spec: "size: 5\n  shape: round")),
         r(.customResources, "cr.apply-undeclared-raw", "PATCH", "/apis/r{run}.example.com/v1/namespaces/{ns}/widgets/w3?fieldManager=diff",
           body: "{\"apiVersion\":\"r{run}.example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"w3\",\"bogus\":1},\"spec\":{\"size\":1}}",
