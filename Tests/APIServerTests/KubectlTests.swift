@@ -158,7 +158,12 @@ struct KubectlTests {
         try await plane.kubectlOK(["patch", "deployment", "web", "--type", "strategic",
                              "-p", #"{"spec":{"template":{"spec":{"containers":[{"name":"log","image":"busybox"}]}}}}"#])
         try await plane.kubectlOK(["patch", "deployment", "web", "--subresource=status", "--type", "merge",
-                             "-p", #"{"status":{"readyReplicas":4}}"#])
+                             "-p", #"{"status":{"replicas":4,"readyReplicas":4}}"#])
+        // A status kube-apiserver would refuse is refused: more ready replicas than replicas.
+        let refused = try await plane.kubectl(["patch", "deployment", "web", "--subresource=status", "--type", "merge",
+                                               "-p", #"{"status":{"readyReplicas":5}}"#])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("status.readyReplicas: Invalid value: 5: cannot be greater than status.replicas"))
         try await plane.kubectlOK(["label", "deployment", "web", "tier=frontend"])
         try await plane.kubectlOK(["annotate", "deployment", "web", "owner=alice"])
         try await plane.kubectlOK(["scale", "deployment", "web", "--replicas=6"])
