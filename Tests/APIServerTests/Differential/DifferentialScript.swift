@@ -8,17 +8,18 @@ enum DifferentialScript {
     static let steps: [DifferentialStep] =
         namespaces + generators + configAndSecrets + workloads + typing + defaults + validation + getOutput
         + selectorsAndPaging + watch + clientSideApply + serverSideApply + diff + patches + subresources + wait
-        + customResources + dryRun + explain + discovery + auth + badInput + deletion
+        + customResources + dryRun + explain + discovery + auth + badInput
+        + podsAndControllers + accessControl + clusterKinds + networkingAndPolicy + deletion
 
     // MARK: Building steps
 
-    private static func k(
+    static func k(
         _ area: DifferentialArea, _ id: String, _ arguments: [String], stdin: String? = nil, capture: String? = nil
     ) -> DifferentialStep {
         DifferentialStep(area: area, id: id, action: .kubectl(arguments, stdin: stdin), capture: capture)
     }
 
-    private static func r(
+    static func r(
         _ area: DifferentialArea, _ id: String, _ method: String, _ path: String, body: String? = nil,
         contentType: String? = "application/json", accept: String? = "application/json"
     ) -> DifferentialStep {

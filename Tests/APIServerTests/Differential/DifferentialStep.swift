@@ -58,4 +58,8 @@ enum DifferentialArea: String, CaseIterable, Sendable {
     case discovery = "discovery and version"
     case auth = "auth"
     case badInput = "bad input"
+    case podsAndControllers = "Pods, ReplicaSets, DaemonSets, Jobs and CronJobs"
+    case accessControl = "RBAC and ServiceAccounts"
+    case clusterKinds = "Nodes, Endpoints, quotas, limits, priorities and events.k8s.io"
+    case networkingAndPolicy = "Ingresses, NetworkPolicies, PodDisruptionBudgets, HorizontalPodAutoscalers and EndpointSlices"
 }

@@ -1,0 +1,4 @@
+extension DifferentialScript {
+    /// Ingresses, IngressClasses, NetworkPolicies, PodDisruptionBudgets, HorizontalPodAutoscalers and EndpointSlices.
+    static let networkingAndPolicy: [DifferentialStep] = []
+}

@@ -1,0 +1,4 @@
+extension DifferentialScript {
+    /// Pods, ReplicaSets, DaemonSets, Jobs and CronJobs.
+    static let podsAndControllers: [DifferentialStep] = []
+}
