@@ -361,7 +361,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
     static let cacheWaitsBeforeReport = 20
 
     /// `nil` when the caches of `kinds` have synced; otherwise when to look again, after reporting
-    /// on the AppConfig a wait that lasts.
+    /// on the AppConfig a wait that lasts. The report's text does not change from one try to the
+    /// next, so that a wait that goes on writes the status and records the event once.
     func waitForCaches(of kinds: Set<GroupVersionKind>, for appConfig: ApplicationConfiguration) async throws
         -> ReconcileResult?
     {
@@ -378,7 +379,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
         let problem = Problem(
             .render, path: nil,
             message: "cannot render components: the cache of \(unsynced.map { "\($0.kind) (\($0.apiVersion))" }.joined(separator: ", ")) "
-                + "has not filled after \(waits) tries; the controller may not be allowed to list and watch it")
+                + "has not filled after \(Self.cacheWaitsBeforeReport) tries; the controller may not be allowed to list and watch it")
         await recordNew([problem], on: appConfig)
         try await writeStatus(of: appConfig.resource, failure: problem.description, base: appConfig.resource.status,
                               problems: [problem])
