@@ -243,6 +243,55 @@ import Testing
         }
     }
 
+    @Test("while one entry does not render, a trait removed from another entry is still collected",
+          arguments: Substrate.available)
+    func healthyEntriesAreCollectedBesideABrokenOne(on substrate: Substrate) async throws {
+        try await Self.withRecordedEvents(on: substrate) { runtime, sink in
+            try await runtime.create("""
+                apiVersion: core.oam.dev/v1alpha2
+                kind: Component
+                metadata: {name: front}
+                spec:
+                  workload: {apiVersion: v1, kind: ConfigMap, data: {page: index}}
+                ---
+                apiVersion: core.oam.dev/v1alpha2
+                kind: Component
+                metadata: {name: store}
+                spec:
+                  workload: {apiVersion: v1, kind: ConfigMap, data: {size: 1Gi}}
+                ---
+                apiVersion: core.oam.dev/v1alpha2
+                kind: ApplicationConfiguration
+                metadata: {name: split}
+                spec:
+                  components:
+                  - componentName: front
+                    traits:
+                    - trait: {apiVersion: v1, kind: Secret, metadata: {name: front-secret}, stringData: {a: b}}
+                  - componentName: store
+                """)
+            let secretKind = GroupVersionKind(group: "", version: "v1", kind: "Secret")
+            try await runtime.waitFor(secretKind, "front-secret")
+            let stored = try await runtime.waitFor(Kinds.configMap, "store")
+            try await runtime.waitFor(Kinds.appConfig, "split") { AppConfigControllerTests.isSynced($0) }
+
+            // The second entry breaks (a typo), then the first loses its trait.
+            try await runtime.edit(Kinds.appConfig, "split") { object in
+                try object.setValue("stroe", at: "spec.components[1].componentName")
+            }
+            try await runtime.waitFor(Kinds.appConfig, "split") { Self.condition($0).status == "False" }
+            try await runtime.edit(Kinds.appConfig, "split") { object in
+                try object.setValue([], at: "spec.components[0].traits")
+            }
+            try await runtime.waitForAbsence(secretKind, "front-secret")
+            await runtime.manager.waitUntilIdle()
+            #expect(try await runtime.get(Kinds.configMap, "store")?.uid == stored.uid)
+            #expect(try await runtime.get(Kinds.configMap, "front") != nil)
+            #expect(sink.events(on: "ApplicationConfiguration/split", reason: "GarbageCollectedComponent")
+                .map(\.message).allSatisfy { $0.contains("front-secret") })
+        }
+    }
+
     // MARK: historyWorkloads
 
     @Test("historyWorkloads carry the workload's uid", arguments: Substrate.available)

@@ -38,7 +38,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
     /// Set once the controller exists: owned-object handlers enqueue through it.
     let controller = Mutex<Controller?>(nil)
     /// The kinds whose informers already carry this controller's owner handler.
-    private let watchedKinds = Mutex<Set<GroupVersionKind>>([])
+    let watchedKinds = Mutex<Set<GroupVersionKind>>([])
     /// The kinds of the data stores AppConfigs name, watched to re-render their readers.
     let storeWatches = StoreWatches()
     /// The AppConfigs whose last render met kinds the server does not serve, by the
@@ -198,8 +198,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
         problems += stores.failures.map { Problem(.apply, path: $0.path, message: $0.message) }
         let carried = carriedWorkloads(of: current, rendered: rendered)
 
-        // Collect what this AppConfig owns and no longer renders — nothing while an entry does not
-        // render: its objects stay as they are.
+        // Collect what this AppConfig owns and no longer renders — while an entry does not render,
+        // only objects of components that rendered and no failed entry names: its objects stay.
         let (collected, collectProblems) = await collectGarbage(of: current, rendered: rendered, kinds: kinds)
         problems += collectProblems
         wrote += collected.count
