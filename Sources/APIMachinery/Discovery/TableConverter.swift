@@ -228,6 +228,10 @@ public enum TableConverter {
             return [nameColumn, Column(name: "Holder", description: "The holder of the lease", field: ("io.k8s.api.coordination.v1.LeaseSpec", "holderIdentity")) { object, _ in
                 .string(object.spec?["holderIdentity"]?.stringValue ?? "")
             }, ageColumn]
+        case ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "ClusterRole"):
+            return [nameColumn, createdAtColumn]
+        case ("rbac.authorization.k8s.io", "RoleBinding"): return bindingColumns("roleBinding")
+        case ("rbac.authorization.k8s.io", "ClusterRoleBinding"): return bindingColumns("clusterRoleBinding")
         case ("apiextensions.k8s.io", "CustomResourceDefinition"):
             return [nameColumn, Column(name: "Created At", type: "date", description: ageDescription, field: ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "creationTimestamp")) { object, _ in
                 .string(object.creationTimestamp ?? "")

@@ -106,6 +106,7 @@ public enum BuiltinTypes {
         selfSubjectReviews, tokenReviews,
         localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews,
         leases,
+        clusterRoleBindings, clusterRoles, roleBindings, roles,
         mutatingWebhookConfigurations, validatingWebhookConfigurations,
         customResourceDefinitions,
     ]

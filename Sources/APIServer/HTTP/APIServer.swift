@@ -97,6 +97,7 @@ public final class APIServer: Sendable {
             serverAddress: "\(scheme)://\(configuration.address):\(configuration.port)", authenticator: authenticator)
         try await handler.reloadCustomResources()
         try await handler.ensureClusterObjects(serverPort: configuration.port == 0 ? 6443 : configuration.port)
+        try await handler.ensureBootstrapPolicy()
         if !configuration.seedObjects.isEmpty {
             do {
                 _ = try await handler.seed(configuration.seedObjects, logger: logger)
@@ -180,10 +181,15 @@ public final class APIServer: Sendable {
         var user = UserInfo.admin
         if !Self.publicPaths.contains(path) {
             do {
-                user = try await handler.authenticator.user(
-                    headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) })
-            } catch {
+                user = try await handler.requestUser(
+                    headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
+                    request: AuthorizationAttributes(
+                        method: request.method.rawValue, path: path,
+                        query: APIRequest.parseQuery(Substring(request.uri.query ?? ""))))
+            } catch let error as APIError {
                 return Self.response(.error(error))
+            } catch {
+                return Self.response(.error(.internalError("\(error)")))
             }
         }
         let body: ByteBuffer

@@ -9,13 +9,10 @@ import Store
 /// `selfsubjectaccessreviews` (`kubectl auth can-i`), `selfsubjectrulesreviews` (`can-i --list`),
 /// `subjectaccessreviews` and `localsubjectaccessreviews`. Reviews are answered, never stored.
 ///
-/// The plane has no authorization yet: the admin (`system:masters`) may do everything, as in
-/// kube; every other authenticated user may too until RBAC is served, and access reviews say so
-/// in their `reason`.
+/// Access reviews are answered as kube-apiserver's authorizers answer: the admin
+/// (`system:masters`) may do everything; every other user what RBAC grants them
+/// (``RBACAuthorizer``).
 extension APIHandler {
-    /// The reason an access review gives a user outside `system:masters`.
-    static let allowedWithoutRBAC =
-        "the embedded plane does not authorize requests yet (no RBAC): every authenticated user may do everything"
 
     /// The answer of an authentication or authorization endpoint; `nil` when `target` is none.
     func authEndpoint(_ served: ServedResource, _ target: ResourceTarget, _ request: APIRequest) async throws
@@ -45,23 +42,22 @@ extension APIHandler {
             recordManagedFields(&review, request)
         case "selfsubjectaccessreviews":
             try Self.validateAccessReview(review, type, subjectRequired: false)
-            review["status"] = accessReviewStatus(for: request.user)
+            review["status"] = try await accessReviewStatus(review, for: request.user)
             recordManagedFields(&review, request)
         case "subjectaccessreviews", "localsubjectaccessreviews":
             if let namespace = target.namespace {
                 try Self.placeReview(&review, in: namespace)
             }
             try Self.validateAccessReview(review, type, subjectRequired: true, namespace: target.namespace)
-            review["status"] = accessReviewStatus(for: Self.subject(of: review))
+            review["status"] = try await accessReviewStatus(review, for: Self.subject(of: review))
             recordManagedFields(&review, request)
         case "selfsubjectrulesreviews":
-            // Every rule applies in every namespace here, but kube still requires one.
-            guard !(review["spec"]?["namespace"]?.stringValue ?? "").isEmpty else {
-                throw APIError.badRequest("no namespace on request")
-            }
+            let namespace = review["spec"]?["namespace"]?.stringValue ?? ""
+            guard !namespace.isEmpty else { throw APIError.badRequest("no namespace on request") }
             review = [
                 "kind": .string(type.kind), "apiVersion": .string(type.groupVersion.apiVersion),
-                "metadata": [:], "spec": [:], "status": Self.rulesReviewStatus(for: request.user),
+                "metadata": [:], "spec": [:],
+                "status": try await rulesReviewStatus(for: request.user, namespace: namespace),
             ]
         default:
             throw Self.notFound()
@@ -230,20 +226,64 @@ extension APIHandler {
         }
     }
 
-    /// `status` of an access review for `user`: allowed, with the reason when the permission comes
-    /// from the absence of authorization rather than from `system:masters`.
-    func accessReviewStatus(for user: UserInfo) -> JSONValue {
-        user.isMaster ? ["allowed": true] : ["allowed": true, "reason": .string(Self.allowedWithoutRBAC)]
+    /// `status` of an access review of `user` doing what its `spec` asks: `allowed`, with RBAC's
+    /// reason (the binding that allows it, or the roles it could not find).
+    func accessReviewStatus(_ review: JSONValue, for user: UserInfo) async throws -> JSONValue {
+        let decision = try await authorize(user, Self.attributes(ofReview: review))
+        var status: JSONObject = ["allowed": .bool(decision.allowed)]
+        if !decision.reason.isEmpty { status["reason"] = .string(decision.reason) }
+        return .object(status)
     }
 
-    /// `status` of a SelfSubjectRulesReview: every verb on every resource and non-resource URL,
-    /// as kube answers for a user its authorizer lets do everything.
-    static func rulesReviewStatus(for user: UserInfo) -> JSONValue {
-        [
-            "resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
-            "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]],
-            "incomplete": false,
+    /// What an access review's `spec.resourceAttributes` or `spec.nonResourceAttributes` asks.
+    static func attributes(ofReview review: JSONValue) -> AuthorizationAttributes {
+        let spec = review["spec"]
+        func text(_ value: JSONValue?, _ key: String) -> String { value?[key]?.stringValue ?? "" }
+        if let resource = spec?["resourceAttributes"], !resource.isNull {
+            return AuthorizationAttributes(
+                verb: text(resource, "verb"), isResourceRequest: true, apiGroup: text(resource, "group"),
+                apiVersion: text(resource, "version"), resource: text(resource, "resource"),
+                subresource: text(resource, "subresource"), namespace: text(resource, "namespace"),
+                name: text(resource, "name"))
+        }
+        let nonResource = spec?["nonResourceAttributes"]
+        return AuthorizationAttributes(
+            verb: text(nonResource, "verb"), isResourceRequest: false, path: text(nonResource, "path"))
+    }
+
+    /// `status` of a SelfSubjectRulesReview: for the admin every verb on every resource and
+    /// non-resource URL; for anyone else the rules RBAC binds to them in `namespace` (and
+    /// cluster-wide), with the roles it could not find as `evaluationError`.
+    func rulesReviewStatus(for user: UserInfo, namespace: String) async throws -> JSONValue {
+        var resourceRules: [JSONValue] = []
+        var nonResourceRules: [JSONValue] = []
+        var evaluationError = ""
+        if user.isMaster {
+            // What kube's authorizer for `system:masters` lists (and all its RBAC rules add nothing).
+            return [
+                "resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
+                "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]],
+                "incomplete": false,
+            ]
+        }
+        let (rules, errors) = RBACAuthorizer.rules(for: user, namespace: namespace, policy: try await rbacPolicy())
+        for rule in rules {
+            let verbs = rule["verbs"] ?? []
+            if !(rule["resources"]?.arrayValue?.isEmpty ?? true) {
+                var entry: JSONObject = ["verbs": verbs, "apiGroups": rule["apiGroups"] ?? [], "resources": rule["resources"] ?? []]
+                if let names = rule["resourceNames"], !(names.arrayValue?.isEmpty ?? true) { entry["resourceNames"] = names }
+                resourceRules.append(.object(entry))
+            }
+            if let urls = rule["nonResourceURLs"], !(urls.arrayValue?.isEmpty ?? true) {
+                nonResourceRules.append(["verbs": verbs, "nonResourceURLs": urls])
+            }
+        }
+        var status: JSONObject = [
+            "resourceRules": .array(resourceRules), "nonResourceRules": .array(nonResourceRules), "incomplete": false,
         ]
+        if !errors.isEmpty { evaluationError = RBACAuthorizer.aggregate(errors) }
+        if !evaluationError.isEmpty { status["evaluationError"] = .string(evaluationError) }
+        return .object(status)
     }
 
     /// The user a (Local)SubjectAccessReview asks about.

@@ -80,6 +80,7 @@ extension APIHandler {
             for controller in admission {
                 object = try await controller.admit(object, old: old, operation: operation, type: type)
             }
+            try await confirmNoRBACEscalation(object, type: type, user: request.user)
         }
         var causes = Self.metadataCauses(object, type: type)
         if subresource == nil {
@@ -120,7 +121,9 @@ extension APIHandler {
             causes.append(APIError.Cause(type: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name"))
         } else if !object.name.isEmpty {
             let problems = type.kind == "Namespace" || type.kind == "Service"
-                ? NameRules.dns1123Label(object.name) : NameRules.dns1123Subdomain(object.name)
+                ? NameRules.dns1123Label(object.name)
+                : type.group == BuiltinTypes.rbacGroup
+                ? BuiltinKinds.pathSegmentNameProblems(object.name) : NameRules.dns1123Subdomain(object.name)
             for problem in problems {
                 causes.append(APIError.Cause(type: "FieldValueInvalid", message: "Invalid value: \"\(object.name)\": \(problem)", field: "metadata.name"))
             }

@@ -30,6 +30,7 @@ public struct APIHandler: Sendable {
     /// The answer to `request`. Never throws: every failure becomes a `Status`.
     public func handle(_ request: APIRequest) async -> APIResponse {
         do {
+            try await authorizeRequest(request)
             return try await route(request)
         } catch let error as APIError {
             return .error(error)

@@ -29,6 +29,8 @@ extension BuiltinKinds {
             }
         case ("", "v1", "Namespace"): applyNamespaceDefaults(&object)
         case ("", "v1", "Secret"): applySecretDefaults(&object.object)
+        case ("rbac.authorization.k8s.io", "v1", "RoleBinding"), ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"):
+            applyRoleBindingDefaults(&object.object)
         case ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"):
             applyWebhookConfigurationDefaults(&object.object, mutating: true)
         case ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"):

@@ -25,6 +25,11 @@ extension BuiltinKinds {
         case ("", "v1", "ServiceAccount"): serviceAccountCauses(object)
         case ("", "v1", "Event"): eventCauses(object)
         case ("coordination.k8s.io", "v1", "Lease"): leaseCauses(object)
+        case ("rbac.authorization.k8s.io", "v1", "Role"): roleCauses(object, namespaced: true)
+        case ("rbac.authorization.k8s.io", "v1", "ClusterRole"): roleCauses(object, namespaced: false)
+        case ("rbac.authorization.k8s.io", "v1", "RoleBinding"): roleBindingCauses(object, old: old, namespaced: true)
+        case ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"):
+            roleBindingCauses(object, old: old, namespaced: false)
         case ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration"):
             webhookConfigurationCauses(object, mutating: true)
         case ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"):
