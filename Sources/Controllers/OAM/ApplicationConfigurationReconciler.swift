@@ -391,11 +391,17 @@ final class ApplicationConfigurationReconciler: Reconciler {
         object.status?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Synced" }
     }
 
-    /// Whether a CustomResourceDefinition serves `kind` although discovery does not list it yet.
+    /// Whether an established CustomResourceDefinition serves `kind` although discovery does not
+    /// list it yet (discovery lags a moment behind). One not established yet is not counted: its
+    /// status update enqueues the AppConfigs waiting for its kind, and one that never gets
+    /// established (names not accepted) must not have them looked at every 2 s for ever.
     func isBeingEstablished(_ kind: GroupVersionKind) -> Bool {
         guard let crds = manager.existingInformer(for: OAMKinds.customResourceDefinition) else { return false }
         return crds.cache.list().contains { crd in
-            crd.valueIfPresent(at: "spec.group")?.stringValue == kind.group
+            (crd.valueIfPresent(at: "status.conditions")?.arrayValue ?? []).contains {
+                $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True"
+            }
+                && crd.valueIfPresent(at: "spec.group")?.stringValue == kind.group
                 && crd.valueIfPresent(at: "spec.names.kind")?.stringValue == kind.kind
                 && (crd.valueIfPresent(at: "spec.versions")?.arrayValue ?? []).contains {
                     $0["name"]?.stringValue == kind.version && $0["served"]?.boolValue == true
