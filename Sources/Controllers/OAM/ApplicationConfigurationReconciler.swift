@@ -83,6 +83,7 @@ final class ApplicationConfigurationReconciler: Reconciler {
             noteUnserved([], for: key)
             _ = reportedProblems.withLock { $0.removeValue(forKey: key) }
             _ = cacheWaits.withLock { $0.removeValue(forKey: key) }
+            servedSchemas.forget(key)
             return .done
         }
         let appConfig: ApplicationConfiguration

@@ -74,6 +74,16 @@ final class ServedSchemas: Sendable {
         state.withLock { _ = $0.dropping["\(kind.group)/\(kind.kind)", default: []].insert(appConfig) }
     }
 
+    /// Forgets `appConfig` (it was deleted).
+    func forget(_ appConfig: ObjectKey) {
+        state.withLock { state in
+            for (kind, keys) in state.dropping where keys.contains(appConfig) {
+                state.dropping[kind]?.remove(appConfig)
+                if state.dropping[kind]?.isEmpty == true { state.dropping[kind] = nil }
+            }
+        }
+    }
+
     /// Whether a CRD changed so recently that the server may not have republished its schema:
     /// an AppConfig that dropped fields looks again soon.
     var isRepublishing: Bool {
