@@ -52,12 +52,12 @@ extension ApplicationConfigurationReconciler {
     }
 
     /// Watches the kinds of the stores `appConfig` names, so that a change of a store enqueues
-    /// the AppConfigs naming it (re-propagation); `false` while a store kind's cache has not
-    /// synced (rendering would take an existing store for a missing one). A kind the server does
-    /// not serve is not watched: its stores count as missing and writing one reports the error.
-    func watchStores(of appConfig: ApplicationConfiguration) async -> Bool {
+    /// the AppConfigs naming it (re-propagation), and returns them: their caches must have synced
+    /// before rendering (it would take an existing store for a missing one). A kind the server
+    /// does not serve is not watched: its stores count as missing and writing one reports the error.
+    func watchStores(of appConfig: ApplicationConfiguration) async -> Set<GroupVersionKind> {
         let references = Self.storeReferences(in: appConfig.resource.valueIfPresent(at: "spec.components") ?? .null)
-        guard !references.isEmpty else { return true }
+        guard !references.isEmpty else { return [] }
         var kinds: Set<GroupVersionKind> = []
         for reference in references {
             let kind = GroupVersionKind(reference: reference)
@@ -82,7 +82,7 @@ extension ApplicationConfigurationReconciler {
                 await self.enqueueReaders(of: event)
             }
         }
-        return kinds.allSatisfy { manager.existingInformer(for: $0)?.hasSynced ?? false }
+        return kinds
     }
 
     /// Enqueues the AppConfigs that name the store an event is about, unless only its

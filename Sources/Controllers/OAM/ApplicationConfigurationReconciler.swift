@@ -137,12 +137,12 @@ final class ApplicationConfigurationReconciler: Reconciler {
         // Render against the catalog of what exists; a render that meets a kind not watched yet
         // watches it and renders again. Kinds the server does not serve (asked of discovery) are
         // not watched: the entries using them fail to render, naming them.
-        guard await watchStores(of: current) else { return .requeue(after: .milliseconds(500)) }
+        let storeKinds = await watchStores(of: current)
         var kinds = kindsInUse(by: current)
         var unserved = await unservedKinds(among: kinds)
         kinds.subtract(unserved)
         watch(kinds)
-        if let waiting = try await waitForCaches(of: kinds, for: current) { return waiting }
+        if let waiting = try await waitForCaches(of: kinds.union(storeKinds), for: current) { return waiting }
         var owned = ownedObjects(of: current, kinds: kinds)
         var rendered = render(current, components: usedComponents, owned: owned, unserved: unserved)
         let renderedKinds = Set(rendered.objects.map { $0.object.groupVersionKind })
@@ -156,6 +156,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
             owned = ownedObjects(of: current, kinds: kinds)
             rendered = render(current, components: usedComponents, owned: owned, unserved: unserved)
         }
+        // Every cache it needed had synced: a later wait counts from zero.
+        _ = cacheWaits.withLock { $0.removeValue(forKey: key) }
         noteUnserved(unserved, for: key)
         // What render read, for apply to compare with instead of reading the caches again.
         let live = Dictionary(owned.map { (ObjectRef($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -370,11 +372,13 @@ final class ApplicationConfigurationReconciler: Reconciler {
         let key = ObjectKey(appConfig.resource)
         let unsynced = kinds.filter { !(manager.existingInformer(for: $0)?.hasSynced ?? false) }
             .sorted { $0.description < $1.description }
+        // Counted over the tries until one renders (the reconcile resets it then): a kind found
+        // only by rendering, waited for after the first wait passed, must not restart the count.
+        guard let first = unsynced.first else { return nil }
         let waits = cacheWaits.withLock { waits -> Int in
-            waits[key] = unsynced.isEmpty ? nil : (waits[key] ?? 0) + 1
+            waits[key, default: 0] += 1
             return waits[key] ?? 0
         }
-        guard let first = unsynced.first else { return nil }
         logger.debug("cache.waiting", metadata: ["appconfig": "\(key)", "kind": "\(first)", "waits": "\(waits)"])
         guard waits >= Self.cacheWaitsBeforeReport else { return .requeue(after: .milliseconds(500)) }
         let problem = Problem(
