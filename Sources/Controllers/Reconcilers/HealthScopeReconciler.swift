@@ -141,7 +141,9 @@ final class HealthScopeReconciler: Reconciler {
         status["scopeHealthCondition"] = Self.scopeCondition(results)
         status["healthConditions"] = .array(results.map(\.json))
         try await StatusWriter.write(.object(status), of: object, kind: WorkloadKinds.healthScope, client: client)
-        return .requeue(after: waiting.isEmpty ? interval : min(interval, Self.syncPoll))
+        // Past probe-timeout a cache that has not filled is probed again at the interval, not
+        // every syncPoll for ever; its objects' arrival queues the scopes listing them meanwhile.
+        return .requeue(after: interval)
     }
 
     /// `{healthStatus, total, healthyWorkloads, unhealthyWorkloads, unknownWorkloads}`, the counts
