@@ -98,14 +98,19 @@ extension ApplicationConfigurationReconciler {
         for key in keys { await controller.enqueue(key) }
     }
 
+    /// Whether `old` and `new` differ only in bookkeeping; compared as JSON values, whose objects
+    /// are equal whatever their member order.
     static func sameContent(_ old: Resource, _ new: Resource) -> Bool {
-        func content(_ object: Resource) -> JSONObject {
+        func content(_ object: Resource) -> JSONValue {
             var members = object.object
-            members["metadata"] = nil
-            return members
+            let metadata = members["metadata"]
+            members["metadata"] = [
+                "labels": metadata?["labels"] ?? .null, "annotations": metadata?["annotations"] ?? .null,
+                "ownerReferences": metadata?["ownerReferences"] ?? .null,
+            ]
+            return .object(members)
         }
-        return content(old) == content(new) && old.labels == new.labels && old.annotations == new.annotations
-            && old.ownerReferences == new.ownerReferences
+        return content(old) == content(new)
     }
 
     /// Adds the stores `appConfig` names to the render's catalog, from the watched caches.

@@ -15,11 +15,13 @@ public struct RenderedStore: Sendable {
     /// ready.
     public var desired: Resource?
 
-    /// Whether the store must be written: it is missing, or an operation changed it.
+    /// Whether the store must be written: it is missing, or an operation changed it. Compared as
+    /// JSON values, whose objects are equal whatever their member order (a server may send the
+    /// members back in another order than they were written).
     public var needsWrite: Bool {
         guard let desired else { return false }
         guard let live else { return true }
-        return live.object != desired.object
+        return live.value != desired.value
     }
 
     /// The label a store created for an AppConfig carries: the garbage collector of the
