@@ -118,7 +118,7 @@ public enum TableConverter {
     }
 
     static func columns(for type: ResourceType, additionalPrinterColumns: [JSONValue]?) -> [Column] {
-        if let builtin = builtinColumns(type) { return builtin }
+        if let builtin = builtinColumns(type) ?? clusterKindColumns(type) { return builtin }
         guard let printerColumns = additionalPrinterColumns, !printerColumns.isEmpty else {
             return [nameColumn, Column(name: "Age", type: "date", description: ageDescription, field: ("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "creationTimestamp")) { object, now in
                 .string(Timestamps.age(of: object.creationTimestamp, now: now))
@@ -368,10 +368,13 @@ public enum TableConverter {
             .string(object.object["involvedObject"]?["fieldPath"]?.stringValue ?? "")
         },
         Column(name: "Source", description: "The component reporting this event.", field: ("io.k8s.api.core.v1.Event", "source"), priority: 1) { object, _ in
+            // The source, or else the reporting controller and instance (events.k8s.io writers).
             let source = object.object["source"] ?? [:]
-            let parts = [source["component"]?.stringValue, source["host"]?.stringValue].compactMap { $0 }
-                .filter { !$0.isEmpty }
-            return .string(parts.joined(separator: ", "))
+            let component = [source["component"]?.stringValue, object.object["reportingComponent"]?.stringValue]
+                .compactMap { $0 }.first { !$0.isEmpty } ?? ""
+            let instance = [source["host"]?.stringValue, object.object["reportingInstance"]?.stringValue]
+                .compactMap { $0 }.first { !$0.isEmpty } ?? ""
+            return .string(instance.isEmpty ? component : "\(component), \(instance)")
         },
         Column(name: "Message", description: "A human-readable description of the status of this operation.", field: ("io.k8s.api.core.v1.Event", "message")) { object, _ in
             .string(object.object["message"]?.stringValue ?? "")

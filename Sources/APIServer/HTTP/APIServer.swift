@@ -97,6 +97,7 @@ public final class APIServer: Sendable {
             serverAddress: "\(scheme)://\(configuration.address):\(configuration.port)", authenticator: authenticator)
         try await handler.reloadCustomResources()
         try await handler.ensureClusterObjects(serverPort: configuration.port == 0 ? 6443 : configuration.port)
+        try await handler.ensureSystemPriorityClasses()
         try await handler.ensureBootstrapPolicy()
         if !configuration.seedObjects.isEmpty {
             do {

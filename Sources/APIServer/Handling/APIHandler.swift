@@ -115,6 +115,10 @@ public struct APIHandler: Sendable {
         if target.namespace != nil, !type.namespaced { throw Self.notFound() }
         if let subresource = target.subresource, served.subresource(subresource) == nil { throw Self.notFound() }
         if let answer = try await authEndpoint(served, target, request) { return answer }
+        Self.recordDeprecation(of: type)
+        if let storage = BuiltinTypes.storage(of: type) {
+            return try await handleStorageView(served, storage: storage, target, request)
+        }
         let method = request.method.uppercased()
         guard let name = target.name else {
             switch method {

@@ -35,7 +35,8 @@ extension BuiltinKinds {
             applyWebhookConfigurationDefaults(&object.object, mutating: true)
         case ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"):
             applyWebhookConfigurationDefaults(&object.object, mutating: false)
-        default: break
+        default:
+            _ = applyClusterKindDefaults(&object.object, kind: kind)
         }
     }
 }

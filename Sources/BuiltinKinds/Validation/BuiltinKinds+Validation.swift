@@ -34,7 +34,7 @@ extension BuiltinKinds {
             webhookConfigurationCauses(object, mutating: true)
         case ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration"):
             webhookConfigurationCauses(object, mutating: false)
-        default: []
+        default: clusterKindCauses(object, old: old, kind: kind) ?? []
         }
     }
 }
