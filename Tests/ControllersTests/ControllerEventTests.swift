@@ -43,6 +43,30 @@ struct ControllerEventTests {
         }
     }
 
+    @Test("a ContainerizedWorkload that keeps failing records its ReconcileError once, not on every look",
+          arguments: Substrate.available)
+    func persistentFailureRecordedOnce(on substrate: Substrate) async throws {
+        try await withEventfulControllers(on: substrate) { runtime, recorder in
+            let app = try await createAppConfig("shop", in: runtime)
+            try await runtime.create("""
+                apiVersion: core.oam.dev/v1alpha2
+                kind: ContainerizedWorkload
+                metadata:
+                  name: broken
+                  namespace: \(runtime.namespace)
+                  ownerReferences: \(ownerYAML(app))
+                spec:
+                  containers:
+                  - {name: app, image: "app:1", config: [{path: "/", value: "not a file"}]}
+                """)
+            let failed = try await waitForEvents(on: app, in: runtime) { $0.contains { $0.reason == "ReconcileError" } }
+                .filter { $0.reason == "ReconcileError" }
+            #expect(failed.map(\.count) == [1])
+            #expect(failed.first?.message.hasPrefix("Workload `broken`: cannot translate the workload") == true)
+            try await expectResyncRecordsNothing(on: app, in: runtime, recorder: recorder)
+        }
+    }
+
     @Test("a ManualScalerTrait records Manual scalar applied on its AppConfig once per change of scale",
           arguments: Substrate.available)
     func manualScalerEvents(on substrate: Substrate) async throws {

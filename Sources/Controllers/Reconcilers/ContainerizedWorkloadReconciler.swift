@@ -63,9 +63,12 @@ final class ContainerizedWorkloadReconciler: Reconciler {
             translated = try ContainerizedWorkloadTranslation.translate(workload)
         } catch {
             // Only an edit of the workload can fix it, and an edit queues it again.
-            try await writeStatus(of: workload, resources: nil, failure: "cannot translate the workload: \(error)")
-            await events.record(on: EventTarget.of(workload), type: .warning, reason: "ReconcileError",
-                                message: "Workload `\(workload.name)`: cannot translate the workload: \(error)")
+            let failure = "cannot translate the workload: \(error)"
+            if !StatusWriter.alreadyReports(failure, on: workload) {
+                await events.record(on: EventTarget.of(workload), type: .warning, reason: "ReconcileError",
+                                    message: "Workload `\(workload.name)`: \(failure)")
+            }
+            try await writeStatus(of: workload, resources: nil, failure: failure)
             return .done
         }
         do {
@@ -77,9 +80,12 @@ final class ContainerizedWorkloadReconciler: Reconciler {
             try await writeStatus(of: workload, resources: resources, failure: nil)
             return .done
         } catch let failure as Failure {
+            // Retried every errorRetry: the Event only when the failure is new.
+            if !StatusWriter.alreadyReports(failure.message, on: workload) {
+                await events.record(on: EventTarget.of(workload), type: .warning, reason: "ReconcileError",
+                                    message: "Workload `\(workload.name)`: \(failure.message)")
+            }
             try await writeStatus(of: workload, resources: nil, failure: failure.message)
-            await events.record(on: EventTarget.of(workload), type: .warning, reason: "ReconcileError",
-                                message: "Workload `\(workload.name)`: \(failure.message)")
             return .requeue(after: errorRetry)
         }
     }

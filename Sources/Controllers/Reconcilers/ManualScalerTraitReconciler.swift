@@ -81,10 +81,13 @@ final class ManualScalerTraitReconciler: Reconciler {
             // nothing scales.
             return .requeue(after: errorRetry)
         } catch let failure as Failure {
+            // Retried every errorRetry: the Event only when the failure is new.
+            if !StatusWriter.alreadyReports(failure.message, on: object) {
+                await events.record(
+                    on: EventTarget.of(object), type: .warning, reason: "ReconcileError",
+                    message: "Trait `\(object.name)`: \(failure.message)")
+            }
             try await writeStatus(of: object, failure: failure.message)
-            await events.record(
-                on: EventTarget.of(object), type: .warning, reason: "ReconcileError",
-                message: "Trait `\(object.name)`: \(failure.message)")
             return failure.retry ? .requeue(after: errorRetry) : .done
         }
     }

@@ -41,6 +41,12 @@ enum StatusWriter {
     static func synced(failure: String?, old: JSONValue?) -> JSONValue {
         ApplicationConfigurationReconciler.syncedCondition(failure: failure, old: old)
     }
+
+    /// Whether `object`'s `Synced` condition already reports `failure`: a failure that persists
+    /// is told by one Warning Event, not one per retry.
+    static func alreadyReports(_ failure: String, on object: Resource) -> Bool {
+        ApplicationConfigurationReconciler.condition(of: object)?["message"]?.stringValue == failure
+    }
 }
 
 extension Resource {
