@@ -3,7 +3,6 @@ import KubeClient
 import OAM
 import OrderedCollections
 import Resources
-import Synchronization
 import TestSupport
 import Testing
 
@@ -124,10 +123,7 @@ struct DataStoreControllerTests {
     @Test("an operation that cannot write is reported on the status and as a Warning, naming the field",
           arguments: Substrate.available)
     func writeErrorsReachStatusAndEvents(on substrate: Substrate) async throws {
-        let sink = RecordingEventSink()
-        try await Runtime.with(on: substrate, registering: { manager, logger in
-            OAMControllers.register(on: manager, events: sink, logger: logger)
-        }) { runtime in
+        try await AppConfigSemanticsTests.withRecordedEvents(on: substrate) { runtime, sink in
             try await runtime.create("""
                 apiVersion: v1
                 kind: ConfigMap
@@ -162,11 +158,11 @@ struct DataStoreControllerTests {
             try await runtime.waitFor(Kinds.configMap, "db")
             #expect(try await runtime.get(Kinds.configMap, "plain-store")?.valueIfPresent(at: "data.url") == "plain")
             let warned = try await eventually {
-                sink.events.withLock { events in
-                    events.contains { $0.type == .warning && $0.message.contains(path) && $0.objectName == "broken" }
+                sink.events.contains {
+                    $0.type == .warning && $0.message.contains(path) && $0.object == "ApplicationConfiguration/broken"
                 }
             }
-            #expect(warned, "a Warning event names \(path): \(sink.events.withLock { $0 })")
+            #expect(warned, "a Warning event names \(path): \(sink.events)")
         }
     }
 
@@ -179,22 +175,5 @@ struct DataStoreControllerTests {
             out.append(try await runtime.get(kind, name)?.resourceVersion)
         }
         return out
-    }
-}
-
-/// Keeps every event recorded, for tests to read.
-final class RecordingEventSink: EventSink {
-    struct Recorded: Sendable, CustomStringConvertible {
-        var objectName: String
-        var type: EventSeverity
-        var reason: String
-        var message: String
-        var description: String { "\(type.rawValue) \(reason) on \(objectName): \(message)" }
-    }
-
-    let events = Mutex<[Recorded]>([])
-
-    func record(on object: Resource, type: EventSeverity, reason: String, message: String) async {
-        events.withLock { $0.append(Recorded(objectName: object.name, type: type, reason: reason, message: message)) }
     }
 }

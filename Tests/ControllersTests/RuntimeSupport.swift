@@ -125,10 +125,14 @@ struct Runtime {
         }
     }
 
+    /// How long a wait gives a controller: generous, since only a failing test waits that long
+    /// and a loaded 2-core machine (or the real kit) can take many seconds to converge.
+    static let patience: Duration = .seconds(60)
+
     /// Waits until `condition` holds on the object (which must come to exist), and returns it.
     @discardableResult
     func waitFor(
-        _ kind: GroupVersionKind, _ name: String, namespace: String? = nil, timeout: Duration = .seconds(20),
+        _ kind: GroupVersionKind, _ name: String, namespace: String? = nil, timeout: Duration = Runtime.patience,
         _ condition: @escaping (Resource) -> Bool = { _ in true }
     ) async throws -> Resource {
         var last: Resource?
@@ -164,7 +168,7 @@ struct Runtime {
 
     /// Waits until the object is gone.
     func waitForAbsence(_ kind: GroupVersionKind, _ name: String, namespace: String? = nil) async throws {
-        let gone = try await eventually { try await get(kind, name, namespace: namespace) == nil }
+        let gone = try await eventually(timeout: Runtime.patience) { try await get(kind, name, namespace: namespace) == nil }
         #expect(gone, "\(kind.kind)/\(name) should be gone")
     }
 }
