@@ -52,7 +52,8 @@ extension StoreTransaction {
 
         let now = Identifiers.timestamp()
         object.withMetadata { metadata in
-            metadata["uid"] = .string(Identifiers.uid())
+            // The API server assigns the uid before its defaults when they need it (a Job's selector).
+            if metadata["uid"]?.stringValue?.isEmpty ?? true { metadata["uid"] = .string(Identifiers.uid()) }
             metadata["creationTimestamp"] = .string(now)
             if type.tracksGeneration {
                 metadata["generation"] = .int(1)
@@ -70,7 +71,8 @@ extension StoreTransaction {
             spec["finalizers"] = .array(finalizers)
             object.spec = .object(spec)
             object.status = ["phase": "Active"]
-        } else if let initial = type.initialStatus {
+        } else if var initial = type.initialStatus {
+            for key in type.statusSetOnCreate { initial[key] = object.status?[key] }
             object.status = initial
         } else if type.hasStatus {
             object.object.removeValue(forKey: "status")

@@ -176,6 +176,7 @@ public enum TableConverter {
     // MARK: Built-in types
 
     private static func builtinColumns(_ type: ResourceType) -> [Column]? {
+        if let workload = workloadColumns(type) { return workload }
         switch (type.group, type.kind) {
         case ("", "Namespace"):
             return [nameColumn, Column(name: "Status", description: "The status of the namespace") { object, _ in

@@ -109,7 +109,7 @@ public enum BuiltinTypes {
         clusterRoleBindings, clusterRoles, roleBindings, roles,
         mutatingWebhookConfigurations, validatingWebhookConfigurations,
         customResourceDefinitions,
-    ] + clusterKinds
+    ] + workloads + clusterKinds
 
     /// The built-in type with this group and plural resource name.
     public static func served(group: String, resource: String) -> ServedResource? {

@@ -75,6 +75,8 @@ extension APIHandler {
     ) async throws -> Resource {
         var object = try typed(object, served, request)
         let type = served.type
+        // kube-apiserver gives a new object its uid before the kind's defaults (a Job's selector names it).
+        if operation == .create { object.uid = UUID().uuidString.lowercased() }
         if subresource == nil {
             BuiltinKinds.applyDefaults(&object, kind: type.groupVersionKind, old: old)
             for controller in admission {

@@ -119,6 +119,7 @@ public struct APIHandler: Sendable {
         if let storage = BuiltinTypes.storage(of: type) {
             return try await handleStorageView(served, storage: storage, target, request)
         }
+        if let answer = try await podSubresource(served, target, request) { return answer }
         let method = request.method.uppercased()
         guard let name = target.name else {
             switch method {

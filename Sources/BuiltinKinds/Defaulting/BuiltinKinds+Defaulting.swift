@@ -18,6 +18,11 @@ extension BuiltinKinds {
         switch (kind.group, kind.version, kind.kind) {
         case ("apps", "v1", "Deployment"): applyDeploymentDefaults(&object.object)
         case ("apps", "v1", "StatefulSet"): applyStatefulSetDefaults(&object.object)
+        case ("", "v1", "Pod"): applyPodDefaults(&object.object, creating: old == nil)
+        case ("apps", "v1", "ReplicaSet"): applyReplicaSetDefaults(&object.object)
+        case ("apps", "v1", "DaemonSet"): applyDaemonSetDefaults(&object, old: old)
+        case ("batch", "v1", "Job"): applyJobDefaults(&object, old: old)
+        case ("batch", "v1", "CronJob"): applyCronJobDefaults(&object.object)
         case ("", "v1", "Service"):
             applyServiceDefaults(&object.object)
             if let previous = old?.spec?.objectValue {

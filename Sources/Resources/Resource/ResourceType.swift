@@ -30,6 +30,9 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     /// status of the kind (`{}` for a Deployment, `{loadBalancer: {}}` for a Service). `nil`
     /// leaves it out, as for custom resources with a status subresource.
     public var initialStatus: JSONValue?
+    /// Members of `status` the API server computes on create and the store keeps over
+    /// ``initialStatus`` (a Pod's `qosClass`).
+    public var statusSetOnCreate: [String] = []
 
     public init(
         group: String, version: String, resource: String, singular: String? = nil, kind: String,
