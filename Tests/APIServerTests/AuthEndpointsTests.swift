@@ -131,7 +131,8 @@ struct AuthEndpointsTests {
         let secretUID = try JSONValue(parsingJSON: try await plane.kubectlOK(["get", "secret", "ticket", "-o", "json"]))[
             "metadata"]?["uid"]
         #expect(try Self.payload(of: token)["kubernetes.io"]?["secret"] == ["name": "ticket", "uid": secretUID ?? nil])
-        try await plane.kubectlOK(["--token", token, "get", "cm"])
+        // Authenticated (whoami is everyone's under RBAC's system:basic-user).
+        try await plane.kubectlOK(["--token", token, "auth", "whoami"])
         let missing = try await plane.kubectl(
             ["create", "token", "bot", "--bound-object-kind", "Secret", "--bound-object-name", "nope"])
         #expect(missing.stderr.contains("secrets \"nope\" not found"), "\(missing.stderr)")

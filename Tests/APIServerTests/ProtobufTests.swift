@@ -193,7 +193,9 @@ struct ProtobufTests {
         #expect(decoded == (try JSONValue(parsingJSON: json.body)))
 
         // Lists and Status errors are protobuf too.
-        let list = try await Self.curl(plane, "/api/v1/namespaces/shop/configmaps", accept: "application/vnd.kubernetes.protobuf")
+        let list = try await Self.curl(
+            plane, "/api/v1/namespaces/shop/configmaps?fieldSelector=metadata.name%3Dsettings",
+            accept: "application/vnd.kubernetes.protobuf")
         #expect(try ProtobufCodec.decode(list.body)["items"]?[0]?["metadata"]?["name"] == "settings")
         let missing = try await Self.curl(plane, path + "x", accept: "application/vnd.kubernetes.protobuf")
         #expect(missing.status == 404)
@@ -224,7 +226,7 @@ struct ProtobufTests {
         defer { Task { await plane.stop() } }
         try await plane.kubectlOK(["create", "configmap", "settings", "-n", "shop", "--from-literal=a=1"])
         let watch = try await Self.curl(
-            plane, "/api/v1/namespaces/shop/configmaps?watch=1&timeoutSeconds=1",
+            plane, "/api/v1/namespaces/shop/configmaps?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Dsettings",
             accept: "application/vnd.kubernetes.protobuf;stream=watch, application/json")
         #expect(watch.status == 200)
         #expect(watch.contentType == ProtobufCodec.watchMediaType)

@@ -99,6 +99,7 @@ public final class APIServer: Sendable {
         try await handler.ensureClusterObjects(serverPort: configuration.port == 0 ? 6443 : configuration.port)
         try await handler.ensureSystemPriorityClasses()
         try await handler.ensureBootstrapPolicy()
+        try await handler.ensureNamespaceDefaults(caCertificatePEM: certificates?.caCertificatePEM)
         if !configuration.seedObjects.isEmpty {
             do {
                 _ = try await handler.seed(configuration.seedObjects, logger: logger)

@@ -313,6 +313,9 @@ extension APIHandler {
 
     /// Keeps CRDs' status and the served types in step with a write.
     func afterWrite(_ object: Resource, _ served: ServedResource, dryRun: Bool, deleted: Bool = false) async throws {
+        if !dryRun, !deleted, served.type.group == "", served.type.kind == "Namespace", object.deletionTimestamp == nil {
+            try await populateNamespace(object.name)
+        }
         guard !dryRun, served.type.group == "apiextensions.k8s.io", served.type.kind == "CustomResourceDefinition"
         else { return }
         if !deleted, object.deletionTimestamp == nil, Self.needsEstablishing(object) {

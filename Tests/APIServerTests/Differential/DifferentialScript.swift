@@ -649,6 +649,8 @@ enum DifferentialScript {
         k(.auth, "au.create-token", ["create", "token", "gen-sa", "-n", "{ns}"], capture: "token"),
         k(.auth, "au.create-token-duration", ["create", "token", "gen-sa", "-n", "{ns}", "--duration=10m"]),
         k(.auth, "au.create-token-missing-sa", ["create", "token", "nope", "-n", "{ns}"]),
+        // The kit may run with AlwaysAllow; RBAC lets the token read the namespace either way.
+        k(.auth, "au.token-view", ["create", "rolebinding", "au-token-view", "--clusterrole=view", "--serviceaccount={ns}:gen-sa", "-n", "{ns}"]),
         k(.auth, "au.use-token", ["--token={token}", "get", "configmap", "list-1", "-n", "{ns}", "-o", "name"]),
         k(.auth, "au.whoami-token", ["--token={token}", "auth", "whoami", "-o", "json"]),
         k(.auth, "au.bad-token", ["--token=not-a-token", "get", "configmaps", "-n", "{ns}"]),
