@@ -104,6 +104,10 @@ public enum DiscoveryDocuments {
             ]
             if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map(JSONValue.string)) }
             if !type.categories.isEmpty { entry["categories"] = .array(type.categories.map(JSONValue.string)) }
+            if !resource.isCustomResource, !resource.verbs.isEmpty, resource.verbs != ["create"] {
+                entry["storageVersionHash"] = .string(
+                    StorageVersionHash.of(group: type.group, version: type.version, kind: type.kind))
+            }
             entries.append(.object(entry))
             for subresource in resource.subresources.sorted(by: { $0.name < $1.name }) {
                 var sub: JSONObject = [

@@ -443,9 +443,11 @@ extension APIHandler {
         let selector = (try? LabelSelector(json: object.valueIfPresent(at: "spec.selector") ?? .null))?.description ?? ""
         var status: JSONObject = ["replicas": object.valueIfPresent(at: "status.replicas") ?? 0]
         if !selector.isEmpty { status["selector"] = .string(selector) }
+        // `spec.replicas` of a Scale is omitted when 0, as kube's JSON omits it.
+        let replicas = object.valueIfPresent(at: "spec.replicas") ?? 1
         return [
             "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),
-            "spec": ["replicas": object.valueIfPresent(at: "spec.replicas") ?? 1], "status": .object(status),
+            "spec": replicas == 0 ? [:] : ["replicas": replicas], "status": .object(status),
         ]
     }
 }

@@ -27,13 +27,13 @@ extension DifferentialScript {
     static let pods: [DifferentialStep] = [
         k(.podsAndControllers, "po.create", ["create", "-f", "-"], stdin: pod("po1")),
         k(.podsAndControllers, "po.get", ["get", "pod", "po1", "-n", "{ns}"]),
-        k(.podsAndControllers, "po.get-wide", ["get", "pods", "-n", "{ns}", "-o", "wide"]),
+        k(.podsAndControllers, "po.get-wide", ["get", "pods", "-n", "{ns}", "-l", "app=po1", "-o", "wide"]),
         k(.podsAndControllers, "po.defaults", ["get", "pod", "po1", "-n", "{ns}", "-o",
                                                "jsonpath={.spec.serviceAccountName} {.spec.serviceAccount} {.spec.enableServiceLinks} {.spec.priority} {.spec.preemptionPolicy} {.spec.tolerations} {.spec.containers[0].resources} {.spec.containers[0].imagePullPolicy} {.spec.dnsPolicy} {.spec.schedulerName} {.metadata.generation} {.status}"]),
         k(.podsAndControllers, "po.run", ["run", "po2", "--image=busybox", "--restart=Never", "-n", "{ns}", "--labels=app=po2"]),
         k(.podsAndControllers, "po.run-table", ["get", "pod", "po2", "-n", "{ns}", "-o", "jsonpath={.spec.restartPolicy} {.spec.containers[0].imagePullPolicy} {.status.qosClass}"]),
-        k(.podsAndControllers, "po.fs-phase", ["get", "pods", "-n", "{ns}", "--field-selector", "status.phase=Pending", "-o", "name"]),
-        k(.podsAndControllers, "po.fs-node", ["get", "pods", "-n", "{ns}", "--field-selector", "spec.nodeName=", "-o", "name"]),
+        k(.podsAndControllers, "po.fs-phase", ["get", "pods", "-n", "{ns}", "--field-selector", "status.phase=Pending", "-l", "app in (po1,po2,po3)", "-o", "name"]),
+        k(.podsAndControllers, "po.fs-node", ["get", "pods", "-n", "{ns}", "--field-selector", "spec.nodeName=", "-l", "app in (po1,po2,po3)", "-o", "name"]),
         k(.podsAndControllers, "po.fs-restart", ["get", "pods", "-n", "{ns}", "--field-selector", "spec.restartPolicy=Never,spec.schedulerName=default-scheduler", "-o", "name"]),
         k(.podsAndControllers, "po.fs-bad", ["get", "pods", "-n", "{ns}", "--field-selector", "spec.bogus=1"]),
         k(.podsAndControllers, "po.logs-unscheduled", ["logs", "po1", "-n", "{ns}"]),
@@ -71,7 +71,6 @@ extension DifferentialScript {
           body: #"{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"po3"}}"#),
         k(.podsAndControllers, "po.evicted", ["get", "pod", "po3", "-n", "{ns}"]),
         k(.podsAndControllers, "po.explain", ["explain", "pod.spec.restartPolicy"]),
-        k(.podsAndControllers, "po.api-resources", ["api-resources", "--api-group=", "--namespaced=true", "-o", "name"]),
     ]
 
     static let replicaSets: [DifferentialStep] = [
