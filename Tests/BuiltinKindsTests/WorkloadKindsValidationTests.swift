@@ -204,3 +204,23 @@ struct WorkloadKindsValidationTests {
         }
     }
 }
+
+extension WorkloadKindsValidationTests {
+    @Test("status writes: a ReplicaSet's counts bounded by its replicas, a DaemonSet's not negative, a Pod's phase free")
+    func statusWrites() throws {
+        var rs = try Resource(json(#"{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"rs"},"status":{"replicas":1,"readyReplicas":2,"availableReplicas":2}}"#))
+        let rsCauses = BuiltinKinds.statusValidationCauses(rs, kind: rs.groupVersionKind).map { "\($0.field): \($0.message)" }
+        #expect(rsCauses == [
+            "status.readyReplicas: Invalid value: 2: cannot be greater than status.replicas",
+            "status.availableReplicas: Invalid value: 2: cannot be greater than status.replicas",
+        ])
+        rs.status = ["replicas": 2, "readyReplicas": 1, "availableReplicas": 2]
+        #expect(BuiltinKinds.statusValidationCauses(rs, kind: rs.groupVersionKind).map(\.message)
+            == ["Invalid value: 2: cannot be greater than readyReplicas"])
+        let ds = try Resource(json(#"{"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"ds"},"status":{"numberReady":-1}}"#))
+        #expect(BuiltinKinds.statusValidationCauses(ds, kind: ds.groupVersionKind).map(\.field) == ["status.numberReady"])
+        // kube-apiserver checks no phase: a status writer may set any.
+        let pod = try Resource(json(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"status":{"phase":"Sleeping"}}"#))
+        #expect(BuiltinKinds.statusValidationCauses(pod, kind: pod.groupVersionKind).isEmpty)
+    }
+}

@@ -121,16 +121,4 @@ extension BuiltinKinds {
             return value
         }
     }
-
-    /// Pod status written through `pods/status`: a known phase, and conditions with a type.
-    static func podStatusCauses(_ object: Resource) -> [APIError.Cause] {
-        var causes: [APIError.Cause] = []
-        if let phase = object.status?["phase"], let text = phase.stringValue, !text.isEmpty,
-            !["Pending", "Running", "Succeeded", "Failed", "Unknown"].contains(text)
-        {
-            causes.append(FieldErrors.notSupported("status.phase", value: phase,
-                                                   supported: ["Failed", "Pending", "Running", "Succeeded", "Unknown"]))
-        }
-        return causes
-    }
 }

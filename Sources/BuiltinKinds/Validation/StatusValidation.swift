@@ -28,6 +28,17 @@ extension BuiltinKinds {
                          "observedGeneration", "collisionCount"],
                 bounded: ["readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas"],
                 availableBeyondReady: "cannot be greater than status.readyReplicas")
+        case ("apps", "v1", "ReplicaSet"):
+            replicaCountCauses(
+                object.status,
+                counts: ["replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas", "observedGeneration",
+                         "terminatingReplicas"],
+                bounded: ["fullyLabeledReplicas", "readyReplicas", "availableReplicas"],
+                availableBeyondReady: "cannot be greater than readyReplicas")
+        case ("apps", "v1", "DaemonSet"):
+            ["currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled", "numberReady", "observedGeneration",
+             "updatedNumberScheduled", "numberAvailable", "numberUnavailable", "collisionCount"]
+                .flatMap { FieldRules.nonNegative("status.\($0)", object.status?[$0]) }
         default: []
         }
     }

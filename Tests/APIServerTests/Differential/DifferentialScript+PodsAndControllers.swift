@@ -99,6 +99,8 @@ extension DifferentialScript {
                 metadata: {labels: {a: b}}
                 spec: {restartPolicy: Never, activeDeadlineSeconds: 5, containers: [{name: c, image: x}]}
             """),
+        k(.podsAndControllers, "rs.status-invalid", ["patch", "rs", "rs1", "-n", "{ns}", "--subresource=status", "--type=merge", "-p",
+                                                     #"{"status":{"replicas":0,"readyReplicas":2}}"#]),
         k(.podsAndControllers, "rs.fs-bad", ["get", "rs", "-n", "{ns}", "--field-selector", "status.replicas=0"]),
         k(.podsAndControllers, "rs.explain", ["explain", "replicaset.spec.minReadySeconds"]),
         k(.podsAndControllers, "rs.api-resources", ["api-resources", "--api-group=apps", "-o", "wide"]),
@@ -121,6 +123,7 @@ extension DifferentialScript {
         k(.podsAndControllers, "ds.template-generation", ["patch", "ds", "ds1", "-n", "{ns}", "--type=merge", "-o",
                                                           "jsonpath={.metadata.generation} {.metadata.annotations}", "-p",
                                                           #"{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"busybox:1.36"}]}}}}"#]),
+        k(.podsAndControllers, "ds.describe", ["describe", "ds", "ds1", "-n", "{ns}"]),
         k(.podsAndControllers, "ds.invalid", ["create", "-f", "-"], stdin: """
             apiVersion: apps/v1
             kind: DaemonSet
@@ -187,6 +190,9 @@ extension DifferentialScript {
                     spec: {restartPolicy: OnFailure, containers: [{name: c, image: busybox}]}
             """),
         k(.podsAndControllers, "cj.get-wide", ["get", "cronjobs", "-n", "{ns}", "-o", "wide"]),
+        k(.podsAndControllers, "cj.describe", ["describe", "cronjob", "cj1", "-n", "{ns}"]),
+        k(.podsAndControllers, "cj.suspend-table", ["patch", "cronjob", "cj1", "-n", "{ns}", "--type=merge", "-p", #"{"spec":{"timeZone":"Europe/Paris"}}"#]),
+        k(.podsAndControllers, "cj.timezone-column", ["get", "cronjob", "cj1", "-n", "{ns}"]),
         k(.podsAndControllers, "cj.bad-schedule", ["create", "-f", "-"], stdin: """
             apiVersion: batch/v1
             kind: CronJob
