@@ -233,6 +233,10 @@ import Testing
             #expect(Self.errorMessages(broken).first?.contains("component \"cahce\" does not exist") == true)
             await runtime.manager.waitUntilIdle()
             #expect(try await runtime.get(Kinds.configMap, "cache")?.uid == running.uid)
+            // The status still names the workload the broken entry keeps.
+            let status = try #require(try await runtime.get(Kinds.appConfig, "cached"))
+            #expect(status.valueIfPresent(at: "status.workloads[0].workloadRef.name") == "cache",
+                    "\(status.valueIfPresent(at: "status.workloads") ?? .null)")
             #expect(sink.events(on: "ApplicationConfiguration/cached", reason: "GarbageCollectedComponent").isEmpty)
 
             try await runtime.edit(Kinds.appConfig, "cached") { object in

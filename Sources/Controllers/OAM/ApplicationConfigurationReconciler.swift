@@ -295,18 +295,27 @@ final class ApplicationConfigurationReconciler: Reconciler {
 
     /// The status entries of the entries that did not render, by position in `spec.components`:
     /// the entry the last status had for the same component (the n-th of that component for its
-    /// n-th entry), so that the status still names the live workload the entry keeps.
+    /// n-th entry), so that the status still names the live workload the entry keeps (and its
+    /// scopes keep it). An entry whose component the last status does not have (a typo in its
+    /// componentName) takes, in order, an entry of a component no entry names any more: garbage
+    /// collection keeps that one's objects while the entry does not render, so the status says so.
     func carriedWorkloads(
         of appConfig: ApplicationConfiguration, rendered: RenderedApplication
     ) -> [Int: ApplicationConfiguration.WorkloadStatus] {
         guard !rendered.failedEntries.isEmpty, let old = appConfig.status?.workloads, !old.isEmpty else { return [:] }
         let entries = appConfig.spec.components
+        let named = Set(entries.compactMap(Self.componentName(of:)))
+        var orphans = old.filter { $0.workloadRef != nil && !named.contains($0.componentName ?? "") }[...]
         var carried: [Int: ApplicationConfiguration.WorkloadStatus] = [:]
         for index in rendered.failedEntries where index < entries.count {
             guard let name = Self.componentName(of: entries[index]) else { continue }
             let occurrence = entries[..<index].filter { Self.componentName(of: $0) == name }.count
             let previous = old.filter { $0.componentName == name && $0.workloadRef != nil }
-            if occurrence < previous.count { carried[index] = previous[occurrence] }
+            if occurrence < previous.count {
+                carried[index] = previous[occurrence]
+            } else if let orphan = orphans.popFirst() {
+                carried[index] = orphan
+            }
         }
         return carried
     }
