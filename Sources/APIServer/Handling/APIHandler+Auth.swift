@@ -251,21 +251,14 @@ extension APIHandler {
             verb: text(nonResource, "verb"), isResourceRequest: false, path: text(nonResource, "path"))
     }
 
-    /// `status` of a SelfSubjectRulesReview: for the admin every verb on every resource and
-    /// non-resource URL; for anyone else the rules RBAC binds to them in `namespace` (and
-    /// cluster-wide), with the roles it could not find as `evaluationError`.
+    /// `status` of a SelfSubjectRulesReview: the rules RBAC binds to the user in `namespace` (and
+    /// cluster-wide), with the roles it could not find as `evaluationError`. As in kube-apiserver,
+    /// `system:masters` may do everything whatever RBAC says, but lists only RBAC's rules (the
+    /// bootstrap `cluster-admin` binding gives it every verb on everything).
     func rulesReviewStatus(for user: UserInfo, namespace: String) async throws -> JSONValue {
         var resourceRules: [JSONValue] = []
         var nonResourceRules: [JSONValue] = []
         var evaluationError = ""
-        if user.isMaster {
-            // What kube's authorizer for `system:masters` lists (and all its RBAC rules add nothing).
-            return [
-                "resourceRules": [["verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]]],
-                "nonResourceRules": [["verbs": ["*"], "nonResourceURLs": ["*"]]],
-                "incomplete": false,
-            ]
-        }
         let (rules, errors) = RBACAuthorizer.rules(for: user, namespace: namespace, policy: try await rbacPolicy())
         for rule in rules {
             let verbs = rule["verbs"] ?? []

@@ -81,10 +81,9 @@ extension BuiltinKinds {
         if let old {
             let before = old.object["roleRef"] ?? [:]
             if ["apiGroup", "kind", "name"].contains(where: { before[$0]?.stringValue ?? "" != roleRef[$0]?.stringValue ?? "" }) {
-                causes.append(APIError.Cause(
-                    type: "FieldValueInvalid",
-                    message: "Invalid value: rbac.RoleRef{APIGroup:\(FieldErrors.display(.string(group))), Kind:\(FieldErrors.display(.string(kind))), Name:\(FieldErrors.display(.string(name)))}: cannot change roleRef",
-                    field: "roleRef"))
+                // kube quotes the new roleRef with its Go field names.
+                let quoted: JSONValue = ["APIGroup": .string(group), "Kind": .string(kind), "Name": .string(name)]
+                causes.append(FieldErrors.invalid("roleRef", value: quoted, "cannot change roleRef"))
             }
         }
         return causes
@@ -127,9 +126,8 @@ extension BuiltinKinds {
         return problems
     }
 
-    /// `Invalid value: []string{"…"}: detail`, the way Go prints a list of strings.
+    /// `Invalid value: ["…"]: detail`, a list of strings as kube quotes it.
     private static func goInvalid(_ field: String, _ values: [String], _ detail: String) -> APIError.Cause {
-        let list = values.map { FieldErrors.display(.string($0)) }.joined(separator: ", ")
-        return APIError.Cause(type: "FieldValueInvalid", message: "Invalid value: []string{\(list)}: \(detail)", field: field)
+        FieldErrors.invalid(field, value: .array(values.map(JSONValue.string)), detail)
     }
 }

@@ -23,6 +23,8 @@ enum AcceptedDifferences {
             "kube-apiserver hides why a JSON patch failed; the plane names the unknown operation — same 422 Invalid",
         "sr.scale-patch":
             "a Scale write that changes nothing is not written (kube-apiserver rewrites the object and bumps its resourceVersion, so kubectl says \"patched\" rather than \"(no change)\")",
+        "au.can-i-list":
+            "the plane authorises by RBAC, so the admin's rules are those RBAC binds to system:masters (cluster-admin: everything) and system:authenticated (discovery, self reviews), as kube-apiserver with --authorization-mode=RBAC lists them; the reference kit runs AlwaysAllow, which lists only everything",
         "dc.version":
             "the server version: the embedded plane reports Mizzen's own version and build, not kube-apiserver's",
         "dc.api-resources-apps":

@@ -3,8 +3,9 @@ extension DifferentialScript {
     ///
     /// The reference kit runs with `--authorization-mode=AlwaysAllow`, so only answers that do not
     /// depend on the authorizer are compared here: the objects, their tables, validation, and
-    /// `auth can-i` questions RBAC answers "yes" to. Refusals (403s, "no", escalation) are checked
-    /// against a kit with `--authorization-mode=Node,RBAC` by `RBACTests`' expectations.
+    /// `auth can-i` questions RBAC answers "yes" to. Refusals (403s, "no", escalation) and the
+    /// bootstrap ClusterRoles (kube creates them only when RBAC is on) were compared with a kit
+    /// running `--authorization-mode=Node,RBAC`; `RBACTests` holds those answers.
     static let accessControl: [DifferentialStep] = [
         k(.accessControl, "ac.api-resources", ["api-resources", "--api-group=rbac.authorization.k8s.io", "-o", "wide"]),
         r(.accessControl, "ac.raw-discovery", "GET", "/apis/rbac.authorization.k8s.io/v1"),
@@ -40,16 +41,6 @@ extension DifferentialScript {
         k(.accessControl, "ac.describe-role", ["describe", "role", "ac-reader", "-n", "{ns}"]),
         k(.accessControl, "ac.describe-rolebinding", ["describe", "rolebinding", "ac-read", "-n", "{ns}"]),
         k(.accessControl, "ac.describe-clusterrole", ["describe", "clusterrole", "{ns}-urls"]),
-        k(.accessControl, "ac.bootstrap-clusterroles", [
-            "get", "clusterroles", "cluster-admin", "admin", "edit", "view", "system:basic-user", "system:discovery",
-            "system:public-info-viewer", "-o", "name",
-        ]),
-        k(.accessControl, "ac.bootstrap-labels", ["get", "clusterrole", "view", "-o", "jsonpath={.metadata.labels} {.metadata.annotations}"]),
-        k(.accessControl, "ac.bootstrap-discovery-rules", ["get", "clusterrole", "system:discovery", "-o", "jsonpath={.rules}"]),
-        k(.accessControl, "ac.bootstrap-bindings", [
-            "get", "clusterrolebindings", "cluster-admin", "system:basic-user", "system:discovery", "system:public-info-viewer",
-            "-o", "wide",
-        ]),
         k(.accessControl, "ac.explain-role-rules", ["explain", "role.rules"]),
         k(.accessControl, "ac.explain-subjects", ["explain", "rolebinding.subjects.apiGroup"]),
         k(.accessControl, "ac.invalid-rules", ["create", "-f", "-"], stdin: """
