@@ -17,6 +17,9 @@ extension APIHandler {
         forwarded.path = Self.storagePath(request.path, view: view.type, storage: storage.type)
         let method = request.method.uppercased()
         let isEvents = storage.type.kind == "Event"
+        if isEvents, let selector = request.query["fieldSelector"], !selector.isEmpty {
+            forwarded.query["fieldSelector"] = try Self.coreEventFieldSelector(selector)
+        }
         switch method {
         case "POST", "PUT":
             let body = try Self.decodeBody(request)
@@ -41,7 +44,9 @@ extension APIHandler {
             let contentType = Self.mediaType(request.contentType)
             if contentType.hasPrefix("application/apply-patch") {
                 let body = try Self.decodeBody(APIRequest(method: "", path: "", contentType: "application/yaml", body: request.body))
-                forwarded.body = toStorage(body, view: view.type, stored: nil).jsonBytes()
+                let configuration = view.type.kind == "Event"
+                    ? EventConversion.toCore(body, whole: false) : toStorage(body, view: view.type, stored: nil)
+                forwarded.body = configuration.jsonBytes()
                 forwarded.contentType = "application/apply-patch+yaml"
             } else if let name = target.name {
                 // The patch applies to the object as this API shows it; the result is stored as an update.
@@ -72,7 +77,45 @@ extension APIHandler {
         default:
             break
         }
-        return Self.viewResponse(await handle(forwarded), view: view.type, storage: storage.type, convert: { toView($0, view: view.type) })
+        let context = StorageView(type: view.type, toView: { [self] in
+            view.type.kind == "Event" ? EventConversion.toEventsV1($0, filled: false) : toView($0, view: view.type)
+        })
+        let answer = await StorageView.$current.withValue(context) { await handle(forwarded) }
+        return Self.viewResponse(answer, view: view.type, storage: storage.type, convert: { toView($0, view: view.type) })
+    }
+
+    /// The field labels of `events.k8s.io/v1` Events, as the core Event labels they select on.
+    static let eventFieldLabels: [String: String] = [
+        "metadata.name": "metadata.name", "metadata.namespace": "metadata.namespace", "reason": "reason",
+        "type": "type", "reportingController": "reportingComponent",
+        "regarding.kind": "involvedObject.kind", "regarding.namespace": "involvedObject.namespace",
+        "regarding.name": "involvedObject.name", "regarding.uid": "involvedObject.uid",
+        "regarding.apiVersion": "involvedObject.apiVersion",
+        "regarding.resourceVersion": "involvedObject.resourceVersion",
+        "regarding.fieldPath": "involvedObject.fieldPath",
+    ]
+
+    /// An `events.k8s.io/v1` field selector (`regarding.name=web,type!=Normal`) in core Event labels.
+    static func coreEventFieldSelector(_ selector: String) throws -> String {
+        var terms: [String] = []
+        var current = ""
+        var escaped = false
+        for character in selector {
+            if escaped { current.append(character); escaped = false; continue }
+            if character == "\\" { current.append(character); escaped = true; continue }
+            if character == "," { terms.append(current); current = ""; continue }
+            current.append(character)
+        }
+        terms.append(current)
+        return try terms.map { term in
+            guard let operatorRange = term.firstRange(of: "!=") ?? term.firstRange(of: "==") ?? term.firstRange(of: "=")
+            else { return term }
+            let label = term[..<operatorRange.lowerBound].trimmingCharacters(in: .whitespaces)
+            guard let core = eventFieldLabels[label] else {
+                throw APIError.badRequest("field label not supported: \(label)")
+            }
+            return core + term[operatorRange.lowerBound...]
+        }.joined(separator: ",")
     }
 
     private func toStorage(_ object: JSONValue, view: ResourceType, stored: JSONValue?) -> JSONValue {
@@ -157,7 +200,7 @@ extension APIHandler {
             return .object(members)
         }
         if kind == "Status", view.group != storage.group, case .object(var details)? = members["details"],
-            details["group"]?.stringValue == storage.group
+            (details["group"]?.stringValue ?? "") == storage.group
         {
             details["group"] = .string(view.group)
             members["details"] = .object(details)
@@ -177,5 +220,30 @@ extension APIHandler {
         if type.group.isEmpty, type.resource == "endpoints" {
             WarningRecorder.record("v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
         }
+    }
+}
+
+/// The view a request came through while the stored type's endpoint handles it, so that the
+/// field manager records the write in the view's version and field names.
+struct StorageView: Sendable {
+    @TaskLocal static var current: StorageView?
+
+    var type: ResourceType
+    var toView: @Sendable (JSONValue) -> JSONValue
+
+    /// `object` (stored form) with the managed fields of this write computed on both objects as
+    /// the view shows them.
+    func recordingManagedFields(
+        of object: Resource, old: Resource?, manager: FieldManager, name: String, time: String, schema: PatchSchema
+    ) -> Resource {
+        let live = old.map { toView($0.value) }
+        let updated = manager.update(live: live, new: toView(object.value), manager: name, time: time, schema: schema)
+        var result = object
+        if let fields = updated["metadata"]?["managedFields"] {
+            result.metadata["managedFields"] = fields
+        } else {
+            result.metadata.removeValue(forKey: "managedFields")
+        }
+        return result
     }
 }

@@ -106,7 +106,12 @@ extension APIHandler {
         if subresource == nil, type.group.isEmpty, type.kind == "Service" {
             try await allocateServiceAddresses(&object, old: old)
         }
-        if !managedFieldsDone {
+        if !managedFieldsDone, let view = StorageView.current {
+            // A write through a view records its fields as that API version names them, as kube does.
+            object = view.recordingManagedFields(
+                of: object, old: old, manager: fieldManager(served, subresource: subresource),
+                name: request.fieldManager, time: timestamp, schema: registry.patchSchema(for: view.type))
+        } else if !managedFieldsDone {
             let manager = fieldManager(served, subresource: subresource)
             let updated = manager.update(
                 live: old?.value, new: object.value, manager: request.fieldManager, time: timestamp,

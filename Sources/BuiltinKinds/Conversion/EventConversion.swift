@@ -28,16 +28,24 @@ public enum EventConversion {
     ]
 
     /// A stored core Event as `events.k8s.io/v1` shows it.
-    public static func toEventsV1(_ event: JSONValue) -> JSONValue {
+    ///
+    /// - Parameter filled: whether to write the members Go writes even when unset (`eventTime`,
+    ///   `deprecatedSource`…), as an answer does; `false` gives only what is set, as the field
+    ///   manager sees an object.
+    public static func toEventsV1(_ event: JSONValue, filled: Bool = true) -> JSONValue {
         guard case .object(let members) = event else { return event }
         var out: JSONObject = ["kind": "Event", "apiVersion": "events.k8s.io/v1"]
         out["metadata"] = members["metadata"] ?? [:]
         for (core, events) in renamed {
             let value = members[core]
+            if !filled {
+                if let value, !value.isNull, value != "", value != .emptyObject, value != 0 { out[events] = value }
+                continue
+            }
             switch events {
             // Structs and times without omitempty: kube writes them even when unset.
             case "eventTime", "deprecatedFirstTimestamp", "deprecatedLastTimestamp": out[events] = value ?? .null
-            case "deprecatedSource": out[events] = value.flatMap { $0.isNull ? nil : $0 } ?? .emptyObject
+            case "deprecatedSource": out[events] = value.presentValue ?? .emptyObject
             case "regarding": out[events] = value ?? .emptyObject
             case "deprecatedCount":
                 if let count = value?.intValue, count != 0 { out[events] = .int(count) }
@@ -48,8 +56,9 @@ public enum EventConversion {
         return .object(out)
     }
 
-    /// An `events.k8s.io/v1` Event (whole, or a partial apply configuration) as a core `v1` Event.
-    public static func toCore(_ event: JSONValue) -> JSONValue {
+    /// An `events.k8s.io/v1` Event as a core `v1` Event; `whole` is `false` for a partial apply
+    /// configuration, which gets none of the members Go writes when unset.
+    public static func toCore(_ event: JSONValue, whole: Bool = true) -> JSONValue {
         guard case .object(let members) = event else { return event }
         var fields: JSONObject = [:]
         for (core, events) in renamed {
@@ -59,6 +68,12 @@ public enum EventConversion {
         if members["kind"] != nil { out["kind"] = "Event" }
         if members["apiVersion"] != nil { out["apiVersion"] = "v1" }
         if let metadata = members["metadata"] { out["metadata"] = metadata }
+        if whole {
+            // The members Go writes even when unset.
+            fields["involvedObject"] = fields["involvedObject"] ?? .emptyObject
+            fields["source"] = fields["source"].presentValue ?? .emptyObject
+            for key in ["firstTimestamp", "lastTimestamp"] where fields[key] == nil { fields[key] = .null }
+        }
         for key in coreOrder { if let value = fields[key] { out[key] = value } }
         return .object(out)
     }
@@ -86,5 +101,16 @@ public enum EventConversion {
             causes.append(FieldErrors.invalid("source", value: "", "needs to be unset"))
         }
         return causes
+    }
+}
+
+extension Optional where Wrapped == JSONValue {
+    /// The value unless it is missing or `null`. (A closure `{ $0.isNull ? nil : $0 }` would not
+    /// do: there `nil` can be read as JSONValue's own `null` literal.)
+    var presentValue: JSONValue? {
+        switch self {
+        case .none, .some(.null): return nil
+        case .some(let value): return value
+        }
     }
 }

@@ -16,14 +16,14 @@ enum MetricForms {
         case "Object":
             let source = metric["object"] ?? [:]
             var object: JSONObject = ["target": source["describedObject"] ?? [:], "metricName": source["metric"]?["name"] ?? ""]
-            object["targetValue"] = source["target"]?["value"].flatMap { $0.isNull ? nil : $0 } ?? "0"
+            object["targetValue"] = source["target"]?["value"].presentValue ?? "0"
             set(&object, "selector", source["metric"]?["selector"])
             set(&object, "averageValue", source["target"]?["averageValue"])
             out["object"] = .object(object)
         case "Pods":
             let source = metric["pods"] ?? [:]
             var pods: JSONObject = ["metricName": source["metric"]?["name"] ?? ""]
-            pods["targetAverageValue"] = source["target"]?["averageValue"].flatMap { $0.isNull ? nil : $0 } ?? "0"
+            pods["targetAverageValue"] = source["target"]?["averageValue"].presentValue ?? "0"
             set(&pods, "selector", source["metric"]?["selector"])
             out["pods"] = .object(pods)
         case "Resource", "ContainerResource":
@@ -80,7 +80,7 @@ enum MetricForms {
             let key = type == "Resource" ? "resource" : "containerResource"
             let source = metric[key] ?? [:]
             var target: JSONObject = [:]
-            let utilization = source["targetAverageUtilization"].flatMap { $0.isNull ? nil : $0 }
+            let utilization = source["targetAverageUtilization"].presentValue
             target["type"] = utilization == nil ? "AverageValue" : "Utilization"
             set(&target, "averageValue", source["targetAverageValue"])
             set(&target, "averageUtilization", utilization)
@@ -90,7 +90,7 @@ enum MetricForms {
         case "External":
             let source = metric["external"] ?? [:]
             var target: JSONObject = [:]
-            let value = source["targetValue"].flatMap { $0.isNull ? nil : $0 }
+            let value = source["targetValue"].presentValue
             target["type"] = value == nil ? "AverageValue" : "Value"
             set(&target, "value", value)
             set(&target, "averageValue", source["targetAverageValue"])
@@ -109,14 +109,14 @@ enum MetricForms {
         case "Object":
             let source = metric["object"] ?? [:]
             var object: JSONObject = ["target": source["describedObject"] ?? [:], "metricName": source["metric"]?["name"] ?? ""]
-            object["currentValue"] = source["current"]?["value"].flatMap { $0.isNull ? nil : $0 } ?? "0"
+            object["currentValue"] = source["current"]?["value"].presentValue ?? "0"
             set(&object, "selector", source["metric"]?["selector"])
             set(&object, "averageValue", source["current"]?["averageValue"])
             out["object"] = .object(object)
         case "Pods":
             let source = metric["pods"] ?? [:]
             var pods: JSONObject = ["metricName": source["metric"]?["name"] ?? ""]
-            pods["currentAverageValue"] = source["current"]?["averageValue"].flatMap { $0.isNull ? nil : $0 } ?? "0"
+            pods["currentAverageValue"] = source["current"]?["averageValue"].presentValue ?? "0"
             set(&pods, "selector", source["metric"]?["selector"])
             out["pods"] = .object(pods)
         case "Resource", "ContainerResource":
@@ -124,14 +124,14 @@ enum MetricForms {
             let source = metric[key] ?? [:]
             var resource: JSONObject = ["name": source["name"] ?? ""]
             set(&resource, "currentAverageUtilization", source["current"]?["averageUtilization"])
-            resource["currentAverageValue"] = source["current"]?["averageValue"].flatMap { $0.isNull ? nil : $0 } ?? "0"
+            resource["currentAverageValue"] = source["current"]?["averageValue"].presentValue ?? "0"
             if key == "containerResource" { resource["container"] = source["container"] ?? "" }
             out[key] = .object(resource)
         case "External":
             let source = metric["external"] ?? [:]
             var external: JSONObject = ["metricName": source["metric"]?["name"] ?? ""]
             set(&external, "metricSelector", source["metric"]?["selector"])
-            external["currentValue"] = source["current"]?["value"].flatMap { $0.isNull ? nil : $0 } ?? "0"
+            external["currentValue"] = source["current"]?["value"].presentValue ?? "0"
             set(&external, "currentAverageValue", source["current"]?["averageValue"])
             out["external"] = .object(external)
         default: break
@@ -180,6 +180,56 @@ enum MetricForms {
             ]
         default: break
         }
+        return .object(out)
+    }
+
+    // MARK: Behavior
+
+    /// A v2 `behavior` as kube writes it into `…/behavior`: its internal Go type marshalled
+    /// without JSON tags (`{"ScaleUp":{"StabilizationWindowSeconds":0,…,"Tolerance":null},…}`).
+    static func behaviorToInternal(_ behavior: JSONValue) -> JSONValue {
+        func rules(_ value: JSONValue?) -> JSONValue {
+            guard let value, !value.isNull else { return .null }
+            let policies: JSONValue = value["policies"]?.arrayValue.map { list in
+                .array(list.map { policy in
+                    ["Type": policy["type"] ?? "", "Value": policy["value"] ?? 0, "PeriodSeconds": policy["periodSeconds"] ?? 0]
+                })
+            } ?? .null
+            return [
+                "StabilizationWindowSeconds": value["stabilizationWindowSeconds"] ?? .null,
+                "SelectPolicy": value["selectPolicy"] ?? .null, "Policies": policies,
+                "Tolerance": value["tolerance"] ?? .null,
+            ]
+        }
+        return ["ScaleUp": rules(behavior["scaleUp"]), "ScaleDown": rules(behavior["scaleDown"])]
+    }
+
+    /// The v2 `behavior` of a `…/behavior` annotation; Go reads member names without regard to
+    /// case, so both the internal and the v2 spelling are read.
+    static func behaviorFromInternal(_ encoded: JSONValue) -> JSONValue {
+        func member(_ object: JSONValue?, _ name: String) -> JSONValue? {
+            guard case .object(let members)? = object else { return nil }
+            let found = members.first { $0.key.lowercased() == name.lowercased() }?.value
+            return found.presentValue
+        }
+        func rules(_ value: JSONValue?) -> JSONValue? {
+            guard let value else { return nil }
+            var out: JSONObject = [:]
+            if let window = member(value, "stabilizationWindowSeconds") { out["stabilizationWindowSeconds"] = window }
+            if let select = member(value, "selectPolicy") { out["selectPolicy"] = select }
+            if let policies = member(value, "policies")?.arrayValue {
+                out["policies"] = .array(policies.map { policy in
+                    var converted: JSONObject = [:]
+                    for key in ["type", "value", "periodSeconds"] { if let field = member(policy, key) { converted[key] = field } }
+                    return .object(converted)
+                })
+            }
+            if let tolerance = member(value, "tolerance") { out["tolerance"] = tolerance }
+            return .object(out)
+        }
+        var out: JSONObject = [:]
+        if let up = rules(member(encoded, "scaleUp")) { out["scaleUp"] = up }
+        if let down = rules(member(encoded, "scaleDown")) { out["scaleDown"] = down }
         return .object(out)
     }
 }

@@ -45,7 +45,7 @@ public enum HorizontalPodAutoscalerConversion {
             annotations[conditionsAnnotation] = .string(JSONValue.array(conditions).jsonString())
         }
         if let behavior = spec["behavior"], !behavior.isNull {
-            annotations[behaviorAnnotation] = .string(behavior.jsonString())
+            annotations[behaviorAnnotation] = .string(MetricForms.behaviorToInternal(behavior).jsonString())
         }
         if annotations.isEmpty { metadata.removeValue(forKey: "annotations") } else { metadata["annotations"] = .object(annotations) }
 
@@ -110,8 +110,9 @@ public enum HorizontalPodAutoscalerConversion {
             metrics = [["type": "Resource", "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": 80]]]]
         }
         v2Spec["metrics"] = .array(metrics)
-        if let text = behaviorText, let behavior = try? JSONValue(parsingJSON: Array(text.utf8)), behavior != .emptyObject {
-            v2Spec["behavior"] = behavior
+        if let text = behaviorText, let encoded = try? JSONValue(parsingJSON: Array(text.utf8)) {
+            let behavior = MetricForms.behaviorFromInternal(encoded)
+            if behavior != .emptyObject { v2Spec["behavior"] = behavior }
         }
 
         var out: JSONObject = [:]

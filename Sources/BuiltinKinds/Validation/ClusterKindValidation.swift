@@ -158,7 +158,7 @@ extension BuiltinKinds {
         } else if value > 1_000_000_000 {
             causes.append(FieldErrors.forbidden("value", "maximum allowed value of a user defined priority is 1000000000"))
         }
-        causes += FieldRules.oneOf("preemptionPolicy", object.object["preemptionPolicy"], ["Never", "PreemptLowerPriority"])
+        causes += FieldRules.oneOf("preemptionPolicy", object.object["preemptionPolicy"], ["Never", "PreemptLowerPriority"], required: false)
         if let old {
             if (old.object["value"]?.intValue ?? 0) != value {
                 causes.append(FieldErrors.forbidden("value", "may not be changed in an update."))
@@ -294,8 +294,8 @@ extension BuiltinKinds {
     static func podDisruptionBudgetCauses(_ object: Resource) -> [APIError.Cause] {
         let spec = object.spec ?? [:]
         var causes: [APIError.Cause] = []
-        let minimum = spec["minAvailable"].flatMap { $0.isNull ? nil : $0 }
-        let maximum = spec["maxUnavailable"].flatMap { $0.isNull ? nil : $0 }
+        let minimum = spec["minAvailable"].presentValue
+        let maximum = spec["maxUnavailable"].presentValue
         if let minimum, let maximum {
             // kube prints the internal Go struct as the value.
             func go(_ value: JSONValue?) -> String { value.map { $0.jsonString() } ?? "null" }
