@@ -26,6 +26,11 @@ struct BuiltinTypesTests {
         Expected(group: "apps", resource: "deployments", kind: "Deployment", namespaced: true, shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"]),
         Expected(group: "apps", resource: "statefulsets", kind: "StatefulSet", namespaced: true, shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"]),
         Expected(group: "apps", resource: "controllerrevisions", kind: "ControllerRevision", namespaced: true, shortNames: [], categories: [], subresources: []),
+        Expected(group: "", resource: "pods", kind: "Pod", namespaced: true, shortNames: ["po"], categories: ["all"], subresources: ["binding", "eviction", "log", "status"]),
+        Expected(group: "apps", resource: "replicasets", kind: "ReplicaSet", namespaced: true, shortNames: ["rs"], categories: ["all"], subresources: ["scale", "status"]),
+        Expected(group: "apps", resource: "daemonsets", kind: "DaemonSet", namespaced: true, shortNames: ["ds"], categories: ["all"], subresources: ["status"]),
+        Expected(group: "batch", resource: "jobs", kind: "Job", namespaced: true, shortNames: [], categories: ["all"], subresources: ["status"]),
+        Expected(group: "batch", resource: "cronjobs", kind: "CronJob", namespaced: true, shortNames: ["cj"], categories: ["all"], subresources: ["status"]),
         Expected(group: "authentication.k8s.io", resource: "selfsubjectreviews", kind: "SelfSubjectReview", namespaced: false, shortNames: [], categories: [], subresources: []),
         Expected(group: "authentication.k8s.io", resource: "tokenreviews", kind: "TokenReview", namespaced: false, shortNames: [], categories: [], subresources: []),
         Expected(group: "authorization.k8s.io", resource: "localsubjectaccessreviews", kind: "LocalSubjectAccessReview", namespaced: true, shortNames: [], categories: [], subresources: []),
@@ -69,7 +74,8 @@ struct BuiltinTypesTests {
     @Test("lookup by kind")
     func byKind() {
         #expect(BuiltinTypes.served(GroupVersionKind(group: "apps", version: "v1", kind: "StatefulSet"))?.type.resource == "statefulsets")
-        #expect(BuiltinTypes.served(GroupVersionKind(group: "apps", version: "v1", kind: "ReplicaSet")) == nil)
+        #expect(BuiltinTypes.served(GroupVersionKind(group: "apps", version: "v1", kind: "ReplicaSet"))?.type.resource == "replicasets")
+        #expect(BuiltinTypes.served(GroupVersionKind(group: "", version: "v1", kind: "ReplicationController")) == nil)
     }
 
     @Test("built-in schemas carry kube's merge keys")
