@@ -239,6 +239,10 @@ struct StorageView: Sendable {
         let live = old.map { toView($0.value) }
         let updated = manager.update(live: live, new: toView(object.value), manager: name, time: time, schema: schema)
         var result = object
+        if type.kind == "Event" {
+            // The typed decoding of the stored form dropped these nulls; kube writes them.
+            for key in ["firstTimestamp", "lastTimestamp"] where result.object[key] == nil { result.object[key] = .null }
+        }
         if let fields = updated["metadata"]?["managedFields"] {
             result.metadata["managedFields"] = fields
         } else {
