@@ -179,6 +179,10 @@ struct RBACTests {
         let nodes = try await plane.kubectl(["--token", token, "-n", "team", "create", "role", "nodes", "--verb=get", "--resource=nodes"])
         #expect(nodes.stderr.contains(#"roles.rbac.authorization.k8s.io "nodes" is forbidden: user "system:serviceaccount:team:robot" (groups=["system:serviceaccounts" "system:serviceaccounts:team" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:"#), "\(nodes.stderr)")
         #expect(nodes.stderr.contains(#"{APIGroups:[""], Resources:["nodes"], Verbs:["get"]}"#))
+        // A binding to a role that is missing is named, as kube's registry names it (by the resource written).
+        try await plane.kubectlOK(["-n", "team", "create", "rolebinding", "broken", "--clusterrole=nothere", "--serviceaccount=team:robot"])
+        let broken = try await plane.kubectl(["--token", token, "-n", "team", "create", "role", "nodes", "--verb=get", "--resource=nodes"])
+        #expect(broken.stderr.contains(#"Verbs:["get"]}; resolution errors: [roles.rbac.authorization.k8s.io "nothere" not found]"#), "\(broken.stderr)")
         let bindAdmin = try await plane.kubectl([
             "--token", token, "-n", "team", "create", "rolebinding", "everything", "--clusterrole=cluster-admin", "--user=jane",
         ])

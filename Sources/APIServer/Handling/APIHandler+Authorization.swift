@@ -130,7 +130,14 @@ extension APIHandler {
         guard !missing.isEmpty else { return }
         var message = "user \(RBACAuthorizer.quoted(user.username)) (groups=[\(user.groups.map(RBACAuthorizer.quoted).joined(separator: " "))]) is attempting to grant RBAC permissions not currently held:\n"
             + missing.joined(separator: "\n")
-        if !errors.isEmpty { message += "; resolution errors: [\(errors.joined(separator: " "))]" }
+        if !errors.isEmpty {
+            // The registry's resolver names a missing role by the resource being written.
+            let renamed = errors.map { error -> String in
+                guard error.hasSuffix(" not found"), let space = error.firstIndex(of: " ") else { return error }
+                return "\(type.resource).\(type.group)" + error[space...]
+            }
+            message += "; resolution errors: [\(renamed.joined(separator: " "))]"
+        }
         let qualified = "\(type.resource).\(type.group)"
         var error = APIError(
             code: 403, reason: .forbidden, message: "\(qualified) \(RBACAuthorizer.quoted(object.name)) is forbidden: \(message)",
