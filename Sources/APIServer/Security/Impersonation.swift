@@ -8,9 +8,8 @@ import Resources
 ///
 /// As in kube, a ServiceAccount user name (`system:serviceaccount:NS:NAME`) gets the
 /// ServiceAccount groups when no group is asked for, and every impersonated user but
-/// `system:anonymous` gets `system:authenticated`. kube then asks the authorizer whether the
-/// requester may `impersonate` each of them; the embedded plane has no authorization yet (every
-/// authenticated user may do everything, until RBAC), so every request to impersonate is granted.
+/// `system:anonymous` gets `system:authenticated`. Whether the requester may `impersonate` them
+/// is RBAC's to say (`APIHandler.requestUser(headers:request:)`); `system:masters` always may.
 ///
 /// ```swift
 /// try Impersonation.user(from: [("Impersonate-User", "jane")])
