@@ -194,6 +194,26 @@ struct ClusterKindsTests {
         #expect(refused.status != 0 && refused.stderr.contains("eventTime: Required value"), "\(refused.stderr)")
     }
 
+    @Test("kubectl's generators (protobuf bodies) create quotas, priority classes, ingresses, budgets and autoscalers")
+    func generators() async throws {
+        let plane = try await EmbeddedPlane.start()
+        defer { Task { await plane.stop() } }
+        try await plane.kubectlOK(["create", "quota", "q1", "--hard=pods=5,requests.cpu=1"])
+        try await plane.kubectlOK(["create", "priorityclass", "ck-gen", "--value=50", "--preemption-policy=Never"])
+        try await plane.kubectlOK(["create", "ingress", "gen-ing", "--rule=foo.com/bar=svc1:8080"])
+        try await plane.kubectlOK(["create", "pdb", "gen-pdb", "--selector=app=web", "--min-available=1"])
+        try await plane.kubectlOK(["create", "deployment", "web", "--image=nginx:1.27"])
+        try await plane.kubectlOK(["autoscale", "deployment", "web", "--max=5", "--cpu-percent=70"])
+        let quota = try await plane.kubectlOK(["get", "quota", "q1", "-o", "jsonpath={.spec.hard.pods}"])
+        #expect(quota == "5")
+        let policy = try await plane.kubectlOK(["get", "pc", "ck-gen", "-o", "jsonpath={.preemptionPolicy}"])
+        #expect(policy == "Never")
+        let path = try await plane.kubectlOK(["get", "ing", "gen-ing", "-o", "jsonpath={.spec.rules[0].http.paths[0].pathType}"])
+        #expect(path == "Exact")
+        let autoscaler = try await plane.kubectlOK(["get", "horizontalpodautoscalers.v1.autoscaling", "web", "-o", "jsonpath={.spec.targetCPUUtilizationPercentage}"])
+        #expect(autoscaler == "70")
+    }
+
     @Test("validation refuses what kube-apiserver refuses")
     func validation() async throws {
         let plane = try await EmbeddedPlane.start()
