@@ -190,7 +190,7 @@ extension APIHandler {
         }
         var review: JSONObject = [
             "kind": .string(type.kind), "apiVersion": .string(type.groupVersion.apiVersion),
-            "metadata": members["metadata"].flatMap { $0.isNull ? nil : $0 } ?? [:],
+            "metadata": members["metadata"].presentValue ?? [:],
         ]
         members.removeValue(forKey: "kind")
         members.removeValue(forKey: "apiVersion")
@@ -375,8 +375,8 @@ extension APIHandler {
         _ review: JSONValue, _ type: ResourceType, subjectRequired: Bool, namespace: String? = nil
     ) throws {
         let spec = review["spec"]
-        let resource = spec?["resourceAttributes"].flatMap { $0.isNull ? nil : $0 }
-        let nonResource = spec?["nonResourceAttributes"].flatMap { $0.isNull ? nil : $0 }
+        let resource = spec?["resourceAttributes"].presentValue
+        let nonResource = spec?["nonResourceAttributes"].presentValue
         var causes: [APIError.Cause] = []
         if resource != nil, let nonResource {
             causes.append(FieldErrors.invalid(

@@ -103,14 +103,3 @@ public enum EventConversion {
         return causes
     }
 }
-
-extension Optional where Wrapped == JSONValue {
-    /// The value unless it is missing or `null`. (A closure `{ $0.isNull ? nil : $0 }` would not
-    /// do: there `nil` can be read as JSONValue's own `null` literal.)
-    var presentValue: JSONValue? {
-        switch self {
-        case .none, .some(.null): return nil
-        case .some(let value): return value
-        }
-    }
-}

@@ -12,7 +12,7 @@ extension BuiltinKinds {
         let spec = object.spec ?? .emptyObject
         var causes = generatedSelectorCauses(object)
         causes += jobSpecCauses(spec, field: "spec")
-        let selector = spec["selector"].flatMap { $0.isNull ? nil : $0 }
+        let selector = spec["selector"].presentValue
         if let selector {
             causes += FieldRules.labelSelector("spec.selector", selector)
         } else {
@@ -176,7 +176,7 @@ extension BuiltinKinds {
             } catch {
                 causes.append(FieldErrors.invalid("spec.schedule", value: .string(schedule), error.description))
             }
-            let zone = spec["timeZone"].flatMap { $0.isNull ? nil : $0 }
+            let zone = spec["timeZone"].presentValue
             if allowTZ, schedule.contains("TZ"), zone != nil {
                 causes.append(FieldErrors.invalid("spec.schedule", value: .string(schedule),
                                                   "cannot use both timeZone field and TZ or CRON_TZ in schedule"))

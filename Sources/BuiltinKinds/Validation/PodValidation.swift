@@ -40,8 +40,8 @@ extension BuiltinKinds {
                 return causes + [FieldErrors.forbidden("spec.\(list)", "pod updates may not add or remove containers")]
             }
         }
-        let deadline = spec["activeDeadlineSeconds"].flatMap { $0.isNull ? nil : $0 }
-        let oldDeadline = old["activeDeadlineSeconds"].flatMap { $0.isNull ? nil : $0 }
+        let deadline = spec["activeDeadlineSeconds"].presentValue
+        let oldDeadline = old["activeDeadlineSeconds"].presentValue
         if let deadline {
             let seconds = deadline.intValue ?? 0
             if seconds < 0 || seconds > 2_147_483_647 {

@@ -105,7 +105,7 @@ extension BuiltinKinds {
     /// 1–65535, path starting with `/`).
     static func clientConfigCauses(_ config: JSONValue?, field: String) -> [APIError.Cause] {
         let url = config?["url"].flatMap { $0.isNull ? nil : $0.stringValue }
-        let service = config?["service"].flatMap { $0.isNull ? nil : $0 }
+        let service = config?["service"].presentValue
         switch (url, service) {
         case (let url?, nil):
             guard let parsed = URLComponents(string: url), parsed.host != nil else {

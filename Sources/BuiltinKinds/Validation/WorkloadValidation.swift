@@ -25,7 +25,7 @@ extension BuiltinKinds {
     static func daemonSetCauses(_ object: Resource, old: Resource?) -> [APIError.Cause] {
         let spec = object.spec
         var causes: [APIError.Cause] = []
-        let selector = spec?["selector"].flatMap { $0.isNull ? nil : $0 }
+        let selector = spec?["selector"].presentValue
         if let selector { causes += FieldRules.labelSelector("spec.selector", selector) }
         let labelsValue = spec?["template"]?["metadata"]?["labels"]
         var labels: [String: String] = [:]

@@ -192,3 +192,16 @@ extension OrderedDictionary where Key == String, Value == JSONValue {
         return try body(&members)
     }
 }
+
+extension Optional where Wrapped == JSONValue {
+    /// The value unless it is missing or `null`.
+    ///
+    /// A closure `x.flatMap { $0.isNull ? nil : $0 }` does not do this: there `nil` reads as
+    /// JSONValue's own `null` literal, so a `null` comes back as `.some(.null)`.
+    public var presentValue: JSONValue? {
+        switch self {
+        case .none, .some(.null): return nil
+        case .some(let value): return value
+        }
+    }
+}
