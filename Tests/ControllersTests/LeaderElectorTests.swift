@@ -148,7 +148,10 @@ struct LeaderElectorTests {
                 #expect(try await eventually { tracker.running == ["b"] })
                 let waited = ContinuousClock.now - died
                 #expect(waited > .seconds(1), "took over \(waited) after the leader died, before its lease expired")
-                #expect(waited < .seconds(2) + .seconds(1), "took over \(waited) after the leader died")
+                // The lease lasts 2 s; the bound leaves room for retries on a loaded 2-core machine
+                // (the suite runs beside hundreds of tests) while still failing a takeover that
+                // never comes or waits for something else than the lease.
+                #expect(waited < .seconds(2) + .seconds(8), "took over \(waited) after the leader died")
                 let record = try await Self.lease(clients[1])
                 #expect(record.holderIdentity == "b")
                 #expect(record.leaseTransitions == 1)

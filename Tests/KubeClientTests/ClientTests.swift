@@ -29,11 +29,13 @@ struct ClientTests {
             let byField = try await client.list(
                 configMapKind, namespace: "default", options: ListOptions(fieldSelector: "metadata.name=other"))
             #expect(byField.items.map(\.name) == ["other"])
-            let firstPage = try await client.list(configMapKind, namespace: "default", options: ListOptions(limit: 1))
-            #expect(firstPage.items.count == 1)
+            // Three ConfigMaps with the namespace's kube-root-ca.crt: a page of two, then one.
+            let firstPage = try await client.list(configMapKind, namespace: "default", options: ListOptions(limit: 2))
+            #expect(firstPage.items.count == 2)
             let token = try #require(firstPage.continueToken)
             let secondPage = try await client.list(
-                configMapKind, namespace: "default", options: ListOptions(limit: 1, continueToken: token))
+                configMapKind, namespace: "default", options: ListOptions(limit: 2, continueToken: token))
+            #expect(secondPage.continueToken == nil)
             #expect(Set((firstPage.items + secondPage.items).map(\.name)).isSuperset(of: ["other", "settings"]))
 
             let merged = try await client.patch(
