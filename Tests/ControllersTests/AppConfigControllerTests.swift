@@ -186,19 +186,7 @@ import Testing
 
     @Test(arguments: Substrate.available) func dataPassesFromOneComponentToAnotherAndFollowsChanges(on substrate: Substrate) async throws {
         try await Runtime.with(on: substrate) { runtime in
-            try await runtime.create("""
-                apiVersion: core.oam.dev/v1alpha2
-                kind: Component
-                metadata: {name: db}
-                spec:
-                  workload: {apiVersion: v1, kind: ConfigMap, data: {url: "postgres://db:5432"}}
-                ---
-                apiVersion: core.oam.dev/v1alpha2
-                kind: Component
-                metadata: {name: api}
-                spec:
-                  workload: {apiVersion: v1, kind: ConfigMap, data: {mode: serve}}
-                ---
+            try await runtime.create(Fixtures.databaseAndAPIComponents + """
                 apiVersion: core.oam.dev/v1alpha2
                 kind: ApplicationConfiguration
                 metadata: {name: linked}

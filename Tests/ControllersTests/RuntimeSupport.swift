@@ -186,3 +186,25 @@ enum Kinds {
     static let healthScope = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "HealthScope")
     static let manualScaler = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "ManualScalerTrait")
 }
+
+/// Objects several controller tests start from.
+enum Fixtures {
+    /// A `db` Component whose ConfigMap holds a database URL and an `api` Component whose
+    /// ConfigMap can take it through a data input; a document separator follows, for the
+    /// AppConfig the test writes after it.
+    static let databaseAndAPIComponents = """
+        apiVersion: core.oam.dev/v1alpha2
+        kind: Component
+        metadata: {name: db}
+        spec:
+          workload: {apiVersion: v1, kind: ConfigMap, data: {url: "postgres://db:5432"}}
+        ---
+        apiVersion: core.oam.dev/v1alpha2
+        kind: Component
+        metadata: {name: api}
+        spec:
+          workload: {apiVersion: v1, kind: ConfigMap, data: {mode: serve}}
+        ---
+
+        """
+}
