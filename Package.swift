@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "APIServer", targets: ["APIServer"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "ControllerRuntime", targets: ["ControllerRuntime"]),
+        .library(name: "ClusterControllers", targets: ["ClusterControllers"]),
         .library(name: "Controllers", targets: ["Controllers"]),
     ],
     dependencies: [
@@ -117,11 +119,41 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ControllerRuntime",
+            dependencies: [
+                "Resources",
+                "KubeClient",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ClusterControllers",
+            dependencies: [
+                "Resources",
+                "BuiltinKinds",
+                "KubeClient",
+                "ControllerRuntime",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Controllers",
             dependencies: [
                 "Resources",
                 "OAM",
                 "KubeClient",
+                "ControllerRuntime",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,6 +179,8 @@ let package = Package(
                 "Store",
                 "APIServer",
                 "KubeClient",
+                "ControllerRuntime",
+                "ClusterControllers",
                 "Controllers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
@@ -224,7 +258,16 @@ let package = Package(
         .testTarget(
             name: "ControllersTests",
             dependencies: [
-                "Controllers", "KubeClient", "OAM", "APIServer", "APIMachinery", "Resources", "TestSupport",
+                "Controllers", "ControllerRuntime", "KubeClient", "OAM", "APIServer", "APIMachinery", "Resources", "TestSupport",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ClusterControllersTests",
+            dependencies: [
+                "ClusterControllers", "ControllerRuntime", "KubeClient", "APIServer", "Resources", "TestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],

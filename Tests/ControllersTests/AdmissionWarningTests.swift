@@ -1,5 +1,6 @@
 import APIServer
 import Controllers
+import ControllerRuntime
 import Foundation
 import KubeClient
 import OAM

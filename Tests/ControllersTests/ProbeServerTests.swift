@@ -1,3 +1,4 @@
+@testable import ControllerRuntime
 @testable import Controllers
 import Foundation
 import KubeClient

@@ -1,4 +1,5 @@
 import Controllers
+import ControllerRuntime
 import Foundation
 import KubeClient
 import Logging

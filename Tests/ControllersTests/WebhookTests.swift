@@ -2,6 +2,7 @@ import APIMachinery
 import APIServer
 import AsyncHTTPClient
 import Controllers
+import ControllerRuntime
 import Foundation
 import KubeClient
 import Logging

@@ -3,6 +3,7 @@ public import Logging
 public import OAM
 import OrderedCollections
 public import Resources
+import ControllerRuntime
 
 /// Admission of Components and ApplicationConfigurations against what is stored now: reads the
 /// definitions, CRDs, components, revisions and scopes it needs through ``Lookup``, then runs

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import ControllerRuntime
 
 /// A CA made for one webhook server run and the serving certificate it signed, both in memory.
 ///

@@ -3,6 +3,7 @@ public import KubeClient
 import OAM
 import OrderedCollections
 public import Resources
+import ControllerRuntime
 
 /// The MutatingWebhookConfiguration and ValidatingWebhookConfiguration that send Component and
 /// ApplicationConfiguration creates and updates to ``WebhookServer``, written by server-side

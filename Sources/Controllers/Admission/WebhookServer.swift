@@ -9,6 +9,7 @@ import NIOSSL
 import OAM
 import OrderedCollections
 import Resources
+import ControllerRuntime
 
 /// The admission webhooks of a real cluster: serves `admission.k8s.io/v1` AdmissionReviews over
 /// HTTPS with its own CA (``certificates``) at

@@ -3,6 +3,7 @@ import KubeClient
 import OAM
 import OrderedCollections
 import Resources
+import ControllerRuntime
 
 extension ApplicationConfigurationReconciler {
     // MARK: Apply

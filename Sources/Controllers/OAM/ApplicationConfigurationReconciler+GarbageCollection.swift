@@ -4,6 +4,7 @@ import OAM
 import OrderedCollections
 import Resources
 import Synchronization
+import ControllerRuntime
 
 extension ApplicationConfigurationReconciler {
     // MARK: Garbage collection

@@ -3,6 +3,7 @@ import Logging
 import OAM
 import Resources
 import Synchronization
+import ControllerRuntime
 
 extension ApplicationConfigurationReconciler {
     // MARK: Served kinds

@@ -4,6 +4,7 @@ import OAM
 import OrderedCollections
 import Resources
 import Synchronization
+import ControllerRuntime
 
 /// The store kinds the AppConfig controller watches, and the kinds found not served.
 final class StoreWatches: Sendable {

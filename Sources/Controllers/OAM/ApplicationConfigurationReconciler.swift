@@ -5,6 +5,7 @@ import OAM
 import OrderedCollections
 import Resources
 import Synchronization
+import ControllerRuntime
 
 /// Options of the ApplicationConfiguration controller.
 public struct ApplicationConfigurationOptions: Sendable {

@@ -1,6 +1,7 @@
 import OrderedCollections
 import OAM
 import Resources
+import ControllerRuntime
 
 /// Decides whether an object must be written, so that a reconcile that would change nothing
 /// sends nothing: the object carries the hash of what was last applied to it, and the live

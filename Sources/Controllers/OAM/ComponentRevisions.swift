@@ -3,6 +3,7 @@ import KubeClient
 import Logging
 import OAM
 import Resources
+import ControllerRuntime
 
 /// Records Component revisions (spec §5.2, with the fixes of §12.5, §12.6 and §12.20): a
 /// ControllerRevision `<component>-vN` for every change of `spec` — never for metadata or status

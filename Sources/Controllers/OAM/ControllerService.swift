@@ -1,6 +1,7 @@
 public import KubeClient
 public import Logging
 import ServiceLifecycle
+import ControllerRuntime
 
 /// Everything a Mizzen controller process runs, wired once for `mizzen serve` (in-process, next
 /// to the embedded plane) and `mizzen controller` (against any cluster): the manager with the OAM

@@ -4,6 +4,7 @@ import Logging
 import OAM
 import Resources
 import Synchronization
+import ControllerRuntime
 
 /// The catalog of definitions (built-in, installed Workload/Trait/ScopeDefinitions and the kinds
 /// of installed CRDs) as the informers see them, rebuilt only when one of them changes: every

@@ -3,6 +3,7 @@ public import Logging
 import OAM
 import Resources
 import Synchronization
+import ControllerRuntime
 
 /// The OAM controllers, registered on a ``Manager``.
 public enum OAMControllers {

@@ -1,6 +1,7 @@
 import OrderedCollections
 public import Resources
 import OAM
+import ControllerRuntime
 
 /// The kinds the OAM controllers read and write.
 public enum OAMKinds {

@@ -3,6 +3,7 @@ import Logging
 import OrderedCollections
 import Resources
 import Synchronization
+import ControllerRuntime
 
 /// The schemas of the kinds the cluster serves, as it publishes them in OpenAPI v3: the root
 /// (`GET /openapi/v3`) names every group version's document with a hash of its content, and each

@@ -3,6 +3,7 @@ import Logging
 import OAM
 import OrderedCollections
 import Resources
+import ControllerRuntime
 
 /// Reconciles ContainerizedWorkloads (spec §7 with the fixes of §12.16): translates the
 /// workload with the pure ``OAM/ContainerizedWorkloadTranslation``, server-side applies the
@@ -195,7 +196,8 @@ final class ContainerizedWorkloadReconciler: Reconciler {
             StatusWriter.synced(failure: failure, old: workload.status), in: workload.status)
         if let resources { status["resources"] = .array(resources) }
         try await StatusWriter.write(
-            .object(status), of: workload, kind: WorkloadKinds.containerizedWorkload, client: client)
+            .object(status), of: workload, kind: WorkloadKinds.containerizedWorkload, client: client,
+            fieldManager: Controllers.fieldManager)
     }
 
     // MARK: Watches

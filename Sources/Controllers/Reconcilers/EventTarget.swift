@@ -1,5 +1,6 @@
 import OAM
 import Resources
+import ControllerRuntime
 
 /// Where the workload and trait controllers record their Events (spec §7.1 step 2, §8 step 1):
 /// on the ApplicationConfiguration that controls the object — where users look, with

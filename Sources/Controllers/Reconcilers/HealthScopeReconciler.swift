@@ -4,6 +4,7 @@ import OAM
 import OrderedCollections
 import Resources
 import Synchronization
+import ControllerRuntime
 
 /// Reconciles HealthScopes (spec §9 with the fixes of §12.18): evaluates every workload of
 /// `spec.workloadRefs` from the caches, writes `status.scopeHealthCondition` and
@@ -140,7 +141,8 @@ final class HealthScopeReconciler: Reconciler {
         var status = object.status?.objectValue ?? [:]
         status["scopeHealthCondition"] = Self.scopeCondition(results)
         status["healthConditions"] = .array(results.map(\.json))
-        try await StatusWriter.write(.object(status), of: object, kind: WorkloadKinds.healthScope, client: client)
+        try await StatusWriter.write(.object(status), of: object, kind: WorkloadKinds.healthScope, client: client,
+            fieldManager: Controllers.fieldManager)
         // Past probe-timeout a cache that has not filled is probed again at the interval, not
         // every syncPoll for ever; its objects' arrival queues the scopes listing them meanwhile.
         return .requeue(after: interval)

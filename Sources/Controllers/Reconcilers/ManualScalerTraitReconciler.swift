@@ -4,6 +4,7 @@ import Logging
 import OAM
 import OrderedCollections
 import Resources
+import ControllerRuntime
 
 /// Reconciles ManualScalerTraits (spec §8 with the fixes of §12.17): finds the workload named by
 /// `spec.workloadRef`, its children through the WorkloadDefinition's `childResourceKinds` (kept
@@ -188,7 +189,8 @@ final class ManualScalerTraitReconciler: Reconciler {
 
     private func writeStatus(of trait: Resource, failure: String?) async throws {
         let status = StatusWriter.setting(StatusWriter.synced(failure: failure, old: trait.status), in: trait.status)
-        try await StatusWriter.write(.object(status), of: trait, kind: WorkloadKinds.manualScalerTrait, client: client)
+        try await StatusWriter.write(.object(status), of: trait, kind: WorkloadKinds.manualScalerTrait, client: client,
+            fieldManager: Controllers.fieldManager)
     }
 
     /// Whether a change of a referenced object can matter to a trait: it appeared, went, or

@@ -2,6 +2,7 @@ import KubeClient
 import Logging
 import OrderedCollections
 public import Resources
+import ControllerRuntime
 
 /// **Simulation.** Stands in for the kubelet and the workload controllers the embedded plane
 /// does not have: it reports every Deployment and StatefulSet as fully rolled out and available,
@@ -37,7 +38,8 @@ public final class NodeSimulator: Reconciler {
         guard let object = objects.cache.get(key), !object.isBeingDeleted else { return .done }
         let status = Self.simulatedStatus(of: object, now: KubernetesTime.now)
         do {
-            try await StatusWriter.write(status, of: object, kind: kind, client: client)
+            try await StatusWriter.write(
+                status, of: object, kind: kind, client: client, fieldManager: Controllers.fieldManager)
         } catch let error as APIError where error.reason == .notFound {
             return .done
         }

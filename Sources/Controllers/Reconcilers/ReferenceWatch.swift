@@ -1,6 +1,7 @@
 import OAM
 import Resources
 import Synchronization
+import ControllerRuntime
 
 /// Names an object by namespace, API group, kind and name — not version, so that a reference
 /// written at another version of the kind still names the same object. Used as the value of

@@ -1,6 +1,7 @@
 public import Logging
 import OAM
 public import Resources
+import ControllerRuntime
 
 /// The controllers of the built-in workload, trait and scope kinds, and the node simulator.
 ///

@@ -1,5 +1,6 @@
 import OAM
 import Resources
+import ControllerRuntime
 
 /// The kinds the workload, trait and scope controllers read and write.
 enum WorkloadKinds {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Controllers
+import ControllerRuntime
 import KubeClient
 import OAM
 import Resources

@@ -1,6 +1,7 @@
 import APIServer
 import ArgumentParser
 import Controllers
+import ControllerRuntime
 import CoreMetrics
 import Foundation
 import KubeClient

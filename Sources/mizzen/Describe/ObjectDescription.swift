@@ -1,4 +1,5 @@
 import Controllers
+import ControllerRuntime
 import KubeClient
 import OAM
 import OrderedCollections

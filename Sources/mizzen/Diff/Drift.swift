@@ -1,5 +1,6 @@
 import APIMachinery
 import Controllers
+import ControllerRuntime
 import OrderedCollections
 import Resources
 

@@ -1,6 +1,7 @@
 import APIServer
 import ArgumentParser
 import Controllers
+import ControllerRuntime
 import KubeClient
 import Logging
 import OAM

@@ -1,5 +1,6 @@
 import OrderedCollections
 import Controllers
+import ControllerRuntime
 import Foundation
 import KubeClient
 import OAM

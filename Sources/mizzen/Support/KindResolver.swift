@@ -1,5 +1,6 @@
 import OrderedCollections
 import Controllers
+import ControllerRuntime
 import KubeClient
 import OAM
 import Resources

@@ -31,6 +31,8 @@ public struct LeaderElectionConfiguration: Sendable, Hashable {
     /// Clear `holderIdentity` when leadership ends other than by losing the lease, so that a
     /// successor takes over at once instead of after `leaseDuration`.
     public var releaseOnStop = true
+    /// The field manager of the Lease writes.
+    public var fieldManager = "mizzen"
 
     /// - Parameter identity: defaults to ``defaultIdentity()``.
     public init(leaseName: String, leaseNamespace: String, identity: String = Self.defaultIdentity()) {
@@ -293,12 +295,12 @@ public final class LeaderElector: Sendable {
                 var object = Resource(
                     apiVersion: Self.leaseKind.apiVersion, kind: Self.leaseKind.kind, name: name, namespace: namespace)
                 object.object["spec"] = record.spec
-                written = try await client.create(object, options: WriteOptions(fieldManager: Controllers.fieldManager))
+                written = try await client.create(object, options: WriteOptions(fieldManager: configuration.fieldManager))
             case .update(let record):
                 // `lease` carries the resourceVersion read: a write in between makes this a Conflict.
                 guard var object = lease else { return .failed("no lease to update") }
                 object.object["spec"] = record.spec
-                written = try await client.update(object, options: WriteOptions(fieldManager: Controllers.fieldManager))
+                written = try await client.update(object, options: WriteOptions(fieldManager: configuration.fieldManager))
             }
             state.withLock { state in
                 state.observedVersion = written.resourceVersion
@@ -372,7 +374,7 @@ public final class LeaderElector: Sendable {
             record.acquireTime = now
             record.renewTime = now
             lease.object["spec"] = record.spec
-            _ = try await client.update(lease, options: WriteOptions(fieldManager: Controllers.fieldManager))
+            _ = try await client.update(lease, options: WriteOptions(fieldManager: configuration.fieldManager))
             return .acquired
         } catch let error as APIError where error.reason == .notFound {
             return .heldByOther("")
