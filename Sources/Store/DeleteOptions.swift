@@ -20,6 +20,10 @@ public struct DeleteOptions: Sendable, Hashable {
     public var preconditionResourceVersion: String?
     /// Check everything, change nothing.
     public var dryRun: Bool
+    /// Seconds the object may take to go (a Pod's graceful termination): above 0 the object
+    /// only gets `deletionTimestamp` that far ahead and `deletionGracePeriodSeconds`, and stays
+    /// until deleted with 0; `nil` or 0 delete at once. The API server decides it per kind.
+    public var gracePeriodSeconds: Int?
 
     public init(
         propagationPolicy: PropagationPolicy? = nil, preconditionUID: String? = nil,

@@ -313,6 +313,7 @@ extension StoreTransaction {
                 message: "namespaces \"\(name)\" is forbidden: this namespace may not be deleted",
                 kind: "namespaces", name: name)
         }
+        if let graceful = try gracefulDelete(key, stored: stored, options: options) { return graceful }
         let (result, removed) = try deleteObject(key, existing: stored, policy: options.propagationPolicy)
         if removed { return stored }
         var out = result

@@ -208,7 +208,7 @@ final class StoreTransaction {
     ///
     /// - Returns: the object as written (or as deleted) and whether it was deleted.
     func settle(_ key: ObjectKey, old: Resource, updated: Resource) throws -> (object: Resource, removed: Bool) {
-        if updated.isBeingDeleted, updated.finalizers.isEmpty,
+        if updated.isBeingDeleted, updated.finalizers.isEmpty, Self.graceIsOver(updated),
             key.type != Self.namespaceKey || Self.namespaceSpecFinalizers(updated).isEmpty
         {
             return (try remove(key, last: updated), true)

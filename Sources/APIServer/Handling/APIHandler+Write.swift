@@ -261,9 +261,11 @@ extension APIHandler {
     func delete(_ served: ServedResource, _ target: ResourceTarget, name: String, _ request: APIRequest) async throws
         -> APIResponse
     {
-        let options = try deleteOptions(request)
+        var options = try deleteOptions(request)
+        options.gracePeriodSeconds = try await gracePeriodForDeleting(served, namespace: target.namespace, name: name, request)
         let object = try await store.delete(served.type, namespace: target.namespace, name: name, options: options)
         try await afterWrite(object, served, dryRun: options.dryRun, deleted: true)
+        if Self.isGracefullyDeleting(object) { return .ok(object.value) }
         if object.deletionTimestamp != nil, !object.finalizers.isEmpty {
             return .json(status: 202, body: object.value, contentType: "application/json")
         }
