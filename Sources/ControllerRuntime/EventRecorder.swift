@@ -191,10 +191,13 @@ public final class EventRecorder: EventSink, Service, Sendable {
 
     static let eventKind = GroupVersionKind(group: "", version: "v1", kind: "Event")
 
-    /// The Event for `record`, named `<object>.<16 hex digits>` in the object's namespace
+    /// The Event for `record`, named `<object>.<16 hex digits of its time>` in the object's namespace
     /// (`default` for a cluster-scoped object, as client-go does).
     func makeEvent(_ record: Record, timestamp: String) -> Resource {
-        let suffix = String(UInt64.random(in: .min ... .max), radix: 16)
+        // client-go's suffix: the time in nanoseconds, so that Events of one object list (and
+        // `kubectl describe` shows those of one second) in the order they happened.
+        let nanoseconds = UInt64(max(0, record.time.timeIntervalSince1970 * 1_000_000_000))
+        let suffix = String(nanoseconds &+ UInt64.random(in: 0..<1_000), radix: 16)
         let base = record.object.name.isEmpty ? record.object.kind.lowercased() : record.object.name
         let name = String(base.prefix(253 - 17)) + "." + String(repeating: "0", count: 16 - suffix.count) + suffix
         var event = Resource(
