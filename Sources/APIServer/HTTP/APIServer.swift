@@ -98,7 +98,7 @@ public final class APIServer: Sendable {
         try await handler.reloadCustomResources()
         try await handler.ensureClusterObjects(serverPort: configuration.port == 0 ? 6443 : configuration.port)
         try await handler.ensureSystemPriorityClasses()
-        try await handler.ensureBootstrapPolicy()
+        try await handler.reconcileBootstrapPolicy()
         try await handler.ensureNamespaceDefaults(caCertificatePEM: certificates?.caCertificatePEM)
         if !configuration.seedObjects.isEmpty {
             do {

@@ -36,15 +36,12 @@ extension APIHandler {
     }
 
     /// The user a request with these headers acts as: who its bearer token authenticates, or the
-    /// user its impersonation headers name when that user may `impersonate` them (kube checks the
-    /// user, or the ServiceAccount, then each group, the uid and each extra value).
+    /// user its impersonation headers name when the requester may impersonate them, as
+    /// kube-apiserver v1.36 decides it (``ImpersonationModes``: the constrained modes
+    /// `arbitrary-node`, `serviceaccount` and `user-info`, then the classic `impersonate` verb).
     ///
     /// - Throws: ``APIError`` 401 without valid credentials, 400 for impersonation headers without
-    ///   a user, 403 when impersonation is not allowed.
-    ///
-    /// kube-apiserver v1.36 also knows constrained impersonation (`impersonate:user-info` with
-    /// `impersonate-on:user-info:<verb>`); the plane grants only the classic `impersonate` verb, and
-    /// words its refusal as kube's first constrained mode does, on the request's own attributes.
+    ///   a user, 403 when impersonation is not allowed (the first refusal kube meets).
     public func requestUser(headers: [(name: String, value: String)], request: AuthorizationAttributes) async throws
         -> UserInfo
     {
@@ -52,41 +49,13 @@ extension APIHandler {
         guard let requester = await authenticator.user(authorization: authorization) else {
             throw Authenticator.unauthorized
         }
-        guard let impersonated = try Impersonation.user(from: headers) else { return requester }
-        guard !requester.isMaster else { return impersonated }
-        var checks: [AuthorizationAttributes] = []
-        if let account = ServiceAccountName.split(impersonated.username) {
-            checks.append(AuthorizationAttributes(
-                verb: "impersonate", isResourceRequest: true, resource: "serviceaccounts", namespace: account.namespace,
-                name: account.name))
-        } else {
-            checks.append(AuthorizationAttributes(
-                verb: "impersonate", isResourceRequest: true, resource: "users", name: impersonated.username))
+        guard let requested = try Impersonation.requested(from: headers) else { return requester }
+        let policy = requester.isMaster ? RBACPolicy() : try await rbacPolicy()
+        return try ImpersonationModes.user(for: requested, by: requester, request: request) { check in
+            requester.isMaster
+                ? RBACAuthorizer.Decision(allowed: true, reason: "")
+                : RBACAuthorizer.authorize(requester, check, policy: policy)
         }
-        for header in headers where header.name.lowercased() == "impersonate-group" {
-            checks.append(AuthorizationAttributes(
-                verb: "impersonate", isResourceRequest: true, resource: "groups", name: header.value))
-        }
-        if !impersonated.uid.isEmpty {
-            checks.append(AuthorizationAttributes(
-                verb: "impersonate", isResourceRequest: true, apiGroup: "authentication.k8s.io", resource: "uids",
-                name: impersonated.uid))
-        }
-        for (key, values) in impersonated.extra {
-            for value in values {
-                checks.append(AuthorizationAttributes(
-                    verb: "impersonate", isResourceRequest: true, apiGroup: "authentication.k8s.io",
-                    resource: "userextras", subresource: key, name: value))
-            }
-        }
-        let policy = try await rbacPolicy()
-        for check in checks where !RBACAuthorizer.authorize(requester, check, policy: policy).allowed {
-            let mode = ServiceAccountName.split(impersonated.username) == nil ? "user-info" : "serviceaccount"
-            var refused = request
-            refused.verb = "impersonate-on:\(mode):\(request.verb)"
-            throw refused.forbidden(user: requester.username)
-        }
-        return impersonated
     }
 
     /// Refuses a Role or ClusterRole that grants more than its author holds (unless they may
@@ -144,24 +113,5 @@ extension APIHandler {
             kind: type.resource, name: object.name, group: type.group)
         error.keepsEmptyDetails = true
         throw error
-    }
-
-    /// Creates the bootstrap ClusterRoles and ClusterRoleBindings (``BootstrapPolicy``) the store
-    /// lacks, as kube-apiserver does at start; ones a user changed are left as they are.
-    func ensureBootstrapPolicy() async throws {
-        for object in BootstrapPolicy.objects {
-            guard let served = BuiltinTypes.served(group: BuiltinTypes.rbacGroup, resource: object.kind == "ClusterRole" ? "clusterroles" : "clusterrolebindings")
-            else { continue }
-            if (try? await store.get(served.type, namespace: nil, name: object.name)) != nil { continue }
-            let request = APIRequest(
-                method: "POST", path: "/apis/\(BuiltinTypes.rbacGroup)/v1/\(served.type.resource)",
-                contentType: "application/json", userAgent: "kube-apiserver/v1.36.2", body: object.value.jsonBytes())
-            guard case .json(let status, let body, _) = await handle(request) else { continue }
-            // 409: another server on the same store created it first.
-            guard status < 300 || status == 409 else {
-                throw SeedError(
-                    object: "\(object.kind)/\(object.name)", message: APIError(status: body)?.message ?? "HTTP \(status)")
-            }
-        }
     }
 }

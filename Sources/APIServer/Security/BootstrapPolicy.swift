@@ -14,8 +14,12 @@ import Resources
 /// - `system:service-account-issuer-discovery`, bound to every ServiceAccount.
 ///
 /// The plane runs no controllers of its own for the other `system:*` roles, so it does not seed
-/// them. Aggregation is not re-run: a new ClusterRole labelled `aggregate-to-view` does not widen
-/// `view` (the rules stored here are the aggregated ones).
+/// them. `admin`, `edit` and `view` are stored here with their aggregated rules, so that they are
+/// right before any controller runs; the plane's clusterrole-aggregation controller
+/// (`ClusterControllers`, area `rbac`) then keeps them — and any ClusterRole with an
+/// `aggregationRule` — in step, so a new ClusterRole labelled `aggregate-to-view` widens `view`,
+/// `edit` and `admin` as on a cluster. At every start the missing objects are recreated and the
+/// others reconciled (`APIHandler.reconcileBootstrapPolicy()`, ``BootstrapReconciliation``).
 enum BootstrapPolicy {
     /// The objects, ClusterRoles first.
     static let objects: [Resource] = sources.map { source in
