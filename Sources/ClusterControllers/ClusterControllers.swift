@@ -29,6 +29,8 @@ public enum ClusterControllers {
         public var areas = Set(Area.allCases)
         /// The simulated node.
         public var node = NodeOptions()
+        /// The horizontal-pod-autoscaler controller.
+        public var horizontalPodAutoscaler = HorizontalPodAutoscalerOptions()
         /// The Job, CronJob and TTL controllers' timing (back-off, clock).
         public var jobs = JobOptions()
 

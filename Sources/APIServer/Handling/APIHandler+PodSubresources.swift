@@ -12,8 +12,8 @@ import Store
 ///   not an error: `kubectl logs` prints the line).
 /// - `POST pods/<name>/binding`: a `Binding` sets `spec.nodeName` and the `PodScheduled`
 ///   condition, as the scheduler's binding does; a Pod already bound is a 409.
-/// - `POST pods/<name>/eviction`: a `policy/v1` `Eviction` deletes the Pod (with the
-///   eviction's delete options). PodDisruptionBudgets are not consulted.
+/// - `POST pods/<name>/eviction`: a `policy/v1` `Eviction` deletes the Pod unless its
+///   PodDisruptionBudget forbids it (`APIHandler+Eviction.swift`).
 extension APIHandler {
     /// The answer to a request for one of these subresources; `nil` for any other request.
     func podSubresource(_ served: ServedResource, _ target: ResourceTarget, _ request: APIRequest) async throws
@@ -27,7 +27,8 @@ extension APIHandler {
         switch (request.method.uppercased(), subresource) {
         case ("GET", "log"): return try await podLog(type, namespace: namespace, name: name, request)
         case ("POST", "binding"): return try await bindPod(served, namespace: namespace, name: name, request)
-        case ("POST", "eviction"): return try await evictPod(served, namespace: namespace, name: name, request)
+        case ("POST", "eviction"):
+            return try await evictRespectingBudgets(served, namespace: namespace, name: name, request)
         default: throw Self.methodNotAllowed(request.method.uppercased())
         }
     }
@@ -106,28 +107,6 @@ extension APIHandler {
         bound.status?["conditions"] = .array(conditions)
         let scheduled = try await store.update(bound, as: served.type, subresource: .status, dryRun: dryRun)
         try await afterWrite(scheduled, served, dryRun: dryRun)
-        return .json(status: 201, body: ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
-                                         "code": 201], contentType: "application/json")
-    }
-
-    private func evictPod(_ served: ServedResource, namespace: String, name: String, _ request: APIRequest) async throws
-        -> APIResponse
-    {
-        let eviction = try Self.decodeBody(request)
-        guard (eviction["metadata"]?["name"]?.stringValue ?? "") == name else {
-            throw APIError.badRequest("name in URL does not match name in Eviction object")
-        }
-        var options = DeleteOptions()
-        options.dryRun = request.isDryRun
-        if let deleteOptions = eviction["deleteOptions"] {
-            if let uid = deleteOptions["preconditions"]?["uid"]?.stringValue { options.preconditionUID = uid }
-            if let version = deleteOptions["preconditions"]?["resourceVersion"]?.stringValue {
-                options.preconditionResourceVersion = version
-            }
-            if deleteOptions["dryRun"]?.arrayValue?.contains("All") == true { options.dryRun = true }
-        }
-        let deleted = try await store.delete(served.type, namespace: namespace, name: name, options: options)
-        try await afterWrite(deleted, served, dryRun: options.dryRun, deleted: true)
         return .json(status: 201, body: ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success",
                                          "code": 201], contentType: "application/json")
     }
