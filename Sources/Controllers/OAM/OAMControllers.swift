@@ -15,8 +15,10 @@ public enum OAMControllers {
         public var revisionLimit = 50
         /// Run the ContainerizedWorkload, ManualScalerTrait and HealthScope controllers.
         public var workloadControllers = true
-        /// Report Deployments and StatefulSets as available, for a plane without kubelets (the
-        /// embedded one); never on a real cluster.
+        /// Run the Deployment-level ``NodeSimulator``, which reports Deployments and StatefulSets
+        /// as available by writing their status (the old mode, for a plane where nothing runs
+        /// Pods); never where a controller owns that status (a real cluster, or the embedded
+        /// plane running its own controllers).
         public var nodeSimulator = false
 
         public init() {}

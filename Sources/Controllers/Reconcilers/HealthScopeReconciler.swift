@@ -17,7 +17,10 @@ import ControllerRuntime
 ///   healthy when every one is (a Service when it exists);
 /// - `apps` Deployment and StatefulSet: `status.readyReplicas == spec.replicas` (an unset
 ///   `spec.replicas` is the API default, 1);
-/// - `apps` DaemonSet: `status.numberUnavailable` is 0;
+/// - `apps` DaemonSet: its controller has reported on it (`status.observedGeneration`), no Pod
+///   is unavailable and `status.numberReady` reaches `desiredNumberScheduled` — the reference
+///   looks at `numberUnavailable` only, which a DaemonSet nobody reported on yet lacks, so it
+///   read as HEALTHY before a single Pod existed;
 /// - any other kind: UNKNOWN, with its status in `workloadStatus`;
 /// - a workload that does not exist: UNHEALTHY.
 ///
@@ -317,13 +320,16 @@ final class HealthScopeReconciler: Reconciler {
             diagnosis: "Ready:\(ready)/\(wanted)")
     }
 
-    /// DaemonSets: no unavailable pod.
+    /// DaemonSets: reported on by their controller, every Pod they should run ready, none
+    /// unavailable.
     static func daemonSetHealth(_ object: Resource) -> WorkloadHealth {
+        let reported = object.status?["observedGeneration"]?.intValue != nil
         let unavailable = object.status?["numberUnavailable"]?.intValue ?? 0
         let ready = object.status?["numberReady"]?.intValue ?? 0
         let desired = object.status?["desiredNumberScheduled"]?.intValue ?? 0
+        let healthy = reported && unavailable == 0 && ready >= desired
         return WorkloadHealth(
-            reference: TypedReference(to: object), status: unavailable == 0 ? .healthy : .unhealthy,
+            reference: TypedReference(to: object), status: healthy ? .healthy : .unhealthy,
             diagnosis: "Ready:\(ready)/\(desired)")
     }
 }

@@ -4,15 +4,25 @@ import OrderedCollections
 public import Resources
 import ControllerRuntime
 
-/// **Simulation.** Stands in for the kubelet and the workload controllers the embedded plane
-/// does not have: it reports every Deployment and StatefulSet as fully rolled out and available,
-/// so that health scopes and dependencies on readiness can be exercised without a cluster.
-/// No pod runs.
+/// **Simulation, Deployment-level — the old mode.** Stands in for the workload controllers and
+/// the kubelet by writing status directly: it reports every Deployment and StatefulSet as fully
+/// rolled out and available, so that health scopes and dependencies on readiness can be
+/// exercised without Pods. No ReplicaSet or Pod exists.
+///
+/// The embedded plane now runs its own controllers and a simulated node instead (the
+/// `ClusterControllers` target: Deployment → ReplicaSet → Pod, StatefulSet, DaemonSet…, the
+/// default of `mizzen serve --node-simulation pods`). This simulator remains for
+/// `--node-simulation deployments` (the reconcile benchmark's old mode, `mizzen bench reconcile
+/// --node-simulation deployments`) and for the controller tests on the real kube-apiserver kit,
+/// whose kube-controller-manager runs without its deployment controller and which has no kubelet
+/// (Deployments only there: its StatefulSet controller owns StatefulSet status).
 ///
 /// For each object it sets `status.replicas`, `readyReplicas`, `availableReplicas` and
 /// `updatedReplicas` to `spec.replicas` (1 when unset) and `observedGeneration` to
 /// `metadata.generation`; a Deployment also gets an `Available` condition whose message says it
-/// is simulated. It writes only when the status differs. Never run it against a real cluster.
+/// is simulated. It writes only when the status differs. Never run it where a controller owns
+/// the status of these kinds (a real cluster's kube-controller-manager, or the plane's own
+/// controllers): each would undo the other's writes.
 public final class NodeSimulator: Reconciler {
     /// The kinds simulated.
     public static let kinds = [

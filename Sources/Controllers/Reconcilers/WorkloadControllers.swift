@@ -119,10 +119,10 @@ public enum WorkloadControllers {
     /// The node simulator's controllers, one per kind of `kinds` (some of ``NodeSimulator/kinds``):
     /// each object is queued whenever it changes (its status is put back if someone else rewrites it).
     ///
-    /// Only for a plane without the controllers of those kinds: the embedded one has none; a
-    /// test cluster run without kube-controller-manager's deployment controller wants
-    /// Deployments only (its StatefulSet controller writes StatefulSet status, and would undo
-    /// the simulator's every write).
+    /// Only for a plane without the controllers of those kinds: the embedded one run with
+    /// `--node-simulation deployments` (without its own controllers); a test cluster run without
+    /// kube-controller-manager's deployment controller wants Deployments only (its StatefulSet
+    /// controller writes StatefulSet status, and would undo the simulator's every write).
     public static func nodeSimulatorControllers(
         manager: Manager, kinds: [GroupVersionKind] = NodeSimulator.kinds, workers: Int = 1,
         logger: Logger = Logger(label: "mizzen.controllers")

@@ -1,5 +1,6 @@
 import APIServer
 import ArgumentParser
+import ClusterControllers
 import Controllers
 import ControllerRuntime
 import CoreMetrics
@@ -16,13 +17,19 @@ struct ReconcileBench: AsyncParsableCommand {
         abstract: "Time the controllers converging N applications on the embedded plane, then a no-op resync.",
         discussion: """
             Starts the embedded control plane in a temporary directory with the OAM controllers \\
-            and the node simulator in the same process, as `mizzen serve` runs them, and creates \\
+            and what runs workloads in the same process, as `mizzen serve` runs them, and creates \\
             N copies of a load-test application shaped like KubeVela's: two components (a \\
             ContainerizedWorkload with a ManualScalerTrait and a route-like trait, and a worker \\
             Deployment) and five traits in all. It prints the time until every application is \\
             converged (synced, every workload scaled and reported available), the p50/p99 of \\
             reconcile durations, the writes the controllers made and the peak RSS; then a full \\
             resync with nothing changed: its time and its writes (which must be 0).
+
+            --node-simulation says what runs the workloads: pods (the default, as `mizzen \\
+            serve`): the plane's own controllers — Deployment → ReplicaSet → Pod, the scheduler \\
+            and the simulated kubelet — so every replica is a Pod; deployments: the old \\
+            Deployment-level node simulator, which writes Deployment status directly and creates \\
+            no ReplicaSet or Pod (the figures measured before the plane had Pods).
 
             Example:
               swift build -c release && .build/release/mizzen bench reconcile --apps 1000
@@ -36,6 +43,15 @@ struct ReconcileBench: AsyncParsableCommand {
 
     @Option(help: "How long to wait for convergence, in seconds, before giving up.")
     var timeout = 900
+
+    @Option(help: "What runs workloads: pods (the plane's controllers and simulated node) or deployments (the old Deployment-level simulator, no Pods).")
+    var nodeSimulation: NodeSimulation = .pods
+
+    func validate() throws {
+        guard nodeSimulation != .none else {
+            throw ValidationError("--node-simulation none: nothing would make the Deployments available; use pods or deployments")
+        }
+    }
 
     func run() async throws {
         let recorder = DurationRecorder()
@@ -74,16 +90,27 @@ struct ReconcileBench: AsyncParsableCommand {
         let manager = Manager(client: client, logger: logger)
         var options = OAMControllers.Options()
         options.workers = workers
-        options.nodeSimulator = true
+        // The old mode runs the simulator on the OAM controllers' manager, as it was measured.
+        options.nodeSimulator = nodeSimulation == .deployments
         OAMControllers.register(on: manager, options: options, logger: logger)
+        let cluster: ClusterControllerService? = if nodeSimulation == .pods {
+            ClusterControllerService(client: client, options: clusterOptions, logger: logger)
+        } else {
+            nil
+        }
         let running = Task { try await manager.run() }
-        defer { running.cancel() }
+        let clusterRunning = cluster.map { cluster in Task { try await cluster.run() } }
+        defer {
+            running.cancel()
+            clusterRunning?.cancel()
+        }
         let convergence = Convergence()
         convergence.watch(
             appConfigs: manager.informer(for: OAMKinds.applicationConfiguration),
             deployments: manager.informer(for: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")))
 
         print("reconcile: \(apps) applications (2 components, 5 traits each), \(workers) workers per controller")
+        print("reconcile: node simulation: \(nodeSimulation.summary)")
         let clock = ContinuousClock()
         let start = clock.now
         let before = try await currentResourceVersion(client)
@@ -110,6 +137,7 @@ struct ReconcileBench: AsyncParsableCommand {
         }
         let converged = clock.now - start
         await manager.waitUntilIdle()
+        await cluster?.manager.waitUntilIdle()
         let after = try await currentResourceVersion(client)
         let writes = after - before - Int64(apps * 3)
         print("reconcile: converged in \(format(converged)) (\(Int(Double(apps) / seconds(converged))) apps/s)")
@@ -117,6 +145,14 @@ struct ReconcileBench: AsyncParsableCommand {
             print("reconcile: \(controller): \(durations.count) reconciles, p50 \(percentile(durations, 0.5)), p99 \(percentile(durations, 0.99))")
         }
         print("reconcile: \(writes) writes by the controllers (\(String(format: "%.1f", Double(writes) / Double(apps))) per app)")
+        if let cluster {
+            let counts = [("Pod", ""), ("ReplicaSet", "apps")].map { kind, group in
+                let count = cluster.manager.existingInformer(for: GroupVersionKind(group: group, version: "v1", kind: kind))?
+                    .cache.count ?? 0
+                return "\(count) \(kind)s"
+            }
+            print("reconcile: \(counts.joined(separator: ", ")) (the writes include them, their status and their Events)")
+        }
         print("reconcile: RSS \(memory("VmRSS")) MiB, peak \(memory("VmHWM")) MiB (API server, store and controllers in one process)")
 
         recorder.reset()
@@ -127,8 +163,27 @@ struct ReconcileBench: AsyncParsableCommand {
         let resynced = try await currentResourceVersion(client)
         let reconciles = recorder.durations().values.map(\.count).reduce(0, +)
         print("reconcile: no-op resync of \(reconciles) objects in \(format(resync)), \(resynced - after) writes")
+        if let cluster {
+            recorder.reset()
+            let start = clock.now
+            await cluster.manager.resync()
+            await cluster.manager.waitUntilIdle()
+            let time = clock.now - start
+            let written = try await currentResourceVersion(client) - resynced
+            let count = recorder.durations().values.map(\.count).reduce(0, +)
+            print("reconcile: no-op resync of the plane's controllers: \(count) objects in \(format(time)), \(written) writes")
+        }
         running.cancel()
+        clusterRunning?.cancel()
         _ = await running.result
+        _ = await clusterRunning?.result
+    }
+
+    /// The plane's controllers with as many workers as the OAM ones.
+    private var clusterOptions: ClusterControllers.Options {
+        var options = ClusterControllers.Options()
+        options.workers = workers
+        return options
     }
 
     /// The newest resourceVersion of the store: every write moves it by one.

@@ -22,11 +22,22 @@ struct ServeCommand: AsyncParsableCommand {
 
             The OAM controllers run in the same process (--no-controllers turns them off) and \
             talk to the server through the same Kubernetes client they use against real \
-            clusters. As there is no kubelet, a node simulator reports Deployments and \
-            StatefulSets as available (status replicas = spec.replicas, with an Available \
-            condition that says it is simulated); --no-node-simulator turns it off. Components \
-            and AppConfigs pass the OAM admission checks and mutation (--no-admission turns \
-            them off).
+            clusters. Components and AppConfigs pass the OAM admission checks and mutation \
+            (--no-admission turns them off).
+
+            There is no kubelet and no container runtime. --node-simulation says what runs \
+            workloads instead:
+              pods         the default: the plane's own controllers, as in a cluster
+                           (Deployment → ReplicaSet → Pod, StatefulSet, DaemonSet, Job,
+                           CronJob, Endpoints…), a scheduler binding Pods to the
+                           simulated Node "mizzen", and a simulated kubelet moving them
+                           to Running and Ready without running any container (an
+                           image under ".invalid" never pulls)
+              deployments  the old node simulator: Deployment and StatefulSet status
+                           written directly (every replica available); no ReplicaSet,
+                           no Pod
+              none         nothing runs workloads; they stay unready
+            (--no-node-simulator is a deprecated spelling of --node-simulation none.)
 
             Examples:
               mizzen serve --data-dir .mizzen
@@ -45,13 +56,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve plain HTTP instead of HTTPS (the token still travels in clear: only for tests).")
     var insecureHTTP = false
 
-    @Flag(help: "Serve the API only, without the OAM controllers.")
+    @Flag(help: "Serve without the OAM controllers (what runs workloads is --node-simulation's).")
     var noControllers = false
 
     @Flag(help: "Store Components and AppConfigs without the OAM admission checks and mutation.")
     var noAdmission = false
 
-    @Flag(help: "Do not simulate nodes (by default Deployments and StatefulSets are reported available, as there is no kubelet).")
+    @Option(help: "What runs workloads: pods (the plane's controllers and simulated node), deployments (the old Deployment-level simulator, no Pods) or none.")
+    var nodeSimulation: NodeSimulation = .pods
+
+    @Flag(help: .hidden)
     var noNodeSimulator = false
 
     @Option(help: "Reconciles run at once per controller.")
@@ -62,7 +76,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if noNodeSimulator, nodeSimulation != .pods, nodeSimulation != .none {
+            throw ValidationError("--no-node-simulator (deprecated: --node-simulation none) contradicts --node-simulation \(nodeSimulation.rawValue)")
+        }
     }
+
+    /// The mode asked for, the deprecated `--no-node-simulator` meaning `none`.
+    var simulation: NodeSimulation { noNodeSimulator ? .none : nodeSimulation }
 
     func run() async throws {
         var configuration = APIServerConfiguration()
@@ -84,20 +104,39 @@ struct ServeCommand: AsyncParsableCommand {
             StandardError.write("error: cannot start the control plane in \(directory.path): \(error)")
             throw ExitCode(1)
         }
-        let (ready, announce) = AsyncStream<APIServer.Endpoint>.makeStream()
+        if noNodeSimulator {
+            StandardError.write("warning: --no-node-simulator is deprecated; use --node-simulation none")
+        }
+        // Each in-process service learns from its own stream where the server listens.
+        let (controllersReady, announceToControllers) = AsyncStream<APIServer.Endpoint>.makeStream()
+        let (nodeReady, announceToNode) = AsyncStream<APIServer.Endpoint>.makeStream()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ServerService(
-                server: server, announce: announce, pidFile: BackgroundPlane(dataDirectory: dataDir).pidFile)),
+                server: server, announce: [announceToControllers, announceToNode],
+                pidFile: BackgroundPlane(dataDirectory: dataDir).pidFile)),
         ]
         if !noControllers {
             var options = ControllerService.Options()
             options.controllers.workers = workers
             options.controllers.appConfig.applyOnceOnly = applyOnceOnly
-            options.controllers.nodeSimulator = !noNodeSimulator
-            services.append(.init(service: InProcessControllers(ready: ready, options: options, logger: logger)))
+            services.append(.init(service: InProcessClientService(
+                ready: controllersReady, userAgent: "mizzen-serve/\(MizzenVersion.current)", logger: logger
+            ) { [options, logger] client in
+                ControllerService(client: client, options: options, logger: logger)
+            }))
         }
-        // On SIGINT/SIGTERM the group stops its services in reverse order: the controllers first
-        // (their watches closed), then the server.
+        let simulation = simulation
+        let workers = workers
+        if simulation != .none {
+            services.append(.init(service: InProcessClientService(
+                ready: nodeReady, userAgent: "mizzen-serve/\(MizzenVersion.current) (\(simulation.userAgentComment))",
+                logger: logger
+            ) { [logger] client in
+                simulation.service(client: client, workers: workers, logger: logger)
+            }))
+        }
+        // On SIGINT/SIGTERM the group stops its services in reverse order: the node simulation
+        // and the controllers first (their watches closed), then the server.
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         // `serve.pid` says which process serves the directory (for `mizzen down`) while it runs.
@@ -110,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
 /// The API server as a service of the group, announcing where it listens.
 private struct ServerService: Service {
     let server: APIServer
-    let announce: AsyncStream<APIServer.Endpoint>.Continuation
+    let announce: [AsyncStream<APIServer.Endpoint>.Continuation]
     let pidFile: URL
 
     func run() async throws {
@@ -118,18 +157,22 @@ private struct ServerService: Service {
             try? "\(getpid())\n".write(to: pidFile, atomically: true, encoding: .utf8)
             StandardOutput.writeLine("kubeconfig: \(endpoint.kubeconfig.path)")
             StandardError.write("serving the Kubernetes API at \(endpoint.url)")
-            announce.yield(endpoint)
-            announce.finish()
+            for continuation in announce {
+                continuation.yield(endpoint)
+                continuation.finish()
+            }
         }
     }
 }
 
-/// The controllers of `mizzen serve`: once the server listens, they connect to it through the
-/// same client they use against real clusters.
-private struct InProcessControllers: Service {
+/// A part of `mizzen serve` that talks to the plane — the OAM controllers, or what runs
+/// workloads: once the server listens, it connects to it through the same client used against
+/// real clusters, and runs the service `make` builds on that client (nothing when `nil`).
+private struct InProcessClientService: Service {
     let ready: AsyncStream<APIServer.Endpoint>
-    let options: ControllerService.Options
+    let userAgent: String
     let logger: Logger
+    let make: @Sendable (KubernetesClient) -> (any Service)?
 
     func run() async throws {
         var iterator = ready.makeAsyncIterator()
@@ -137,11 +180,15 @@ private struct InProcessControllers: Service {
         var clientOptions = KubernetesClient.Options()
         // In-process: the server is on this machine and its own limits apply.
         clientOptions.qps = 0
-        clientOptions.userAgent = "mizzen-serve/\(MizzenVersion.current)"
+        clientOptions.userAgent = userAgent
         let client = try KubernetesClient(kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger)
-        let service = ControllerService(client: client, options: options, logger: logger)
         do {
-            try await service.run()
+            if let service = make(client) {
+                try await cancelWhenGracefulShutdown { try await service.run() }
+            } else {
+                // A service that ends stops the whole group: wait for the shutdown instead.
+                try await gracefulShutdown()
+            }
         } catch is CancellationError {
         } catch {
             try? await client.shutdown()
