@@ -53,6 +53,8 @@ public enum ClusterControllers {
         case policy
         /// ClusterRole aggregation.
         case rbac
+        /// ResourceQuota status.
+        case quota
     }
 
     /// Registers the controllers of `options.areas` on `manager`; their Events go through `events`.
@@ -69,6 +71,7 @@ public enum ClusterControllers {
             case .endpoints: EndpointControllers.register(context)
             case .policy: PolicyControllers.register(context)
             case .rbac: RBACControllers.register(context)
+            case .quota: QuotaControllers.register(context)
             }
         }
     }

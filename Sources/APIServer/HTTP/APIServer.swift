@@ -97,6 +97,8 @@ public final class APIServer: Sendable {
             serverAddress: "\(scheme)://\(configuration.address):\(configuration.port)", authenticator: authenticator)
         try await handler.reloadCustomResources()
         try await handler.ensureClusterObjects(serverPort: configuration.port == 0 ? 6443 : configuration.port)
+        try await handler.ensureKubernetesServiceEndpoints(
+            address: configuration.address, port: configuration.port == 0 ? 6443 : configuration.port)
         try await handler.ensureSystemPriorityClasses()
         try await handler.reconcileBootstrapPolicy()
         try await handler.ensureNamespaceDefaults(caCertificatePEM: certificates?.caCertificatePEM)
@@ -222,7 +224,10 @@ public final class APIServer: Sendable {
                     retryAfterSeconds: 1)))
             }
         }
-        let answer = await handler.handleWithWarnings(apiRequest)
+        var answer = await handler.handleWithWarnings(apiRequest)
+        // A watch of a deprecated kind (v1 Endpoints) streams too, its warning in the headers.
+        var watchWarnings: [String] = []
+        if case .warned(let inner, let warnings) = answer, case .watch = inner { (answer, watchWarnings) = (inner, warnings) }
         guard case .watch(let events, let contentType) = answer else {
             if isWatch { openWatches.withLock { $0 -= 1 } }
             return Self.response(answer, accept: apiRequest.accept)
@@ -233,6 +238,9 @@ public final class APIServer: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = protobufWatch ? ProtobufCodec.watchMediaType : contentType
         headers[.cacheControl] = "no-cache, private"
+        for warning in watchWarnings {
+            headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning)\""))
+        }
         return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
             defer { openWatches.withLock { $0 -= 1 } }
             do {

@@ -103,6 +103,7 @@ extension APIHandler {
             let name = object.name.isEmpty ? (object.generateName ?? "") : object.name
             throw APIError.invalid(kind: type.kind, group: type.group, name: name, causes: causes)
         }
+        if subresource == nil { try await admitToQuota(object, old: old, type: type, dryRun: request.isDryRun) }
         if subresource == nil, type.group.isEmpty, type.kind == "Service" {
             try await allocateServiceAddresses(&object, old: old)
         }
