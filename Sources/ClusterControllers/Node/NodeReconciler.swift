@@ -26,7 +26,10 @@ final class NodeReconciler: Reconciler {
     let nodes: Informer
     let leases: Informer
     let client: KubernetesClient
+    let events: any EventSink
     let logger: Logger
+    /// Whether this process has announced the kubelet's start on the Node.
+    private let announced = Mutex(false)
 
     init(context: ClusterContext, machine: MachineInfo = .current()) {
         self.options = context.options.node
@@ -34,6 +37,7 @@ final class NodeReconciler: Reconciler {
         self.nodes = context.manager.informer(for: Self.nodeKind)
         self.leases = context.manager.informer(for: Self.leaseKind)
         self.client = context.client
+        self.events = context.events(of: KubeletReconciler.component)
         self.logger = context.logger
     }
 
@@ -51,6 +55,7 @@ final class NodeReconciler: Reconciler {
         }
         node = try await keepLabelsAndTaints(of: node)
         let wait = try await reportStatus(of: node)
+        await announceStart(on: node)
         let renew = try await renewLease(of: node)
         return .requeue(after: min(wait, renew))
     }
@@ -137,6 +142,18 @@ final class NodeReconciler: Reconciler {
             }
         }
         return .milliseconds(Int64(renewEvery * 1000))
+    }
+
+    /// The Events kubelet records on its Node when it starts.
+    private func announceStart(on node: Resource) async {
+        guard announced.withLock({ done in defer { done = true }; return !done }) else { return }
+        await events.record(on: node, type: .normal, reason: "Starting", message: "Starting kubelet.")
+        await events.record(on: node, type: .normal, reason: "NodeAllocatableEnforced",
+                            message: "Updated Node Allocatable limit across pods")
+        for reason in ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID", "NodeReady"] {
+            await events.record(on: node, type: .normal, reason: reason,
+                                message: "Node \(node.name) status is now: \(reason)")
+        }
     }
 
     /// The server's `gitVersion`, which the simulated kubelet reports as its own.

@@ -80,16 +80,16 @@ final class SchedulerReconciler: Reconciler {
 
     /// The active Pods on `node`: those the cache shows there and those just bound.
     private func boundPods(on node: String) -> [Resource] {
-        let cached = pods.cache.list().filter { pod in
+        let all = pods.cache.list()
+        let cached = all.filter { pod in
             pod.spec?["nodeName"]?.stringValue == node && Pods.phase(of: pod) != "Succeeded"
                 && Pods.phase(of: pod) != "Failed"
         }
         let seen = Set(cached.compactMap(\.uid))
+        let unbound = Set(all.filter { ($0.spec?["nodeName"]?.stringValue ?? "").isEmpty }.compactMap(\.uid))
         return assumed.withLock { assumed in
             // An assumed Pod leaves the list once the cache shows it bound, or gone.
-            assumed = assumed.filter { uid, _ in
-                !seen.contains(uid) && pods.cache.list().contains { $0.uid == uid }
-            }
+            assumed = assumed.filter { uid, _ in !seen.contains(uid) && unbound.contains(uid) }
             return cached + assumed.values
         }
     }
