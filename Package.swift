@@ -241,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "APIServerTests",
             dependencies: [
-                "APIServer", "Resources", "TestSupport",
+                "APIServer", "Resources", "TestSupport", "ClusterControllers", "ControllerRuntime", "KubeClient",
                 .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             swiftSettings: swiftSettings

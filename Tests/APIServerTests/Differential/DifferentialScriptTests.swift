@@ -63,6 +63,29 @@ struct DifferentialScriptTests {
         #expect(normalizer.normalize(text) == text)
     }
 
+    @Test("the controllers session hides generated names and rollout progress; the API session keeps them")
+    func generatedNames() {
+        let workloads = OutputNormalizer(runID: "qxkvzt", generatedNames: true)
+        let text = """
+            Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas are available...
+            deployment "web" successfully rolled out
+            web-7d9f8b6c4d-x2k9p Running
+            web-7d9f8b6c4d 3
+            pi-zx7wq Completed
+            pod-template-hash:7d9f8b6c4d
+            nginx:1.27 web-db
+            """
+        #expect(workloads.normalize(text) == """
+            deployment "web" successfully rolled out
+            web-<hash>-<suffix> Running
+            web-<hash> 3
+            pi-<suffix> Completed
+            pod-template-hash:<hash>
+            nginx:1.27 web-db
+            """)
+        #expect(normalizer.normalize("web-7d9f8b6c4d-x2k9p") == "web-7d9f8b6c4d-x2k9p")
+    }
+
     @Test("kubectl's version-skew warning is not a difference between servers")
     func skewWarning() {
         let text = "WARNING: version difference between client (1.32) and server (1.36) exceeds the supported minor version skew of +/-1\nok"
@@ -86,27 +109,30 @@ struct DifferentialScriptTests {
 
     @Test("step ids are unique and every area has steps")
     func script() {
-        let ids = DifferentialScript.steps.map(\.id)
+        let all = DifferentialScript.steps + DifferentialScript.workloadSteps
+        let ids = all.map(\.id)
         #expect(Set(ids).count == ids.count, "duplicate ids: \(Dictionary(grouping: ids) { $0 }.filter { $1.count > 1 }.keys.sorted())")
         for area in DifferentialArea.allCases {
-            #expect(DifferentialScript.steps.contains { $0.area == area }, "no step covers \(area.rawValue)")
+            #expect(all.contains { $0.area == area }, "no step covers \(area.rawValue)")
         }
+        #expect(DifferentialScript.steps.allSatisfy { !DifferentialArea.controllerAreas.contains($0.area) })
+        #expect(DifferentialScript.workloadSteps.allSatisfy { DifferentialArea.controllerAreas.contains($0.area) })
     }
 
     @Test("every accepted difference names a step of the script and gives a reason")
     func acceptedDifferences() {
-        let ids = Set(DifferentialScript.steps.map(\.id))
+        let ids = Set((DifferentialScript.steps + DifferentialScript.workloadSteps).map(\.id))
         for (id, reason) in AcceptedDifferences.reasons {
             #expect(ids.contains(id), "\(id) is accepted but not in the script")
             #expect(reason.count > 20, "\(id) needs a reason")
         }
     }
 
-    @Test("every placeholder is known or captured by an earlier step")
-    func placeholdersResolve() throws {
-        var known: Set<String> = ["ns", "run", "certfile", "keyfile"]
+    @Test("every placeholder is known or captured by an earlier step", arguments: [false, true])
+    func placeholdersResolve(workloads: Bool) throws {
+        var known: Set<String> = workloads ? ["ns", "run"] : ["ns", "run", "certfile", "keyfile"]
         let placeholder = try Regex(#"\{([A-Za-z][A-Za-z0-9]*)\}"#)
-        for step in DifferentialScript.steps {
+        for step in workloads ? DifferentialScript.workloadSteps : DifferentialScript.steps {
             let texts: [String]
             switch step.action {
             case .kubectl(let arguments, let stdin): texts = arguments + [stdin ?? ""]

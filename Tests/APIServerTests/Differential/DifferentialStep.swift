@@ -62,4 +62,16 @@ enum DifferentialArea: String, CaseIterable, Sendable {
     case accessControl = "RBAC and ServiceAccounts"
     case clusterKinds = "Nodes, Endpoints, quotas, limits, priorities and events.k8s.io"
     case networkingAndPolicy = "Ingresses, NetworkPolicies, PodDisruptionBudgets, HorizontalPodAutoscalers and EndpointSlices"
+    // The controllers session (WorkloadDifferentialTests): the plane's controllers against
+    // kube-controller-manager's, both with Mizzen's simulated node.
+    case nodeAndPods = "the node, scheduling and the pod lifecycle"
+    case rollouts = "Deployment rollouts"
+    case statefulAndDaemon = "StatefulSets and DaemonSets running"
+    case batchRuns = "Jobs and CronJobs running"
+    case serviceRouting = "Endpoints, EndpointSlices, autoscalers, budgets, quotas and aggregated roles"
+
+    /// The areas of the controllers session.
+    static let controllerAreas: Set<DifferentialArea> = [
+        .nodeAndPods, .rollouts, .statefulAndDaemon, .batchRuns, .serviceRouting,
+    ]
 }

@@ -9,6 +9,16 @@ import Foundation
 struct OutputNormalizer: Sendable {
     /// The run's identifier, which names its namespace and objects on both servers.
     var runID: String
+    /// Whether names the controllers generate (`web-<pod-template-hash>-<suffix>`, Job pods'
+    /// suffixes, ControllerRevision hashes) become placeholders, and the progress lines of
+    /// `kubectl rollout status` (how many it saw on the way depends on timing) are dropped: the
+    /// controllers session's rule, not the API session's.
+    var generatedNames = false
+
+    init(runID: String, generatedNames: Bool = false) {
+        self.runID = runID
+        self.generatedNames = generatedNames
+    }
 
     /// One replacement rule: a pattern and its replacement, which may use `$1`…`$9`.
     private typealias Rule = (pattern: String, replacement: String)
@@ -20,7 +30,12 @@ struct OutputNormalizer: Sendable {
             .filter { !$0.hasPrefix("WARNING: version difference between client") }
             .joined(separator: "\n")
         // Compiled per call: `Regex` is not Sendable, and a run normalises only a few hundred outputs.
-        for rule in Self.rules {
+        if generatedNames {
+            text = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("Waiting for ") }
+                .joined(separator: "\n")
+        }
+        for rule in Self.rules + (generatedNames ? Self.generatedNameRules : []) {
             text = text.replacing(Self.regex(rule.pattern), with: rule.replacement)
         }
         // Padding inside a line follows the width of other values (and kube's messages have double
@@ -70,6 +85,15 @@ struct OutputNormalizer: Sendable {
         // Ages in tables: 0s, 12s, 3m4s, 2d1h, <invalid>.
         rule(#"(?m)(^|[\s(,"])(\d+[smhd]){1,2}(?=$|[\s),"])"#, "$1<age>"),
         rule(#"<invalid>"#, "<age>"),
+    ]
+
+    /// Generated names use apimachinery's alphabet for random strings (no vowels, no 0, 1, 3);
+    /// pod-template-hash and ControllerRevision hashes are 8–10 of them, generateName suffixes 5.
+    private static let generatedNameRules: [Rule] = [
+        rule(#"\b([a-z][a-z0-9-]*?)-[bcdfghjklmnpqrstvwxz2456789]{8,10}-[bcdfghjklmnpqrstvwxz2456789]{5}\b"#, "$1-<hash>-<suffix>"),
+        rule(#"\b([a-z][a-z0-9-]*?)-[bcdfghjklmnpqrstvwxz2456789]{8,10}\b"#, "$1-<hash>"),
+        rule(#"(pod-template-hash|controller-revision-hash)(\\?"?[:=]\s*\\?"?)[a-z0-9-]*[bcdfghjklmnpqrstvwxz2456789]{8,10}\b"#, "$1$2<hash>"),
+        rule(#"\b([a-z][a-z0-9-]*?)-[bcdfghjklmnpqrstvwxz2456789]{5}\b"#, "$1-<suffix>"),
     ]
 
     private static func rule(_ pattern: String, _ replacement: String) -> Rule {

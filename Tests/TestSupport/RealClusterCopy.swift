@@ -1,0 +1,66 @@
+import Foundation
+
+extension RealCluster {
+    /// Ports of a second kit, so that it runs next to the configured one.
+    public struct Ports: Sendable {
+        public var apiServer: Int
+        public var etcd: Int
+        public var controllerManager: Int
+
+        public init(apiServer: Int, etcd: Int, controllerManager: Int) {
+            self.apiServer = apiServer
+            self.etcd = etcd
+            self.controllerManager = controllerManager
+        }
+    }
+
+    /// A second kit made from the configured one's binaries, in its own directory under the
+    /// temporary directory with its own data, on `ports`, running **every** controller of
+    /// kube-controller-manager (the configured kit runs without its deployment controller, for
+    /// the OAM tests that write Deployment status themselves).
+    ///
+    /// The binaries are hard links when the file system allows it (start.sh and stop.sh
+    /// recognise their processes by the path of their executable, so a symbolic link would
+    /// not do). A copy already running is used as it is; ``stopIfStarted()`` stops one this
+    /// call started.
+    public static func startCopy(named name: String, ports: Ports, timeout: TimeInterval = 240) async throws
+        -> RealCluster
+    {
+        guard let source = configuredDirectory else { throw RealClusterError("MIZZEN_REAL_K8S is not set") }
+        let files = FileManager.default
+        let directory = files.temporaryDirectory.appendingPathComponent("mizzen-kit-\(name)")
+        try files.createDirectory(at: directory.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        for script in ["start.sh", "stop.sh"] {
+            let target = directory.appendingPathComponent(script)
+            try? files.removeItem(at: target)
+            try files.copyItem(at: source.appendingPathComponent(script), to: target)
+        }
+        let binaries = try files.contentsOfDirectory(atPath: source.appendingPathComponent("bin").path)
+        for binary in binaries {
+            let from = source.appendingPathComponent("bin/\(binary)")
+            let to = directory.appendingPathComponent("bin/\(binary)")
+            guard !files.fileExists(atPath: to.path) else { continue }
+            do {
+                try files.linkItem(at: from, to: to)
+            } catch {
+                try files.copyItem(at: from, to: to)
+            }
+        }
+        let wasRunning = try await isRunning(directory)
+        if !wasRunning {
+            var environment = ProcessInfo.processInfo.environment
+            environment["WITH_KCM"] = "1"
+            environment["AUTHZ_MODE"] = "AlwaysAllow"
+            environment["EXTRA_KCM_ARGS"] = nil
+            environment["API_PORT"] = String(ports.apiServer)
+            environment["ETCD_PORT"] = String(ports.etcd)
+            environment["KCM_PORT"] = String(ports.controllerManager)
+            let result = try await ProcessRunner.run(
+                directory.appendingPathComponent("start.sh"), [], environment: environment, timeout: timeout)
+            guard result.status == 0 else {
+                throw RealClusterError("start.sh of the kit copy failed (\(result.status)):\n\(result.stdout)\n\(result.stderr)")
+            }
+        }
+        return RealCluster(directory: directory, started: !wasRunning)
+    }
+}
