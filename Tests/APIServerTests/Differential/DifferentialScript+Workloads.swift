@@ -63,7 +63,8 @@ extension DifferentialScript {
         k(.rollouts, "ro.paused", ["wait", "--for=jsonpath={.status.conditions[?(@.type==\"Progressing\")].reason}=DeploymentPaused",
                                    "deployment/web", "-n", "{ns}", "--timeout=60s"]),
         k(.rollouts, "ro.set-image-paused", ["set", "image", "deployment/web", "nginx=nginx:1.29", "-n", "{ns}"]),
-        k(.rollouts, "ro.paused-rs", ["get", "rs", "-n", "{ns}", "-l", "app=web", "-o", "jsonpath={range .items[*]}{.spec.template.spec.containers[0].image}{\"\\n\"}{end}"]),
+        k(.rollouts, "ro.paused-rs", ["get", "rs", "-n", "{ns}", "-l", "app=web", "--sort-by=.metadata.annotations.deployment\\.kubernetes\\.io/revision",
+                                       "-o", "custom-columns=IMAGE:.spec.template.spec.containers[0].image"]),
         k(.rollouts, "ro.resume", ["rollout", "resume", "deployment/web", "-n", "{ns}"]),
         k(.rollouts, "ro.status-5", ["rollout", "status", "deployment/web", "-n", "{ns}", "--timeout=120s"]),
         k(.rollouts, "ro.history-5", ["rollout", "history", "deployment/web", "-n", "{ns}"]),
@@ -180,7 +181,10 @@ extension DifferentialScript {
                                           "jsonpath={range .items[*]}{.metadata.generateName} {.metadata.labels} {.addressType} {.ports} {.endpoints[*].conditions} {.endpoints[*].nodeName} {.endpoints[*].targetRef.kind} {.metadata.ownerReferences[0].kind}{\"\\n\"}{end}"]),
         k(.serviceRouting, "sr.kubernetes-service", ["get", "endpoints,endpointslices", "-n", "default", "-l", "kubernetes.io/service-name=kubernetes", "-o", "name"]),
         k(.serviceRouting, "sr.autoscale", ["autoscale", "deployment", "web", "--min=2", "--max=4", "--cpu-percent=80", "-n", "{ns}"]),
-        k(.serviceRouting, "sr.hpa-scaled", ["wait", "--for=jsonpath={.status.desiredReplicas}=2", "hpa/web", "-n", "{ns}", "--timeout=90s"]),
+        k(.serviceRouting, "sr.hpa-scaled", ["wait", "--for=jsonpath={.status.currentReplicas}=2", "hpa/web", "-n", "{ns}", "--timeout=90s"]),
+        // kube's controller syncs an HPA every 15 s: the rescale is one sync, the metrics failure the next.
+        k(.serviceRouting, "sr.hpa-settled", ["wait", "--for=jsonpath={.status.conditions[?(@.type==\"ScalingActive\")].status}=False",
+                                               "hpa/web", "-n", "{ns}", "--timeout=90s"]),
         k(.serviceRouting, "sr.hpa-table", ["get", "hpa", "web", "-n", "{ns}"]),
         k(.serviceRouting, "sr.hpa-conditions", ["get", "hpa", "web", "-n", "{ns}", "-o",
                                                   "jsonpath={range .status.conditions[*]}{.type} {.status} {.reason}: {.message}{\"\\n\"}{end}"]),
@@ -192,17 +196,26 @@ extension DifferentialScript {
         k(.serviceRouting, "sr.quota", ["create", "quota", "q", "--hard=pods=20,services=5,count/deployments.apps=5", "-n", "{ns}"]),
         k(.serviceRouting, "sr.quota-used", ["wait", "--for=jsonpath={.status.used.services}=1", "quota/q", "-n", "{ns}", "--timeout=60s"]),
         k(.serviceRouting, "sr.quota-fields", ["get", "quota", "q", "-n", "{ns}", "-o", "jsonpath={.status.hard} {.status.used.services} {.status.used.count/deployments\\.apps}"]),
+        k(.serviceRouting, "sr.aggregating-role", ["create", "-f", "-"], stdin: """
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: "widgets-all-{run}"}
+            aggregationRule:
+              clusterRoleSelectors: [{matchLabels: {widgets.example.com/aggregate-{run}: "true"}}]
+            """),
         k(.serviceRouting, "sr.aggregate", ["create", "-f", "-"], stdin: """
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata:
               name: widgets-view-{run}
-              labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}
+              labels: {widgets.example.com/aggregate-{run}: "true"}
             rules:
               - {apiGroups: [widgets-{run}.example.com], resources: [widgets], verbs: [get, list, watch]}
             """),
-        k(.serviceRouting, "sr.aggregated", ["wait", "--for=jsonpath={.rules[-1].apiGroups[0]}=widgets-{run}.example.com",
-                                              "clusterrole/view", "--timeout=60s"]),
+        k(.serviceRouting, "sr.aggregated", ["wait", "--for=jsonpath={.rules[0].apiGroups[0]}=widgets-{run}.example.com",
+                                              "clusterrole/widgets-all-{run}", "--timeout=60s"]),
+        k(.serviceRouting, "sr.aggregated-rules", ["get", "clusterrole", "widgets-all-{run}", "-o", "jsonpath={.rules}"]),
         k(.serviceRouting, "sr.aggregate-delete", ["delete", "clusterrole", "widgets-view-{run}"]),
+        k(.serviceRouting, "sr.aggregating-delete", ["delete", "clusterrole", "widgets-all-{run}"]),
     ]
 }
