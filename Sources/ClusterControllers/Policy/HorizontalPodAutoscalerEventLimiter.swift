@@ -1,9 +1,12 @@
 import Foundation
 import Synchronization
 
-/// client-go's spam filter for the Events of one object: a token bucket per object (25 Events
-/// at once, then one per five minutes), so that a condition that fails at every sync — every
-/// 15 seconds — does not record Events for ever at that pace.
+/// client-go's spam filter for the Events of one object: a token bucket per object and Event
+/// type (25 Events at once, then one per five minutes), so that a condition that fails at every
+/// sync — every 15 seconds — does not record Events for ever at that pace.
+///
+/// Unlike client-go, an Event dropped here is not counted: kube's next written Event carries
+/// the count of the repeats it dropped meanwhile, the plane's does not.
 final class HorizontalPodAutoscalerEventLimiter: Sendable {
     /// Events allowed at once.
     static let burst = 25.0

@@ -68,7 +68,8 @@ final class HorizontalPodAutoscalerReconciler: Reconciler {
         }
         var sync = Sync(hpa: hpa, conditions: hpa.status?["conditions"]?.arrayValue ?? [], now: KubernetesTime.now)
         let status = await self.sync(&sync)
-        for (type, reason, message) in sync.events where limiter.allow(hpa.uid ?? key.description) {
+        // One budget per HPA and Event type, as client-go's spam key (source, object, type).
+        for (type, reason, message) in sync.events where limiter.allow("\(hpa.uid ?? key.description)/\(type.rawValue)") {
             await events.record(on: hpa, type: type, reason: reason, message: message)
         }
         if !HorizontalPodAutoscalerStatus.same(hpa.status, status) {
@@ -218,6 +219,8 @@ final class HorizontalPodAutoscalerReconciler: Reconciler {
     /// Drops the Event budget of a deleted HPA.
     func forget(_ hpa: Resource) {
         forget(ObjectKey(hpa))
-        limiter.forget(hpa.uid ?? ObjectKey(hpa).description)
+        for type in [EventSeverity.normal, .warning] {
+            limiter.forget("\(hpa.uid ?? ObjectKey(hpa).description)/\(type.rawValue)")
+        }
     }
 }
