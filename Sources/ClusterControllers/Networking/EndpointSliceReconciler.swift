@@ -30,6 +30,7 @@ final class EndpointSliceReconciler: Reconciler {
     let slices: Informer
     let events: any EventSink
     let triggerTimes = TriggerTimes()
+    let expectations = SliceExpectations()
 
     init(context: ClusterContext, services: Informer, pods: Informer, slices: Informer) {
         self.client = context.client
@@ -50,16 +51,20 @@ final class EndpointSliceReconciler: Reconciler {
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
         guard let service = services.cache.get(key) else {
             triggerTimes.forget(key)
+            expectations.forget(key)
             return .done
         }
         guard ServiceEndpoints.selector(of: service) != nil, !service.isBeingDeleted else { return .done }
+        let cached = slices.cache.objects(index: Self.serviceIndex, value: "\(key.namespace)/\(key.name)")
+        // The cache has not seen this controller's last writes yet: their events queue the Service again.
+        guard expectations.isSatisfied(by: cached, for: key) else { return .requeue(after: .milliseconds(100)) }
         let backing = ServiceEndpoints.pods(of: service, among: pods.cache.list(namespace: key.namespace))
-        let triggerTime = triggerTimes.change(for: service, pods: backing)
+        let (triggerTime, seenBefore) = triggerTimes.change(for: service, pods: backing)
         let desired = Self.slices(of: service, pods: backing)
         let labels = ServiceEndpoints.labels(
             for: service, reserved: [Self.serviceNameLabel, Self.managedByLabel, ServiceEndpoints.headlessLabel],
             extra: [(Self.serviceNameLabel, service.name), (Self.managedByLabel, Self.managerName)])
-        let existing = slices.cache.objects(index: Self.serviceIndex, value: "\(key.namespace)/\(key.name)")
+        let existing = cached
             .filter { $0.labels[Self.managedByLabel] == Self.managerName }
             .filter { $0.controllerReference.map { $0.uid == service.uid } ?? true }
         var unused = existing.sorted { $0.name < $1.name }
@@ -85,20 +90,25 @@ final class EndpointSliceReconciler: Reconciler {
                 writes.append((nil, slice))
             }
         }
+        var written: [String: String?] = [:]
+        defer {
+            expectations.expect(written, for: key)
+            // A failed write is retried: the retry must report the same change.
+            if written.count < writes.count + unused.count { triggerTimes.restore(seenBefore, for: service) }
+        }
         do {
             for (current, slice) in writes {
                 let object = Self.object(slice, for: service, labels: labels, triggerTime: triggerTime, current: current)
                 let options = WriteOptions(fieldManager: ClusterControllers.fieldManager)
-                if current == nil {
-                    _ = try await client.create(object, options: options)
-                } else {
-                    _ = try await client.update(object, options: options)
-                }
+                let stored = current == nil
+                    ? try await client.create(object, options: options) : try await client.update(object, options: options)
+                written[stored.name] = .some(stored.resourceVersion)
             }
             for slice in unused {
                 do {
                     try await client.delete(Self.kind, name: slice.name, namespace: slice.namespace)
                 } catch let error as APIError where error.reason == .notFound {}
+                written[slice.name] = .some(nil)
             }
         } catch let error as APIError where error.reason != .conflict && error.reason != .alreadyExists {
             await events.record(

@@ -45,7 +45,7 @@ final class EndpointsReconciler: Reconciler {
         }
         guard ServiceEndpoints.selector(of: service) != nil else { return .done }
         let backing = ServiceEndpoints.pods(of: service, among: pods.cache.list(namespace: key.namespace))
-        let triggerTime = triggerTimes.change(for: service, pods: backing)
+        let (triggerTime, seenBefore) = triggerTimes.change(for: service, pods: backing)
         let subsets = Self.subsets(of: service, pods: backing)
         let labels = ServiceEndpoints.labels(
             for: service, reserved: [], extra: [(Self.managedByLabel, Self.controllerName)])
@@ -62,12 +62,16 @@ final class EndpointsReconciler: Reconciler {
             annotations[ServiceEndpoints.triggerTimeAnnotation] = triggerTime.map { .string($0) }
             metadata["annotations"] = annotations.isEmpty ? nil : .object(annotations)
         }
+        // A failed write is retried: the retry must report the same change.
+        var written = false
+        defer { if !written { triggerTimes.restore(seenBefore, for: service) } }
         do {
             if current == nil {
                 _ = try await client.create(desired, options: WriteOptions(fieldManager: ClusterControllers.fieldManager))
             } else {
                 _ = try await client.update(desired, options: WriteOptions(fieldManager: ClusterControllers.fieldManager))
             }
+            written = true
         } catch let error as APIError where error.reason == .conflict || error.reason == .alreadyExists {
             // The cache is a moment behind: its next event queues the Service again.
             throw error

@@ -8,7 +8,8 @@ import Synchronization
 /// tracker reckons it: the Service's creation the first time it is seen, later the earliest
 /// Ready transition of a Pod (or the Service's creation) that changed since the last look.
 final class TriggerTimes: Sendable {
-    private struct Seen {
+    /// What was seen of one Service, to put back when the write it led to failed.
+    struct Seen: Sendable {
         var podTimes: [String: Date] = [:]
         var serviceTime: Date?
     }
@@ -16,8 +17,8 @@ final class TriggerTimes: Sendable {
     private let state = Mutex<[ObjectKey: Seen]>([:])
 
     /// The trigger time of this look at `service` with `pods`, or `nil` when nothing changed;
-    /// remembers what it saw.
-    func change(for service: Resource, pods: [Resource]) -> String? {
+    /// remembers what it saw, and returns what it saw before (for ``restore(_:for:)``).
+    func change(for service: Resource, pods: [Resource]) -> (time: String?, previous: Seen?) {
         let key = ObjectKey(service)
         let created = service.creationTimestamp.flatMap(KubernetesTime.parse)
         var podTimes: [String: Date] = [:]
@@ -26,12 +27,11 @@ final class TriggerTimes: Sendable {
                 podTimes[pod.name] = time
             }
         }
-        let (known, previous) = state.withLock { state -> (Bool, Seen) in
-            let previous = state[key]
-            state[key] = Seen(podTimes: podTimes, serviceTime: created)
-            return (previous != nil, previous ?? Seen())
+        let before = state.withLock { state -> Seen? in
+            defer { state[key] = Seen(podTimes: podTimes, serviceTime: created) }
+            return state[key]
         }
-        guard known else { return created.map(KubernetesTime.time) }
+        guard let previous = before else { return (created.map(KubernetesTime.time), nil) }
         var earliest: Date?
         for (name, time) in podTimes where previous.podTimes[name].map({ time > $0 }) ?? true {
             earliest = min(earliest ?? time, time)
@@ -39,7 +39,13 @@ final class TriggerTimes: Sendable {
         if let created, previous.serviceTime.map({ created > $0 }) ?? true {
             earliest = min(earliest ?? created, created)
         }
-        return earliest.map(KubernetesTime.time)
+        return (earliest.map(KubernetesTime.time), previous)
+    }
+
+    /// Puts back what was seen of `service` before a look whose write failed, so that the
+    /// retry reports the same change.
+    func restore(_ previous: Seen?, for service: Resource) {
+        state.withLock { $0[ObjectKey(service)] = previous }
     }
 
     /// Forgets a deleted Service.

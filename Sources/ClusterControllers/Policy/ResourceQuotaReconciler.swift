@@ -120,13 +120,16 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
                 waiting = true
                 continue
             }
-            var totals: [String: Quantity] = [:]
-            for object in informer.cache.list(namespace: key.namespace)
-            where QuotaUsage.quotaMatches(quota, object: object, resource: entry.resource, group: entry.group) {
-                for (name, quantity) in QuotaUsage.usage(of: object, resource: entry.resource, group: entry.group, now: now)
-                where entry.names.contains(name) {
-                    totals[name] = (totals[name] ?? .zero) + quantity
-                }
+            var totals = Self.totals(
+                of: informer.cache.list(namespace: key.namespace), quota: quota, resource: entry.resource,
+                group: entry.group, names: entry.names, now: now)
+            // Less than admission has charged: the cache may not have the objects just admitted
+            // yet. The server's own list says whether they really are gone.
+            let charged = QuotaUsage.resourceList(quota.status?["used"])
+            if entry.names.contains(where: { name in charged[name].map { (totals[name] ?? .zero) < $0 } ?? false }) {
+                let live = try await manager.client.list(informer.kind, namespace: key.namespace).items
+                totals = Self.totals(
+                    of: live, quota: quota, resource: entry.resource, group: entry.group, names: entry.names, now: now)
             }
             for name in entry.names { used[name] = .string((totals[name] ?? .zero).description) }
         }
@@ -138,9 +141,27 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
         }
         // An unset status and an empty one say the same.
         if status.isEmpty, (quota.status?.objectValue ?? [:]).isEmpty { return .requeue(after: Self.resyncPeriod) }
-        try await StatusWriter.write(
-            .object(status), of: quota, kind: Self.kind, client: manager.client, fieldManager: ClusterControllers.fieldManager)
+        guard quota.status != .object(status) else { return .requeue(after: Self.resyncPeriod) }
+        // Written against the version read, so that a charge admission made meanwhile is not lost:
+        // the conflict retries with it.
+        var updated = quota
+        updated.status = .object(status)
+        _ = try await manager.client.updateStatus(updated, options: WriteOptions(fieldManager: ClusterControllers.fieldManager))
         return .requeue(after: Self.resyncPeriod)
+    }
+
+    /// The usage of `objects` under `names`, of those `quota`'s scopes take in.
+    private static func totals(
+        of objects: [Resource], quota: Resource, resource: String, group: String, names: [String], now: Date
+    ) -> [String: Quantity] {
+        var totals: [String: Quantity] = [:]
+        for object in objects where QuotaUsage.quotaMatches(quota, object: object, resource: resource, group: group) {
+            for (name, quantity) in QuotaUsage.usage(of: object, resource: resource, group: group, now: now)
+            where names.contains(name) {
+                totals[name] = (totals[name] ?? .zero) + quantity
+            }
+        }
+        return totals
     }
 
     /// The informer of the objects counted as `resource` in `group`; `nil` when the server
