@@ -101,7 +101,9 @@ final class HorizontalPodAutoscalerReconciler: Reconciler {
         do {
             scale = try await scales.scale(of: targetKind, name: targetName, namespace: namespace)
         } catch {
-            let message = (error as? ScaleReader.Failure)?.message ?? "\(error)"
+            var message = (error as? ScaleReader.Failure)?.message ?? "\(error)"
+            // kube's scale client asks for the subresource, which such a kind does not serve.
+            if (error as? ScaleReader.Failure)?.hasNoScale == true { message = "the server could not find the requested resource" }
             sync.event(.warning, "FailedGetScale", message)
             sync.set("AbleToScale", "False", "FailedGetScale",
                      "the HPA controller was unable to get the target's current scale: \(message)")
