@@ -86,7 +86,15 @@ extension KubernetesClient {
                 } catch {
                     if error is CancellationError || Task.isCancelled { break }
                     wait = machine.failed(error)
-                    logger.debug("watch.failed", metadata: ["error": "\(error)", "watch.retry_in": "\(wait ?? .zero)"])
+                    if let error = error as? APIError, error.code == 403 {
+                        // A missing permission never heals by retrying alone: say which, loudly.
+                        logger.warning("watch.forbidden", metadata: [
+                            "error": "\(error.message)", "watch.retry_in": "\(wait ?? .zero)",
+                            "hint": "grant list and watch on this kind to the client's user (see mizzen install)",
+                        ])
+                    } else {
+                        logger.debug("watch.failed", metadata: ["error": "\(error)", "watch.retry_in": "\(wait ?? .zero)"])
+                    }
                 }
                 if let wait {
                     do {

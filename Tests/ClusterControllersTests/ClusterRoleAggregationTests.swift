@@ -85,18 +85,22 @@ struct ClusterRoleAggregationTests {
                 apiVersion: rbac.authorization.k8s.io/v1
                 kind: ClusterRole
                 metadata:
-                  name: widgets-view
+                  name: secrets-view
                   labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}
                 rules:
-                - apiGroups: [example.com]
-                  resources: [widgets]
-                  verbs: [get, list, watch]
+                - apiGroups: [""]
+                  resources: [secrets]
+                  verbs: [get]
                 """)
-            let widgets: JSONValue = ["apiGroups": ["example.com"], "resources": ["widgets"], "verbs": ["get", "list", "watch"]]
-            for name in ["view", "edit", "admin"] {
+            let secrets: JSONValue = ["apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]]
+            // "secrets-view" sorts before "system:aggregate-to-view": its rule comes first, as in kube.
+            #expect(try await eventually {
+                try await plane.get(Self.clusterRole, "view", namespace: nil)?.object["rules"]?.arrayValue?.first == secrets
+            }, "view did not take the secrets rule first")
+            for name in ["edit", "admin"] {
                 #expect(try await eventually {
-                    try await plane.get(Self.clusterRole, name, namespace: nil)?.object["rules"]?.arrayValue?.last == widgets
-                }, "\(name) did not take the widgets rule")
+                    try await plane.get(Self.clusterRole, name, namespace: nil)?.object["rules"]?.arrayValue?.contains(secrets) == true
+                }, "\(name) did not take the secrets rule")
             }
             let view = try #require(try await plane.get(Self.clusterRole, "view", namespace: nil))
             let managers = view.object["metadata"]?["managedFields"]?.arrayValue ?? []
@@ -107,14 +111,14 @@ struct ClusterRoleAggregationTests {
             // What a user bound to `view` may now do, as kubectl asks it.
             try await plane.kubectl("create", "clusterrolebinding", "jane-view", "--clusterrole=view", "--user=jane")
             let canI = try await plane.kubectl(
-                "auth", "can-i", "list", "widgets.example.com", "--as=jane", "-n", "default", allowFailure: true)
+                "auth", "can-i", "get", "secrets", "--as=jane", "-n", "default", allowFailure: true)
             #expect(canI.stdout == "yes\n", "\(canI.stderr)")
 
-            try await plane.kubectl("delete", "clusterrole", "widgets-view")
+            try await plane.kubectl("delete", "clusterrole", "secrets-view")
             for name in ["view", "edit", "admin"] {
                 #expect(try await eventually {
-                    try await plane.get(Self.clusterRole, name, namespace: nil)?.object["rules"]?.arrayValue?.contains(widgets) == false
-                }, "\(name) kept the widgets rule")
+                    try await plane.get(Self.clusterRole, name, namespace: nil)?.object["rules"]?.arrayValue?.contains(secrets) == false
+                }, "\(name) kept the secrets rule")
             }
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Controllers
 import Foundation
 import KubeClient
 import OAM
@@ -7,12 +8,15 @@ import Resources
 struct InstallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
-        abstract: "Install the OAM CustomResourceDefinitions and built-in definitions on a cluster.",
+        abstract: "Install the OAM CustomResourceDefinitions, built-in definitions and the controller's identity on a cluster.",
         discussion: """
             Server-side applies (field manager "mizzen") the apiextensions.k8s.io/v1 \
             CustomResourceDefinitions of every core.oam.dev/v1alpha2 kind, waits until each is \
             Established, then applies the built-in WorkloadDefinition, TraitDefinition and \
-            ScopeDefinition. Prints one line per object: created, configured or unchanged. \
+            ScopeDefinition, and the identity mizzen controller runs as: the ServiceAccount \
+            mizzen-system/mizzen-controller, the ClusterRole mizzen-controller with exactly the \
+            permissions the controllers use, and the ClusterRoleBinding between them. Prints one \
+            line per object: created, configured or unchanged. \
             Running it again changes nothing. The embedded plane (mizzen serve) has them already.
 
             --print writes the same objects as YAML to standard output instead and needs no cluster.
@@ -42,7 +46,9 @@ struct InstallCommand: AsyncParsableCommand {
     }
 
     /// What `mizzen install` installs, in order.
-    static var objects: [Resource] { OAMCustomResourceDefinitions.all + BuiltinDefinitions.all }
+    static var objects: [Resource] {
+        OAMCustomResourceDefinitions.all + BuiltinDefinitions.all + ControllerIdentity.objects
+    }
 
     func run() async throws {
         if printOnly {
@@ -63,7 +69,8 @@ struct InstallCommand: AsyncParsableCommand {
         var failure: (any Error)?
         do {
             try await installer.install(
-                crds: OAMCustomResourceDefinitions.all, definitions: BuiltinDefinitions.all) { line in
+                crds: OAMCustomResourceDefinitions.all, definitions: BuiltinDefinitions.all,
+                identity: ControllerIdentity.objects) { line in
                 StandardOutput.writeLine(line)
             }
         } catch {
@@ -88,17 +95,19 @@ struct Installer {
         var description: String
     }
 
-    /// Applies `crds`, waits until they are Established, then applies `definitions`; `report`
-    /// gets one line per object.
-    func install(crds: [Resource], definitions: [Resource], report: (String) -> Void) async throws {
+    /// Applies `crds`, waits until they are Established, then applies `definitions` and the
+    /// controller's `identity` (its namespace, ServiceAccount and RBAC); `report` gets one line per object.
+    func install(crds: [Resource], definitions: [Resource], identity: [Resource] = [], report: (String) -> Void) async throws {
         for crd in crds { report(try await apply(crd)) }
         for crd in crds { try await waitUntilEstablished(crd.name) }
         for definition in definitions { report(try await apply(definition)) }
+        for object in identity { report(try await apply(object)) }
     }
 
     /// `<kind>/<name> created|configured|unchanged`, as `kubectl apply` says it.
     private func apply(_ object: Resource) async throws -> String {
-        let label = "\(object.kind.lowercased()).\(object.groupVersionKind.group)/\(object.name)"
+        let group = object.groupVersionKind.group
+        let label = "\(object.kind.lowercased())\(group.isEmpty ? "" : ".\(group)")/\(object.name)"
         do {
             let before: Resource?
             do {
