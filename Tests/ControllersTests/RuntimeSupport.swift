@@ -1,4 +1,7 @@
 import APIServer
+// Not among the target's declared dependencies (Package.swift): built and linked for
+// ClusterControllersTests and the mizzen executable, so it is found.
+import ClusterControllers
 import Controllers
 import ControllerRuntime
 import Foundation
@@ -21,14 +24,42 @@ enum Substrate: String, Sendable, CaseIterable, CustomStringConvertible {
 
     var description: String { rawValue }
 
-    /// The kinds the node simulator may report on here: the embedded plane has no workload
-    /// controllers at all; the kit runs kube-controller-manager without its deployment
-    /// controller only, so its StatefulSet controller owns StatefulSet status.
-    var simulatedKinds: [GroupVersionKind] {
-        switch self {
-        case .embedded: NodeSimulator.kinds
-        case .realCluster: NodeSimulator.kinds.filter { $0.kind == "Deployment" }
+    /// Whether Pods run here when a test asks for its workloads to run: on the embedded plane
+    /// its own controllers and simulated node do (``WorkloadRunner``); the kit has no kubelet.
+    var runsPods: Bool { self == .embedded }
+}
+
+/// What makes a test's workloads run when it asks for it (`options.nodeSimulator`,
+/// `withWorkloadControllers(nodeSimulator: true)`), as `mizzen serve` does by default:
+///
+/// - `.embedded`: the plane's own controllers, all areas (``ClusterControllerService``: Deployment →
+///   ReplicaSet → Pod, StatefulSets, DaemonSets, Jobs, the scheduler and the simulated kubelet
+///   of the Node `mizzen`), watching every namespace of the test's plane;
+/// - `.realCluster`: the kit runs kube-controller-manager without its deployment controller and
+///   has no kubelet, so the Deployment-level ``NodeSimulator`` reports Deployments available
+///   (its StatefulSet controller owns StatefulSet status, which stays unready with no node).
+enum WorkloadRunner {
+    /// The kinds the Deployment-level simulator reports on, on the kit.
+    static let simulatedKindsOnRealCluster = NodeSimulator.kinds.filter { $0.kind == "Deployment" }
+
+    /// Adds the Deployment-level simulator to the test's manager where it is the runner.
+    static func register(on manager: Manager, substrate: Substrate, logger: Logger) {
+        guard !substrate.runsPods else { return }
+        for controller in WorkloadControllers.nodeSimulatorControllers(
+            manager: manager, kinds: simulatedKindsOnRealCluster, workers: 2, logger: logger)
+        {
+            manager.add(controller)
         }
+    }
+
+    /// The plane's controllers where they are the runner (run them next to the test's manager).
+    static func clusterControllers(on substrate: Substrate, client: KubernetesClient, logger: Logger)
+        -> ClusterControllerService?
+    {
+        guard substrate.runsPods else { return nil }
+        var options = ClusterControllers.Options()
+        options.node = .fast
+        return ClusterControllerService(client: client, options: options, logger: logger)
     }
 }
 
@@ -41,9 +72,10 @@ enum Substrate: String, Sendable, CaseIterable, CustomStringConvertible {
 ///   `mizzen-test-xxxxxxxx` and a manager scoped to it; at the end the namespace is deleted
 ///   (not waited for).
 ///
-/// Neither substrate has a deployment controller or kubelet: nobody writes a Deployment's status
-/// unless the test runs the node simulator (`options.nodeSimulator`), so a workload is unready
-/// unless the test says otherwise — the same on both.
+/// Neither substrate runs workloads unless the test asks (`options.nodeSimulator`): nobody
+/// writes a Deployment's status then, so a workload is unready unless the test says otherwise —
+/// the same on both. When asked, ``WorkloadRunner`` makes them run: Pods on the embedded plane,
+/// the Deployment-level simulator on the kit.
 struct Runtime {
     let substrate: Substrate
     /// The embedded plane, on `.embedded`.
@@ -52,47 +84,49 @@ struct Runtime {
     let manager: Manager
     /// The namespace the test's namespaced objects live in.
     let namespace: String
+    /// The plane's own controllers, when they run the test's workloads (``WorkloadRunner``).
+    let clusterControllers: ClusterControllerService?
 
     static func with(
         on substrate: Substrate = .embedded, options: OAMControllers.Options = OAMControllers.Options(),
         _ body: (Runtime) async throws -> Void
     ) async throws {
-        try await with(on: substrate, registering: { manager, logger in
-            var options = options
-            // The simulator of the kinds this substrate has no controller for, as in withWorkloadControllers.
-            let simulate = options.nodeSimulator
-            options.nodeSimulator = false
+        var options = options
+        // What runs workloads is the substrate's (WorkloadRunner), not the OAM controllers' own simulator.
+        let runWorkloads = options.nodeSimulator
+        options.nodeSimulator = false
+        try await with(on: substrate, runningWorkloads: runWorkloads, registering: { manager, logger in
             OAMControllers.register(on: manager, options: options, logger: logger)
-            if simulate {
-                for controller in WorkloadControllers.nodeSimulatorControllers(
-                    manager: manager, kinds: substrate.simulatedKinds, workers: 2, logger: logger)
-                {
-                    manager.add(controller)
-                }
-            }
         }, body)
     }
 
-    /// A substrate, a client and a manager running the controllers `register` adds.
+    /// A substrate, a client and a manager running the controllers `register` adds, and — with
+    /// `runningWorkloads` — what makes workloads run there (``WorkloadRunner``).
     static func with(
-        on substrate: Substrate = .embedded, registering register: (Manager, Logger) -> Void,
-        _ body: (Runtime) async throws -> Void
+        on substrate: Substrate = .embedded, runningWorkloads: Bool = false,
+        registering register: (Manager, Logger) -> Void, _ body: (Runtime) async throws -> Void
     ) async throws {
         let place = try await TestPlace.open(on: substrate)
         var logger = Logger(label: "mizzen.test.controllers")
         logger.logLevel = .critical
         let manager = Manager(client: place.client, namespace: place.scope, logger: logger)
         register(manager, logger)
+        if runningWorkloads { WorkloadRunner.register(on: manager, substrate: substrate, logger: logger) }
         let running = Task { try await manager.run() }
+        let cluster = runningWorkloads
+            ? WorkloadRunner.clusterControllers(on: substrate, client: place.client, logger: logger) : nil
+        let workloads = cluster.map { cluster in Task { try await cluster.run() } }
         var failure: (any Error)?
         do {
             try await body(Runtime(
                 substrate: substrate, plane: place.plane, client: place.client, manager: manager,
-                namespace: place.namespace))
+                namespace: place.namespace, clusterControllers: cluster))
         } catch {
             failure = error
         }
+        workloads?.cancel()
         running.cancel()
+        _ = await workloads?.result
         _ = await running.result
         await place.close()
         if let failure { throw failure }

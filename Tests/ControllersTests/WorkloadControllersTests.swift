@@ -1,4 +1,5 @@
 import APIServer
+import ClusterControllers  // not declared for this target: see RuntimeSupport.swift
 import Controllers
 import ControllerRuntime
 import Foundation
@@ -11,21 +12,15 @@ import TestSupport
 import Testing
 
 /// A plane with the OAM kinds and a running manager with the workload, trait and scope
-/// controllers (and, if asked, the node simulator), for one test; everything stops at the end.
+/// controllers (and, if asked, what runs workloads there: ``WorkloadRunner``), for one test;
+/// everything stops at the end.
 func withWorkloadControllers(
     on substrate: Substrate, nodeSimulator: Bool = false, _ body: (Runtime) async throws -> Void
 ) async throws {
-    try await Runtime.with(on: substrate, registering: { manager, logger in
+    try await Runtime.with(on: substrate, runningWorkloads: nodeSimulator, registering: { manager, logger in
         manager.add(WorkloadControllers.containerizedWorkloadController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.manualScalerTraitController(manager: manager, workers: 2, logger: logger))
         manager.add(WorkloadControllers.healthScopeController(manager: manager, workers: 2, logger: logger))
-        if nodeSimulator {
-            for controller in WorkloadControllers.nodeSimulatorControllers(
-                manager: manager, kinds: substrate.simulatedKinds, logger: logger)
-            {
-                manager.add(controller)
-            }
-        }
     }, body)
 }
 
@@ -33,6 +28,7 @@ func withWorkloadControllers(
 enum WorkloadTestKinds {
     static let containerizedWorkload = GroupVersionKind(group: OAM.group, version: OAM.version, kind: "ContainerizedWorkload")
     static let service = GroupVersionKind(group: "", version: "v1", kind: "Service")
+    static let pod = GroupVersionKind(group: "", version: "v1", kind: "Pod")
 }
 
 private extension Runtime {
@@ -45,10 +41,11 @@ private extension Runtime {
 
     /// Whether a full resync of every controller, once worked through, writes none of `objects`.
     func resyncWritesNothing(to objects: [(GroupVersionKind, String)]) async throws -> Bool {
-        await manager.waitUntilIdle()
+        let managers = [manager] + (clusterControllers.map { [$0.manager] } ?? [])
+        for manager in managers { await manager.waitUntilIdle() }
         let before = try await resourceVersions(objects)
-        await manager.resync()
-        await manager.waitUntilIdle()
+        for manager in managers { await manager.resync() }
+        for manager in managers { await manager.waitUntilIdle() }
         return try await resourceVersions(objects) == before
     }
 }
@@ -324,18 +321,30 @@ struct WorkloadControllersTests {
         }
     }
 
-    @Test("the node simulator reports Deployments (and StatefulSets where no controller owns them) available, and writes once", arguments: Substrate.available)
-    func nodeSimulator(on substrate: Substrate) async throws {
+    @Test("workloads run when asked: Deployments and StatefulSets become ready (Pods on the embedded plane, the Deployment-level simulator on the kit), and a resync writes nothing", arguments: Substrate.available)
+    func workloadsRun(on substrate: Substrate) async throws {
         try await withWorkloadControllers(on: substrate, nodeSimulator: true) { runtime in
             try await runtime.create(bareDeployment("api", replicas: 3))
-            let deployment = try await runtime.waitFor(Kinds.deployment, "api") { $0.status?["readyReplicas"] == 3 }
+            let deployment = try await runtime.waitFor(Kinds.deployment, "api") {
+                $0.status?["readyReplicas"] == 3 && $0.status?["availableReplicas"] == 3
+            }
             for field in ["replicas", "availableReplicas", "updatedReplicas"] {
                 #expect(deployment.status?[field] == 3)
             }
             #expect(deployment.status?["observedGeneration"]?.intValue == deployment.generation)
             let available = deployment.status?["conditions"]?.arrayValue?.first { $0["type"] == "Available" }
             #expect(available?["status"] == "True")
-            #expect(available?["message"]?.stringValue?.contains("Simulated") == true)
+            #expect(available?["reason"] == "MinimumReplicasAvailable")
+            if substrate.runsPods {
+                // What kube's deployment controller writes, from the Pods of its ReplicaSet.
+                #expect(available?["message"] == "Deployment has minimum availability.")
+                let pods = try await runtime.client.list(
+                    WorkloadTestKinds.pod, namespace: runtime.namespace, options: ListOptions(labelSelector: try LabelSelector(parsing: "app=api")))
+                #expect(pods.items.count == 3)
+                #expect(pods.items.allSatisfy { $0.valueIfPresent(at: "status.phase") == "Running" })
+            } else {
+                #expect(available?["message"] == .string(NodeSimulator.availableMessage))
+            }
 
             let statefulSet = GroupVersionKind(group: "apps", version: "v1", kind: "StatefulSet")
             try await runtime.create("""
@@ -349,12 +358,13 @@ struct WorkloadControllersTests {
                     metadata: {labels: {app: db}}
                     spec: {containers: [{name: db, image: postgres:16}]}
                 """)
-            if substrate.simulatedKinds.contains(statefulSet) {
+            if substrate.runsPods {
                 let database = try await runtime.waitFor(statefulSet, "db") { $0.status?["readyReplicas"] == 1 }
-                #expect(database.status?["conditions"] == nil)
+                #expect(database.status?["availableReplicas"] == 1)
+                #expect(try await runtime.get(WorkloadTestKinds.pod, "db-0") != nil)
             } else {
-                // The real cluster's StatefulSet controller owns this status (it would undo every
-                // simulated write): the simulator leaves it alone, and with no node nothing is ready.
+                // The kit's StatefulSet controller owns this status (the simulator leaves it
+                // alone), and with no node nothing is ready.
                 let database = try await runtime.waitFor(statefulSet, "db") { $0.status?["replicas"] == 1 }
                 #expect(database.status?["readyReplicas"] == nil)
             }
