@@ -3,8 +3,8 @@ import Resources
 import TestSupport
 import Testing
 
-/// The README's walkthrough, with plain kubectl against `mizzen serve` (controllers, node
-/// simulator and admission in-process), as a new user would type it.
+/// The README's walkthrough, with plain kubectl against `mizzen serve` (controllers, the plane's
+/// own controllers and simulated node, and admission in-process), as a new user would type it.
 @Suite("kubectl walkthrough against mizzen serve", .serialized, .enabled(if: Kubectl.isInstalled))
 struct WalkthroughTests {
     /// A running `mizzen serve` and kubectl pointed at it.
@@ -36,9 +36,9 @@ struct WalkthroughTests {
             #expect(reached, "kubectl get \(arguments.joined(separator: " ")) \(jsonPath): wanted \(expected), last \(last)")
         }
 
-        static func start() throws -> Session {
+        static func start(extra: [String] = []) throws -> Session {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mizzen-walk-\(UUID().uuidString)")
-            let (server, _, _) = try ServeCommandTests.start(directory)
+            let (server, _, _) = try ServeCommandTests.start(directory, extra: extra)
             return Session(directory: directory, server: server)
         }
 
@@ -55,9 +55,15 @@ struct WalkthroughTests {
         defer { session.stop() }
         try await session.kubectlOK(["apply", "-f", CLI.example("containerized-workload")])
 
-        // Translation with parameters, the ManualScalerTrait, and the node simulator's status.
+        // Translation with parameters, the ManualScalerTrait, and the Pods the plane's
+        // controllers run for it on the simulated node.
         try await session.waitFor(["deployment", "example-appconfig-workload"], jsonPath: "{.spec.replicas}", toBe: "3")
         try await session.waitFor(["deployment", "example-appconfig-workload"], jsonPath: "{.status.readyReplicas}", toBe: "3")
+        let rollout = try await session.kubectlOK(
+            ["rollout", "status", "deployment/example-appconfig-workload", "--timeout=60s"])
+        #expect(rollout.contains("successfully rolled out"), "\(rollout)")
+        let pods = try await session.kubectlOK(["get", "pods", "-o", "name"])
+        #expect(pods.split(separator: "\n").filter { $0.hasPrefix("pod/example-appconfig-workload-") }.count == 3, "\(pods)")
         try await session.waitFor(
             ["deployment", "example-appconfig-workload"], jsonPath: "{.spec.template.spec.containers[0].image}",
             toBe: "wordpress:php7.2")
