@@ -150,6 +150,17 @@ struct DisruptionBudgetTests {
             + "found no controllers for pod \"a\"")
     }
 
+    @Test("a budget whose status is behind its generation refuses evictions until the controller caught up")
+    func staleBudget() throws {
+        let pdb = try Self.budget(["minAvailable": 1], status: ["disruptionsAllowed": 3, "observedGeneration": 1],
+                                  generation: 2)
+        #expect(throws: (any Error).self) { try APIHandler.takingDisruption(from: pdb, pod: "a", now: "now") }
+        guard case .json(let code, let body, _) = APIHandler.budgetStillProcessing("web") else { return }
+        #expect(code == 429)
+        #expect(body["details"]?["retryAfterSeconds"] == 10)
+        #expect(body["details"]?["causes"]?[0]?["message"] == "The disruption budget web is still being processed by the server.")
+    }
+
     @Test("pending, finished and terminating pods are evicted without asking a budget")
     func evictionIgnoresBudgets() throws {
         var pod = try Self.pod("a", ready: true)

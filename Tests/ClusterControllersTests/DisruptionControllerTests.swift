@@ -133,6 +133,25 @@ struct DisruptionControllerTests {
             ])
             try await plane.client.create(unready, subresource: "eviction", of: .pod, name: "extra", namespace: "default")
             #expect(try await plane.get(.pod, "extra") == nil)
+
+            // Below the budget, an unready pod goes only with the AlwaysAllow policy.
+            try await plane.setPodStatus("web-1", ready: false)
+            _ = try await plane.budgetStatus("web") { $0["currentHealthy"] == 1 }
+            let stuck = try Resource([
+                "apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": "web-1", "namespace": "default"],
+            ])
+            await #expect(throws: APIError.self) {
+                try await plane.client.create(stuck, subresource: "eviction", of: .pod, name: "web-1", namespace: "default")
+            }
+            try await plane.kubectl("patch", "pdb", "web", "--type=merge", "-p",
+                                    #"{"spec":{"unhealthyPodEvictionPolicy":"AlwaysAllow"}}"#)
+            try await plane.client.create(stuck, subresource: "eviction", of: .pod, name: "web-1", namespace: "default")
+            // Bound to a node: deleted gracefully (no kubelet runs here to finish it), marked as evicted.
+            let evicted = try #require(try await plane.get(.pod, "web-1"))
+            #expect(evicted.deletionTimestamp != nil)
+            let target = evicted.status?["conditions"]?.arrayValue?.first { $0["type"] == "DisruptionTarget" }
+            #expect(target?["reason"] == "EvictionByEvictionAPI")
+            #expect(target?["message"] == "Eviction API: evicting")
         }
     }
 }

@@ -151,6 +151,19 @@ final class DisruptionReconciler: Reconciler {
         }
     }
 
+    /// kube's `MultiplePodDisruptionBudgets` Event on a pod that more than one budget selects
+    /// (the eviction subresource refuses to evict it).
+    func warnOfSeveralBudgets(on event: InformerEvent, budgets: [Resource]) async {
+        let pod = event.object
+        let selecting = budgets.filter { !Self.selectedPods(by: $0, in: [pod]).isEmpty }.map(\.name).sorted()
+        guard selecting.count > 1, !pod.isBeingDeleted else { return }
+        if case .deleted = event { return }
+        await events.record(
+            on: pod, type: .warning, reason: "MultiplePodDisruptionBudgets",
+            message: "Pod \"\(pod.namespace ?? "")\"/\"\(pod.name)\" matches multiple PodDisruptionBudgets.  "
+                + "Chose \"\(selecting[0])\" arbitrarily.")
+    }
+
     /// The budgets a change of a pod concerns: those selecting it before or after the change.
     func budgets(selecting event: InformerEvent) -> [Resource] {
         var objects = [event.object]

@@ -22,7 +22,9 @@ enum PolicyControllers {
             await controller.enqueue(ObjectKey(event.object))
         }
         reconciler.pods.addHandler { event in
-            for pdb in reconciler.budgets(selecting: event) { await controller.enqueue(ObjectKey(pdb)) }
+            let budgets = reconciler.budgets(selecting: event)
+            for pdb in budgets { await controller.enqueue(ObjectKey(pdb)) }
+            await reconciler.warnOfSeveralBudgets(on: event, budgets: budgets)
         }
         for workloads in [reconciler.scales.deployments, reconciler.scales.replicaSets, reconciler.scales.statefulSets] {
             workloads.addHandler { event in
