@@ -171,7 +171,7 @@ struct EndpointControllersTests {
         }
     }
 
-    @Test("a Service without a selector keeps the Endpoints its user writes")
+    @Test("a Service without a selector keeps the Endpoints its user writes, mirrored into an EndpointSlice")
     func withoutSelector() async throws {
         try await Plane.with(areas: [.endpoints]) { plane in
             try await plane.create("""
@@ -192,7 +192,23 @@ struct EndpointControllersTests {
             let external = try #require(try await plane.get(Self.endpoints, "external"))
             #expect(external.object["subsets"]?[0]?["addresses"]?[0]?["ip"] == "192.0.2.10")
             #expect(external.labels["endpoints.kubernetes.io/managed-by"] == nil)
-            #expect(try await plane.list(Self.slice, labelSelector: "kubernetes.io/service-name=external").isEmpty)
+            var mirrored: [Resource] = []
+            #expect(try await eventually {
+                mirrored = try await plane.list(Self.slice, labelSelector: "kubernetes.io/service-name=external")
+                return mirrored.count == 1
+            })
+            let slice = try #require(mirrored.first)
+            #expect(slice.labels["endpointslice.kubernetes.io/managed-by"] == "endpointslicemirroring-controller.k8s.io")
+            #expect(slice.generateName == "external-")
+            #expect(slice.controllerReference?.kind == "Endpoints" && slice.controllerReference?.name == "external")
+            #expect(slice.object["endpoints"] == [["addresses": ["192.0.2.10"], "conditions": ["ready": true]]])
+            #expect(slice.object["ports"] == [["name": "", "port": 80, "protocol": "TCP"]])
+
+            // Marked not to be mirrored: the mirrored slice goes.
+            _ = try await plane.kubectl("label", "endpoints", "external", "endpointslice.kubernetes.io/skip-mirror=true")
+            #expect(try await eventually {
+                try await plane.list(Self.slice, labelSelector: "kubernetes.io/service-name=external").isEmpty
+            })
         }
     }
 

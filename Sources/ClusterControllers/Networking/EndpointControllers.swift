@@ -2,7 +2,7 @@ import ControllerRuntime
 import OrderedCollections
 import Resources
 
-/// The Endpoints and EndpointSlice controllers.
+/// The Endpoints, EndpointSlice and EndpointSlice mirroring controllers.
 enum EndpointControllers {
     static let serviceKind = GroupVersionKind(group: "", version: "v1", kind: "Service")
 
@@ -25,6 +25,11 @@ enum EndpointControllers {
             name: EndpointSliceReconciler.controllerName, reconciler: sliceReconciler, primary: services,
             workers: context.workers, logger: context.logger)
         let both = [endpointsController, sliceController]
+        let mirroringReconciler = EndpointSliceMirroringReconciler(
+            context: context, services: services, endpoints: endpoints, slices: slices)
+        let mirroringController = Controller(
+            name: EndpointSliceMirroringReconciler.controllerName, reconciler: mirroringReconciler, primary: endpoints,
+            workers: context.workers, logger: context.logger)
 
         services.addHandler { event in
             if case .updated(let old, let new) = event, old.spec == new.spec, old.labels == new.labels,
@@ -33,6 +38,7 @@ enum EndpointControllers {
                 return
             }
             for controller in both { await controller.enqueue(ObjectKey(event.object)) }
+            await mirroringController.enqueue(ObjectKey(event.object))
         }
         pods.addHandler { event in
             var changed: [Resource] = [event.object]
@@ -49,20 +55,28 @@ enum EndpointControllers {
             }
         }
         endpoints.addHandler { event in
+            if case .updated(let old, let new) = event, old.differsBeyondStatus(from: new) == false { return }
+            await mirroringController.enqueue(ObjectKey(event.object))
+        }
+        endpoints.addHandler { event in
             // Someone else's change (or deletion) of managed Endpoints is put back; a leftover of a
             // deleted Service found at start is deleted.
             if case .added(let object) = event, object.labels[EndpointsReconciler.managedByLabel] == nil { return }
             await endpointsController.enqueue(ObjectKey(event.object))
         }
         slices.addHandler { event in
-            guard let service = event.object.labels[EndpointSliceReconciler.serviceNameLabel],
-                event.object.labels[EndpointSliceReconciler.managedByLabel] == EndpointSliceReconciler.managerName
-            else { return }
+            guard let service = event.object.labels[EndpointSliceReconciler.serviceNameLabel] else { return }
             if case .added = event { return }
-            await sliceController.enqueue(ObjectKey(namespace: event.object.namespace, name: service))
+            let key = ObjectKey(namespace: event.object.namespace, name: service)
+            switch event.object.labels[EndpointSliceReconciler.managedByLabel] {
+            case EndpointSliceReconciler.managerName: await sliceController.enqueue(key)
+            case EndpointSliceMirroringReconciler.managerName: await mirroringController.enqueue(key)
+            default: break
+            }
         }
         manager.add(endpointsController)
         manager.add(sliceController)
+        manager.add(mirroringController)
     }
 
     /// Whether a Pod's update can change the endpoints of a Service: its labels, IPs,
