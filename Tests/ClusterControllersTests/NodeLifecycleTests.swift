@@ -102,7 +102,9 @@ struct NodeLifecycleTests {
             })
             let pod = try #require(try await plane.get(.pod, "crash"))
             #expect(pod.status?["containerStatuses"]?[0]?["lastState"]?["terminated"]?["exitCode"] == 1)
-            #expect(try await plane.kubectl("describe", "pod", "crash").stdout.contains("Back-off restarting failed container crash"))
+            #expect(try await eventually {
+                try await plane.kubectl("describe", "pod", "crash").stdout.contains("Back-off restarting failed container crash")
+            })
         }
     }
 
