@@ -21,8 +21,8 @@ extension RealCluster {
     ///
     /// The binaries are hard links when the file system allows it (start.sh and stop.sh
     /// recognise their processes by the path of their executable, so a symbolic link would
-    /// not do). A copy already running is used as it is; ``stopIfStarted()`` stops one this
-    /// call started.
+    /// not do). A copy left running is stopped and its data removed first: every run starts
+    /// from an empty cluster; ``stopIfStarted()`` stops it.
     public static func startCopy(named name: String, ports: Ports, timeout: TimeInterval = 240) async throws
         -> RealCluster
     {
@@ -46,21 +46,24 @@ extension RealCluster {
                 try files.copyItem(at: from, to: to)
             }
         }
-        let wasRunning = try await isRunning(directory)
-        if !wasRunning {
-            var environment = ProcessInfo.processInfo.environment
-            environment["WITH_KCM"] = "1"
-            environment["AUTHZ_MODE"] = "AlwaysAllow"
-            environment["EXTRA_KCM_ARGS"] = nil
-            environment["API_PORT"] = String(ports.apiServer)
-            environment["ETCD_PORT"] = String(ports.etcd)
-            environment["KCM_PORT"] = String(ports.controllerManager)
-            let result = try await ProcessRunner.run(
-                directory.appendingPathComponent("start.sh"), [], environment: environment, timeout: timeout)
-            guard result.status == 0 else {
-                throw RealClusterError("start.sh of the kit copy failed (\(result.status)):\n\(result.stdout)\n\(result.stderr)")
-            }
+        // Always a fresh cluster: a copy left running by an interrupted run has a Node whose
+        // heartbeats stopped (tainted unreachable) and the objects of that run.
+        if try await isRunning(directory) {
+            _ = try await ProcessRunner.run(directory.appendingPathComponent("stop.sh"), [], timeout: 60)
         }
-        return RealCluster(directory: directory, started: !wasRunning)
+        try? files.removeItem(at: directory.appendingPathComponent("run/etcd-data"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["WITH_KCM"] = "1"
+        environment["AUTHZ_MODE"] = "AlwaysAllow"
+        environment["EXTRA_KCM_ARGS"] = nil
+        environment["API_PORT"] = String(ports.apiServer)
+        environment["ETCD_PORT"] = String(ports.etcd)
+        environment["KCM_PORT"] = String(ports.controllerManager)
+        let result = try await ProcessRunner.run(
+            directory.appendingPathComponent("start.sh"), [], environment: environment, timeout: timeout)
+        guard result.status == 0 else {
+            throw RealClusterError("start.sh of the kit copy failed (\(result.status)):\n\(result.stdout)\n\(result.stderr)")
+        }
+        return RealCluster(directory: directory, started: true)
     }
 }
