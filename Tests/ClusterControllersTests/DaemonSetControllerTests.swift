@@ -154,6 +154,24 @@ struct DaemonSetControllerTests {
         }
     }
 
+    @Test("a DaemonSet deleted with --cascade=orphan and created again adopts its Pod; a Pod relabelled out of the selector is released and replaced")
+    func adoption() async throws {
+        try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in
+            try await plane.create(Self.node("mizzen"))
+            try await plane.create(Self.agent())
+            let pod = try #require(try await plane.eventuallyValue { try await Self.pods(plane).first })
+            try await plane.kubectl("delete", "daemonset", "agent", "--cascade=orphan")
+            #expect(try await eventually { try await plane.get(.pod, pod.name)?.controllerReference == nil })
+            let daemonSet = try #require(try await plane.create(Self.agent()).first)
+            #expect(try await eventually { try await plane.get(.pod, pod.name)?.controllerReference?.uid == daemonSet.uid })
+            #expect(try await plane.eventMessages(reason: "SuccessfulCreate").count == 1)
+
+            try await plane.kubectl("label", "pod", pod.name, "app=debug", "--overwrite")
+            #expect(try await eventually { try await plane.get(.pod, pod.name)?.controllerReference == nil })
+            #expect(try await eventually { try await Self.pods(plane).count == 1 })
+        }
+    }
+
     @Test("OnDelete leaves the old Pod until it is deleted")
     func onDelete() async throws {
         try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in

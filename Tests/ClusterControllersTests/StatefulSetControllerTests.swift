@@ -208,6 +208,23 @@ struct StatefulSetControllerTests {
         }
     }
 
+    @Test("a set deleted with --cascade=orphan and created again adopts its Pods and revision")
+    func adoption() async throws {
+        try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in
+            try await plane.create(Self.web(replicas: 1))
+            let pod = try #require(try await plane.waitForPod("web-0"))
+            try await plane.kubectl("delete", "statefulset", "web", "--cascade=orphan")
+            #expect(try await eventually { try await plane.get(.pod, "web-0")?.controllerReference == nil })
+            let set = try #require(try await plane.create(Self.web(replicas: 1)).first)
+            #expect(try await eventually { try await plane.get(.pod, "web-0")?.controllerReference?.uid == set.uid })
+            #expect(try await eventually {
+                try await plane.get(.controllerRevision, "web-7cc9cf8cd5")?.controllerReference?.uid == set.uid
+            })
+            #expect(try await plane.get(.pod, "web-0")?.uid == pod.uid)
+            #expect(try await plane.eventMessages(reason: "SuccessfulCreate") == ["Create Pod web-0 in StatefulSet web successful"])
+        }
+    }
+
     @Test("a failed Pod is deleted and created again")
     func failedPod() async throws {
         try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in

@@ -58,6 +58,20 @@ final class DaemonSetReconciler: Reconciler {
                 message: "This daemon set is selecting all pods. A non-empty selector is required.")
             return .done
         }
+        guard let selector = try? LabelSelector(json: daemonSet.spec?["selector"] ?? .null) else { return .done }
+        // Orphans the selector matches are adopted, Pods and revisions it no longer matches
+        // released; their informer events bring the DaemonSet back with the cache up to date.
+        let ownership = Ownership(client: client)
+        var claimsChanged = false
+        for (informer, kind) in [(pods, Pods.kind), (revisions, ControllerRevisionHistory.kind)] {
+            claimsChanged = try await ownership.claim(
+                controlled: informer.cache.objects(index: Indexes.controllerOwner, value: uid),
+                orphans: informer.cache.list(namespace: daemonSet.namespace).filter { $0.controllerReference == nil },
+                owner: daemonSet, ownerKind: DaemonSetNodes.kind, objectKind: kind,
+                matches: { selector.matches(Ownership.labels(of: $0)) }
+            ).changed || claimsChanged
+        }
+        if claimsChanged { return .requeue(after: .milliseconds(200)) }
         let nodeList = nodes.cache.list()
         let (current, old) = try await history(of: daemonSet, uid: uid)
         let hash = current.labels[DaemonSetNodes.hashLabel] ?? ""

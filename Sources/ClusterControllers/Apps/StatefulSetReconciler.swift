@@ -55,9 +55,22 @@ final class StatefulSetReconciler: Reconciler {
         // The cache shows every Pod write of the last reconcile before this one acts on it.
         guard expectations.satisfied(key, pods: pods.cache) else { return .requeue(after: .seconds(1)) }
 
-        let history = try await revisions(of: set, uid: uid)
-        let members = pods.cache.objects(index: Indexes.controllerOwner, value: uid)
-            .filter { StatefulSetPods.ordinal(of: $0, in: set) != nil }
+        // A selector that does not parse is the user's to fix; kube does not retry it either.
+        guard let selector = try? LabelSelector(json: set.spec?["selector"] ?? .null) else { return .done }
+        let ownership = Ownership(client: client)
+        let orphanRevisions = revisions.cache.list(namespace: set.namespace, selector: selector)
+            .filter { $0.controllerReference == nil }
+        let adopted = try await ownership.claim(
+            controlled: [], orphans: orphanRevisions, owner: set, ownerKind: StatefulSetPods.kind,
+            objectKind: ControllerRevisionHistory.kind, matches: { _ in true }).objects
+        let history = try await revisions(of: set, uid: uid, adopted: adopted)
+        let members = try await ownership.claim(
+            controlled: pods.cache.objects(index: Indexes.controllerOwner, value: uid),
+            orphans: pods.cache.list(namespace: set.namespace).filter { $0.controllerReference == nil },
+            owner: set, ownerKind: StatefulSetPods.kind, objectKind: Pods.kind,
+            matches: { pod in
+                selector.matches(Ownership.labels(of: pod)) && StatefulSetPods.ordinal(of: pod, in: set) != nil
+            }).objects
         let now = Date()
         var run = Run(set: set, key: key, history: history, now: now)
         run.status = run.counts(members)
@@ -81,9 +94,10 @@ final class StatefulSetReconciler: Reconciler {
 
     /// The set's revisions, creating the one of its current template (or renumbering an
     /// earlier one with the same template: a rollback) as kube does.
-    private func revisions(of set: Resource, uid: String) async throws -> History {
-        var all = ControllerRevisionHistory.sorted(
-            revisions.cache.objects(index: Indexes.controllerOwner, value: uid))
+    private func revisions(of set: Resource, uid: String, adopted: [Resource]) async throws -> History {
+        let controlled = revisions.cache.objects(index: Indexes.controllerOwner, value: uid)
+        let names = Set(controlled.map(\.name))
+        var all = ControllerRevisionHistory.sorted(controlled + adopted.filter { !names.contains($0.name) })
         var collisionCount = set.status?["collisionCount"]?.intValue ?? 0
         let data = ControllerRevisionHistory.data(of: set)
         let next = (all.last.map(ControllerRevisionHistory.number) ?? 0) + 1
