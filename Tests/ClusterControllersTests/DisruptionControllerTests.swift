@@ -16,7 +16,7 @@ struct DisruptionControllerTests {
     @Test("a budget's status counts the ready pods and the scale of their controller, as kube's does")
     func status() async throws {
         try await Plane.with(areas: [.policy]) { plane in
-            try await plane.readyPods(of: plane.replicaSet("web", replicas: 4), count: 3, ready: 2)
+            try await plane.runningPods(of: plane.unmanagedReplicaSet("web", replicas: 4), count: 3, ready: 2)
             try await plane.kubectl("create", "pdb", "web", "--selector=app=web", "--min-available=2")
             try await plane.kubectl("create", "pdb", "half", "--selector=app=web-half", "--max-unavailable=50%")
             let web = try await plane.budgetStatus("web") { $0["currentHealthy"] == 2 }
@@ -28,7 +28,7 @@ struct DisruptionControllerTests {
             #expect(web["conditions"]?[0]?["status"] == "False")
 
             // One more ready pod: one disruption allowed.
-            try await plane.setPodStatus("web-2", ready: true)
+            try await plane.reportPodStatus("web-2", ready: true)
             let allowed = try await plane.budgetStatus("web") { $0["disruptionsAllowed"] == 1 }
             #expect(allowed["conditions"]?[0]?["reason"] == "SufficientPods")
             let table = try await plane.kubectl("get", "pdb", "web")
@@ -63,7 +63,7 @@ struct DisruptionControllerTests {
                       restartPolicy: Never
                       containers: [{name: main, image: busybox}]
                 """)[0]
-            try await plane.readyPods(of: job, count: 1, ready: 1, app: "batch")
+            try await plane.runningPods(of: job, count: 1, ready: 1, app: "batch")
             try await plane.kubectl("create", "pdb", "batch", "--selector=app=batch", "--max-unavailable=1")
             let status = try await plane.budgetStatus("batch") { $0["conditions"]?[0]?["reason"] == "SyncFailed" }
             #expect(status["conditions"]?[0]?["message"] == "jobs.batch does not implement the scale subresource")
@@ -80,7 +80,7 @@ struct DisruptionControllerTests {
         // The simulated node runs the pods: the scheduler binds them, the kubelet makes them
         // ready and ends the evicted one after its grace period.
         try await Plane.with(areas: [.node, .policy], configure: { $0.node = .fast }) { plane in
-            try await plane.readyPods(of: plane.replicaSet("web", replicas: 3), count: 3, ready: 3, onNode: false)
+            try await plane.runningPods(of: plane.unmanagedReplicaSet("web", replicas: 3), count: 3, ready: 3, onNode: false)
             try await plane.kubectl("create", "pdb", "web", "--selector=app=web", "--min-available=2")
             _ = try await plane.budgetStatus("web") { $0["disruptionsAllowed"] == 1 }
 
@@ -102,7 +102,7 @@ struct DisruptionControllerTests {
     @Test("an eviction the budget forbids is a 429 with kube's DisruptionBudget cause")
     func evictionRefused() async throws {
         try await Plane.with(areas: [.policy]) { plane in
-            try await plane.readyPods(of: plane.replicaSet("web", replicas: 2), count: 2, ready: 2)
+            try await plane.runningPods(of: plane.unmanagedReplicaSet("web", replicas: 2), count: 2, ready: 2)
             try await plane.kubectl("create", "pdb", "web", "--selector=app=web", "--min-available=2")
             _ = try await plane.budgetStatus("web") { $0["currentHealthy"] == 2 }
             let eviction = try Resource([
@@ -127,7 +127,7 @@ struct DisruptionControllerTests {
                 metadata: {name: extra, labels: {app: web}}
                 spec: {containers: [{name: main, image: nginx}]}
                 """)
-            try await plane.setPodStatus("extra", ready: false)
+            try await plane.reportPodStatus("extra", ready: false)
             let unready = try Resource([
                 "apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": "extra", "namespace": "default"],
             ])
@@ -135,7 +135,7 @@ struct DisruptionControllerTests {
             #expect(try await plane.get(.pod, "extra") == nil)
 
             // Below the budget, an unready pod goes only with the AlwaysAllow policy.
-            try await plane.setPodStatus("web-1", ready: false)
+            try await plane.reportPodStatus("web-1", ready: false)
             _ = try await plane.budgetStatus("web") { $0["currentHealthy"] == 1 }
             let stuck = try Resource([
                 "apiVersion": "policy/v1", "kind": "Eviction", "metadata": ["name": "web-1", "namespace": "default"],
@@ -158,7 +158,7 @@ struct DisruptionControllerTests {
 
 extension Plane {
     /// A ReplicaSet `name` selecting `app=<name>`, which no controller runs here.
-    func replicaSet(_ name: String, replicas: Int) async throws -> Resource {
+    func unmanagedReplicaSet(_ name: String, replicas: Int) async throws -> Resource {
         try await create("""
             apiVersion: apps/v1
             kind: ReplicaSet
@@ -175,7 +175,7 @@ extension Plane {
     /// Creates `count` running pods `<owner>-0…` controlled by `owner`, on the node `mizzen`,
     /// the first `ready` of them ready; with `onNode` false, pods for the scheduler and the
     /// simulated kubelet to run instead.
-    func readyPods(of owner: Resource, count: Int, ready: Int, app: String? = nil, onNode: Bool = true) async throws {
+    func runningPods(of owner: Resource, count: Int, ready: Int, app: String? = nil, onNode: Bool = true) async throws {
         for index in 0..<count {
             let name = "\(owner.name)-\(index)"
             var pod = try Resource([
@@ -189,12 +189,12 @@ extension Plane {
                 apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, uid: owner.uid ?? "",
                 controller: true, blockOwnerDeletion: true).json] }
             _ = try await client.create(pod)
-            if onNode { try await setPodStatus(name, ready: index < ready) }
+            if onNode { try await reportPodStatus(name, ready: index < ready) }
         }
     }
 
     /// Writes a Running status, ready or not, as a kubelet would.
-    func setPodStatus(_ name: String, ready: Bool) async throws {
+    func reportPodStatus(_ name: String, ready: Bool) async throws {
         let now = KubernetesTime.now
         _ = try await client.patch(.pod, name: name, namespace: "default", patch: ["status": [
             "phase": "Running",
