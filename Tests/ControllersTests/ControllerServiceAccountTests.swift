@@ -190,7 +190,20 @@ struct ControllerServiceAccountTests {
     static let deployment = GroupVersionKind(group: "apps", version: "v1", kind: "Deployment")
     static let service = GroupVersionKind(group: "", version: "v1", kind: "Service")
 
-    @Test("with only what mizzen install grants, the controllers converge an application and meet no 403", arguments: Cluster.available)
+    @Test("with only what mizzen install grants, the controllers converge an application and meet no 403 on the embedded plane")
+    func convergesOnEmbeddedPlane() async throws {
+        try await converges(on: .embedded)
+    }
+
+    @Test(
+        "with only what mizzen install grants, the controllers converge an application and meet no 403 on a kube-apiserver in RBAC mode",
+        .enabled(
+            if: Cluster.rbacKitDirectory != nil,
+            "MIZZEN_RBAC_K8S is not set: start a kit with AUTHZ_MODE=RBAC (copy of /work/realk8s, own ports) and name its directory"))
+    func convergesOnRBACKit() async throws {
+        try await converges(on: .rbacKit)
+    }
+
     func converges(on cluster: Cluster) async throws {
         let place = try await Place.open(cluster)
         do {
