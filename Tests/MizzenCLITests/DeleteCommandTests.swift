@@ -29,9 +29,12 @@ struct DeleteCommandTests {
             let listed = (try JSONValue(parsingJSON: dryRun.stdout).arrayValue ?? []).map {
                 "\($0["kind"]?.stringValue ?? "")/\($0["name"]?.stringValue ?? "") \($0["owner"]?.stringValue ?? "-")"
             }
-            #expect(listed == [
+            // The plane's deployment controller runs each Deployment through a ReplicaSet named
+            // after it and its pod-template-hash; GC deletes them (and their Pods) with it.
+            #expect(listed.map { $0.replacing(/-[0-9a-z]{6,10} Deployment\//, with: "-HASH Deployment/") } == [
                 "ApplicationConfiguration/shop -", "Deployment/database ApplicationConfiguration/shop",
                 "Deployment/web ApplicationConfiguration/shop",
+                "ReplicaSet/database-HASH Deployment/database", "ReplicaSet/web-HASH Deployment/web",
             ])
             #expect(dryRun.stderr.contains("nothing was deleted"))
             let table = try await session.run(["delete", "shop", "--dry-run"])
@@ -44,7 +47,7 @@ struct DeleteCommandTests {
 
             let deleted = try await session.run(["delete", "shop", "--wait", "--timeout", "30s"])
             #expect(deleted.status == 0, "\(deleted.stderr)")
-            #expect(deleted.stderr.contains("all 3 objects are gone"))
+            #expect(deleted.stderr.contains("all 5 objects are gone"), "\(deleted.stderr)")
             #expect(try await names() == [])
         }
     }

@@ -131,7 +131,7 @@ struct UnifiedDiffTests {
         #expect(masked.desired?["data"] == ["a": "***", "b": "*** (after)"])
     }
 
-    @Test("drift is the fields another manager than Mizzen's holds, status writes aside")
+    @Test("drift is the fields another manager than Mizzen's holds, status writes and the cluster's bookkeeping aside")
     func drift() throws {
         let object = try Resource(JSONValue(parsingJSON: """
             {"apiVersion":"apps/v1","kind":"Deployment",
@@ -143,7 +143,9 @@ struct UnifiedDiffTests {
                {"manager":"kubectl-edit","operation":"Update","apiVersion":"apps/v1","fieldsType":"FieldsV1",
                 "fieldsV1":{"f:spec":{"f:template":{"f:spec":{"f:containers":{"k:{\\"name\\":\\"web\\"}":{"f:image":{}}}}}}}},
                {"manager":"node-simulator","operation":"Update","apiVersion":"apps/v1","subresource":"status",
-                "fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:readyReplicas":{}}}}]},
+                "fieldsType":"FieldsV1","fieldsV1":{"f:status":{"f:readyReplicas":{}}}},
+               {"manager":"kube-controller-manager","operation":"Update","apiVersion":"apps/v1","fieldsType":"FieldsV1",
+                "fieldsV1":{"f:metadata":{"f:annotations":{"f:deployment.kubernetes.io/revision":{}}}}}]},
              "spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"web","image":"web:2"}]}}}}
             """))
         let fields = Drift.fields(of: object)

@@ -10,7 +10,10 @@ import Resources
 /// `metadata.managedFields` which fields they own. Whoever changes the object afterwards
 /// (`kubectl edit`, `kubectl annotate`, another controller) becomes the owner of the fields it
 /// set; those fields, held by a manager that is not one of Mizzen's, are the drift. Writes
-/// through the `status` subresource are not drift.
+/// through the `status` subresource are not drift, nor is the bookkeeping the cluster's own
+/// components keep on the objects they run (a Deployment's `deployment.kubernetes.io/revision`
+/// annotation, written by kube-controller-manager's deployment controller — and by the embedded
+/// plane's, which writes as it).
 ///
 /// A field changed out of band that the controllers also set is put back at their next
 /// reconcile (and then no longer shows); fields they do not set stay until someone removes them.
@@ -39,12 +42,16 @@ enum Drift {
         manager == Controllers.fieldManager || manager.hasPrefix(Controllers.fieldManager + "-")
     }
 
+    /// The field managers of the cluster's own components, whose writes run the application
+    /// rather than change it.
+    static let clusterManagers: Set<String> = ["kube-controller-manager", "kube-scheduler", "kubelet"]
+
     /// The fields of `object` other managers hold, leaves only, in path order.
     static func fields(of object: Resource) -> [Field] {
         var result: [Field] = []
         for json in object.metadata["managedFields"]?.arrayValue ?? [] {
             guard let entry = ManagedFieldsEntry(json: json), !isMizzen(manager: entry.manager),
-                (entry.subresource ?? "").isEmpty
+                !clusterManagers.contains(entry.manager), (entry.subresource ?? "").isEmpty
             else { continue }
             let paths = entry.fields.paths
             for path in paths where !paths.contains(where: { $0.count > path.count && Array($0.prefix(path.count)) == path }) {
