@@ -47,13 +47,14 @@ public enum ClusterControllers {
         case statefulSetsAndDaemonSets
         /// Jobs and CronJobs.
         case jobs
-        /// Endpoints and EndpointSlices from Services and Pods.
+        /// Endpoints and EndpointSlices from Services and Pods, and slices mirroring the
+        /// Endpoints of Services without a selector.
         case endpoints
-        /// PodDisruptionBudget, HorizontalPodAutoscaler and ResourceQuota status.
+        /// PodDisruptionBudget and HorizontalPodAutoscaler status.
         case policy
         /// ClusterRole aggregation.
         case rbac
-        /// ResourceQuota status.
+        /// ResourceQuota status (quota admission is the API server's, and runs without it).
         case quota
     }
 
