@@ -225,6 +225,23 @@ struct StatefulSetControllerTests {
         }
     }
 
+    @Test("revisionHistoryLimit keeps that many revisions besides those in use, dropping the oldest")
+    func historyLimit() async throws {
+        try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in
+            try await plane.create(Self.web(replicas: 0, extra: "  revisionHistoryLimit: 1"))
+            for tag in ["0.9", "0.10"] {
+                let count = try await plane.list(.controllerRevision).count
+                #expect(try await eventually { try await plane.list(.controllerRevision).count > 0 })
+                try await plane.kubectl("set", "image", "statefulset/web", "nginx=registry.k8s.io/nginx-slim:\(tag)")
+                #expect(try await eventually { try await plane.list(.controllerRevision).count >= min(count + 1, 2) })
+            }
+            #expect(try await eventually {
+                let numbers = try await plane.list(.controllerRevision).compactMap { $0.object["revision"]?.intValue }
+                return numbers.sorted() == [2, 3]
+            })
+        }
+    }
+
     @Test("a failed Pod is deleted and created again")
     func failedPod() async throws {
         try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in

@@ -78,7 +78,7 @@ final class StatefulSetReconciler: Reconciler {
         Self.completeRollingUpdate(set: set, status: &run.status)
 
         try await writeStatus(run, of: set)
-        try await truncateHistory(of: set, history: history, members: members)
+        try await truncateHistory(of: set, history: history, current: run.status.currentRevision, members: members)
         return Self.availabilityCheck(set: set, status: run.status, members: members, now: now)
     }
 
@@ -143,9 +143,10 @@ final class StatefulSetReconciler: Reconciler {
     }
 
     /// Deletes the oldest revisions no Pod, nor the current or update revision, uses, beyond
-    /// `revisionHistoryLimit`.
-    private func truncateHistory(of set: Resource, history: History, members: [Resource]) async throws {
-        var live: Set<String> = [history.current.name, history.update.name]
+    /// `revisionHistoryLimit`. `current` is the current revision the status now gives (kube
+    /// reaches the same on the resync its own status write causes).
+    private func truncateHistory(of set: Resource, history: History, current: String, members: [Resource]) async throws {
+        var live: Set<String> = [current, history.update.name]
         for pod in members { live.insert(StatefulSetPods.revision(of: pod)) }
         let old = history.all.filter { !live.contains($0.name) }
         let limit = Int(set.spec?["revisionHistoryLimit"]?.intValue ?? 10)
