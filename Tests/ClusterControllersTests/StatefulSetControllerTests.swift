@@ -242,6 +242,22 @@ struct StatefulSetControllerTests {
         }
     }
 
+    @Test("with minReadySeconds a ready Pod counts as available only once it has been ready that long")
+    func minReadySeconds() async throws {
+        try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in
+            try await plane.create(Self.web(replicas: 1, extra: "  minReadySeconds: 2"))
+            _ = try #require(try await plane.waitForPod("web-0"))
+            try await plane.markReady("web-0")
+            #expect(try await eventually {
+                let status = try await plane.get(.statefulSet, "web")?.status
+                return status?["readyReplicas"] == 1 && status?["availableReplicas"] == 0
+            })
+            #expect(try await eventually(timeout: .seconds(10)) {
+                try await plane.get(.statefulSet, "web")?.status?["availableReplicas"] == 1
+            })
+        }
+    }
+
     @Test("a failed Pod is deleted and created again")
     func failedPod() async throws {
         try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in

@@ -66,6 +66,9 @@ struct StatefulSetNodeChainTests {
             #expect(pods.first?.spec?["nodeName"] == "mizzen")
             let get = try await plane.kubectl("get", "ds", "agent")
             #expect(get.stdout.contains("agent   1         1         1       1            1"))
+            let describe = try await plane.kubectl("describe", "daemonset", "agent")
+            #expect(describe.stdout.contains("1 Running / 0 Waiting / 0 Succeeded / 0 Failed"))
+            #expect(describe.stdout.contains("Created pod: \(pods.first?.name ?? "")"))
 
             try await plane.kubectl("set", "image", "daemonset/agent", "agent=busybox:1.36")
             let updated = try await plane.kubectl("rollout", "status", "daemonset/agent", "--timeout=60s")
