@@ -90,14 +90,51 @@ struct ReplicaSetControllerTests {
     @Test("a Pod counts as available only after minReadySeconds, without the controller sleeping")
     func minReadySeconds() async throws {
         try await Plane.with(areas: [.deployments]) { plane in
-            try await plane.create(Self.replicaSet(replicas: 1, minReadySeconds: 2))
+            try await plane.create(Self.replicaSet(replicas: 1, minReadySeconds: 6))
             #expect(try await eventually { try await plane.list(.pod).count == 1 })
             try await plane.readyEveryPod()
             #expect(try await eventually { try await plane.get(.replicaSet, "front")?.status?["readyReplicas"] == 1 })
             #expect(try await plane.get(.replicaSet, "front")?.status?["availableReplicas"] == nil)
-            #expect(try await eventually(timeout: .seconds(10)) {
+            #expect(try await eventually(timeout: .seconds(15)) {
                 try await plane.get(.replicaSet, "front")?.status?["availableReplicas"] == 1
             })
         }
     }
+
+    @Test("creates refused by a ResourceQuota give FailedCreate Events and ReplicaFailure on the ReplicaSet and its Deployment")
+    func replicaFailure() async throws {
+        try await Plane.with(areas: [.deployments, .quota]) { plane in
+            try await plane.kubectl("create", "quota", "q", "--hard=pods=0")
+            #expect(try await eventually { try await plane.get(.resourceQuotaForReplicaSetTests, "q")?.status?["used"] != nil })
+            try await plane.kubectl("create", "deployment", "q", "--image=nginx", "--replicas=2")
+            #expect(try await eventually {
+                let sets = try await plane.list(.replicaSet)
+                let condition = sets.first?.status?["conditions"]?.arrayValue?.first { $0["type"] == "ReplicaFailure" }
+                return condition?["status"] == "True" && condition?["reason"] == "FailedCreate"
+                    && (condition?["message"]?.stringValue ?? "").contains("is forbidden: exceeded quota: q")
+                    && sets.first?.status?["replicas"] == 0
+            })
+            #expect(try await eventually {
+                let status = try await plane.get(.deployment, "q")?.status
+                let failure = DeploymentControllerTests.condition("ReplicaFailure", in: status)
+                return failure?["reason"] == "FailedCreate" && failure?["lastUpdateTime"] == failure?["lastTransitionTime"]
+            })
+            let events = try await plane.list(.event).filter { $0.object["reason"] == "FailedCreate" }
+            #expect(events.contains {
+                $0.object["type"] == "Warning"
+                    && ($0.object["message"]?.stringValue ?? "").hasPrefix("Error creating: pods ")
+                    && ($0.object["message"]?.stringValue ?? "").contains("is forbidden: exceeded quota: q")
+            })
+            // Room again: the ReplicaSet creates the Pod and drops the condition.
+            try await plane.kubectl("delete", "quota", "q")
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let set = try await plane.list(.replicaSet).first
+                return set?.status?["replicas"] == 2 && set?.status?["conditions"] == nil
+            })
+        }
+    }
+}
+
+extension GroupVersionKind {
+    static let resourceQuotaForReplicaSetTests = GroupVersionKind(group: "", version: "v1", kind: "ResourceQuota")
 }
