@@ -149,6 +149,26 @@ struct EndpointControllersTests {
         }
     }
 
+    @Test("a terminating Pod leaves the Endpoints and stays in its slice as serving and terminating, not ready")
+    func terminating() async throws {
+        try await Plane.with(areas: [.endpoints]) { plane in
+            try await plane.create(Self.service)
+            try await plane.create(Self.pod("web-1", port: 8080))
+            try await Self.run(plane, "web-1", ip: "10.1.0.1", ready: true)
+            #expect(try await eventually {
+                try await plane.get(Self.endpoints, "web")?.object["subsets"]?[0]?["addresses"]?[0]?["ip"] == "10.1.0.1"
+            })
+            // No kubelet here: the bound Pod stays terminating for its grace period.
+            try await plane.kubectl("delete", "pod", "web-1", "--grace-period=300", "--wait=false")
+            #expect(try await eventually {
+                let endpoints = try await plane.get(Self.endpoints, "web")
+                let slices = try await plane.list(Self.slice, labelSelector: "kubernetes.io/service-name=web")
+                return endpoints?.object["subsets"] == nil
+                    && slices.first?.object["endpoints"]?[0]?["conditions"] == ["ready": false, "serving": true, "terminating": true]
+            })
+        }
+    }
+
     @Test("a Service no Pod backs gets empty Endpoints and a placeholder slice; both go with the Service")
     func emptyAndDeleted() async throws {
         try await Plane.with(areas: [.endpoints]) { plane in

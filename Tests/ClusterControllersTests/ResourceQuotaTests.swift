@@ -84,6 +84,21 @@ struct ResourceQuotaTests {
         }
     }
 
+    @Test("a quota binds only once its status says its limits; with limits but no usage, the writes it counts are refused")
+    func statusUnknown() async throws {
+        try await Plane.with(areas: []) { plane in
+            try await plane.kubectl("create", "quota", "q", "--hard=pods=2,configmaps=3")
+            // No controller has written status.hard: as in kube, the quota does not bind yet.
+            try await plane.kubectl("run", "p1", "--image=nginx")
+            try await plane.kubectl("patch", "quota", "q", "--subresource=status", "--type=merge",
+                                    "-p", #"{"status":{"hard":{"pods":"2","configmaps":"3"}}}"#)
+            let refused = try await plane.kubectl("run", "p2", "--image=nginx", allowFailure: true)
+            #expect(refused.stderr.contains(#"pods "p2" is forbidden: status unknown for quota: q, resources: pods"#), "\(refused.stderr)")
+            // Services are not counted by this quota.
+            try await plane.kubectl("create", "service", "clusterip", "s", "--tcp=80:80")
+        }
+    }
+
     @Test("where a quota limits cpu or memory, Pods must ask for them explicitly")
     func mustSpecify() async throws {
         try await Plane.with(areas: [.quota]) { plane in
