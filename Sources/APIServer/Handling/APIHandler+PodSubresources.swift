@@ -99,7 +99,11 @@ extension APIHandler {
         for (key, value) in binding["metadata"]?["annotations"]?.objectValue ?? [:] {
             pod.setAnnotation(key, value.stringValue ?? "")
         }
-        var bound = try await store.update(pod, as: served.type, subresource: .main, dryRun: dryRun)
+        // kube-apiserver's binding sets the node without the update strategy: the Pod's
+        // generation does not move.
+        var untracked = served.type
+        untracked.tracksGeneration = false
+        var bound = try await store.update(pod, as: untracked, subresource: .main, dryRun: dryRun)
         var conditions = bound.status?["conditions"]?.arrayValue ?? []
         conditions.removeAll { $0["type"] == "PodScheduled" }
         conditions.append(["type": "PodScheduled", "status": "True", "lastProbeTime": .null,
