@@ -111,6 +111,10 @@ struct ReconcileBench: AsyncParsableCommand {
 
         print("reconcile: \(apps) applications (2 components, 5 traits each), \(workers) workers per controller")
         print("reconcile: node simulation: \(nodeSimulation.summary)")
+        if nodeSimulation == .pods {
+            // Simulated time, not work: every Pod waits this long per step of its start.
+            print("reconcile: the simulated kubelet takes \(clusterOptions.node.stepDuration) per step of a Pod's start (sandbox, pull, create, start)")
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let before = try await currentResourceVersion(client)
