@@ -84,6 +84,11 @@ final class CronJobReconciler: Reconciler {
                     }
                 }
             } else if !isActive(job) {
+                // The cache may not show the status that listed it yet: ask the server.
+                let fresh = try? await client.get(CronJobSync.kind, name: cronJob.name, namespace: cronJob.namespace)
+                if fresh?.status?["active"]?.arrayValue?.contains(where: { $0["uid"]?.stringValue == job.uid }) == true {
+                    continue
+                }
                 await events.record(on: cronJob, type: .warning, reason: "UnexpectedJob",
                                     message: "Saw a job that the controller did not create or forgot: \(job.name)")
             }
@@ -175,6 +180,10 @@ final class CronJobReconciler: Reconciler {
         if active.contains(where: { $0["name"]?.stringValue == name }) || lastScheduleTime == scheduledTime {
             return requeue()
         }
+        // Starting a Job on a cached CronJob whose status is behind (the last start not in it
+        // yet) would start one twice: check with the server first.
+        let fresh = try await client.get(CronJobSync.kind, name: cronJob.name, namespace: cronJob.namespace)
+        if fresh.resourceVersion != cronJob.resourceVersion { return .requeue(after: .milliseconds(200)) }
         let policy = spec["concurrencyPolicy"]?.stringValue ?? "Allow"
         if policy == "Forbid", !active.isEmpty {
             await events.record(on: cronJob, type: .normal, reason: "JobAlreadyActive",
