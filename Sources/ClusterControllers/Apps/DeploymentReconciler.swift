@@ -23,6 +23,8 @@ final class DeploymentReconciler: Reconciler {
     let pods: Informer
     let client: KubernetesClient
     let events: any EventSink
+    /// The ReplicaSets without a controller, which a Deployment may adopt.
+    let orphanReplicaSets: ReplicaSetOrphans
     let logger: Logger
 
     init(deployments: Informer, replicaSets: Informer, pods: Informer, client: KubernetesClient,
@@ -32,6 +34,7 @@ final class DeploymentReconciler: Reconciler {
         self.pods = pods
         self.client = client
         self.events = events
+        self.orphanReplicaSets = ReplicaSetOrphans(following: replicaSets)
         self.logger = logger
     }
 

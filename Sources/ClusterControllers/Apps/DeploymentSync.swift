@@ -60,7 +60,12 @@ struct DeploymentSync {
     private mutating func claimReplicaSets() async throws -> [DeploymentReplicaSet] {
         let selector = try LabelSelector(json: facts.selector)
         var claimed: [DeploymentReplicaSet] = []
-        for replicaSet in reconciler.replicaSets.cache.list(namespace: deployment.namespace) {
+        let cache = reconciler.replicaSets.cache
+        let owned = cache.objects(index: Indexes.controllerOwner, value: deployment.uid ?? "")
+            .filter { $0.namespace == deployment.namespace }
+        let orphans = reconciler.orphanReplicaSets.objects(in: deployment.namespace, from: cache)
+            .filter { $0.controllerReference == nil }
+        for replicaSet in owned + orphans {
             let matches = selector.matches(Self.plain(replicaSet.labels))
             if let reference = replicaSet.controllerReference {
                 guard reference.uid == deployment.uid else { continue }

@@ -23,11 +23,14 @@ final class ReplicaSetReconciler: Reconciler {
     let client: KubernetesClient
     let events: any EventSink
     let expectations = ReplicaSetExpectations()
+    /// The Pods without a controller, which a ReplicaSet may adopt.
+    let orphanPods: ReplicaSetOrphans
     let logger: Logger
 
     init(replicaSets: Informer, pods: Informer, client: KubernetesClient, events: any EventSink, logger: Logger) {
         self.replicaSets = replicaSets
         self.pods = pods
+        self.orphanPods = ReplicaSetOrphans(following: pods)
         self.client = client
         self.events = events
         self.logger = logger
@@ -41,10 +44,11 @@ final class ReplicaSetReconciler: Reconciler {
             return .done
         }
         guard let selector = try? LabelSelector(json: replicaSet.spec?["selector"] ?? .null) else { return .done }
-        let inNamespace = pods.cache.list(namespace: replicaSet.namespace).filter { pod in
-            guard let reference = pod.controllerReference else { return true }
-            return reference.uid == replicaSet.uid
-        }
+        // Its own Pods and the orphans of its namespace, through indexes rather than every Pod.
+        let owned = pods.cache.objects(index: Indexes.controllerOwner, value: replicaSet.uid ?? "")
+            .filter { $0.namespace == replicaSet.namespace }
+        let inNamespace = owned + orphanPods.objects(in: replicaSet.namespace, from: pods.cache)
+            .filter { $0.controllerReference == nil }
         let active = try await claim(inNamespace.filter(Pods.isActive), for: replicaSet, selector: selector)
         let terminating = inNamespace.filter { pod in
             ControllerReferences.isControlled(pod, by: replicaSet) && pod.isBeingDeleted
