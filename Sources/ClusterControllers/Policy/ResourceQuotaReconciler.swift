@@ -23,14 +23,13 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
     /// kube's `--resource-quota-sync-period`.
     static let resyncPeriod: Duration = .seconds(300)
 
-    /// The kinds every quota may count, watched from the start.
+    /// The kinds quotas count most, watched from the start; others (claims, replication
+    /// controllers, `count/<resource>.<group>`) once a quota names them and the server serves them.
     static let standardKinds: [GroupVersionKind] = [
         Pods.kind,
         GroupVersionKind(group: "", version: "v1", kind: "Service"),
         GroupVersionKind(group: "", version: "v1", kind: "ConfigMap"),
         GroupVersionKind(group: "", version: "v1", kind: "Secret"),
-        GroupVersionKind(group: "", version: "v1", kind: "PersistentVolumeClaim"),
-        GroupVersionKind(group: "", version: "v1", kind: "ReplicationController"),
         kind,
     ]
 
@@ -63,8 +62,6 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
         case "Service": "services"
         case "ConfigMap": "configmaps"
         case "Secret": "secrets"
-        case "PersistentVolumeClaim": "persistentvolumeclaims"
-        case "ReplicationController": "replicationcontrollers"
         default: "resourcequotas"
         }
     }
