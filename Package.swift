@@ -258,7 +258,7 @@ let package = Package(
         .testTarget(
             name: "ControllersTests",
             dependencies: [
-                "Controllers", "ControllerRuntime", "KubeClient", "OAM", "APIServer", "APIMachinery", "Resources", "TestSupport",
+                "Controllers", "ControllerRuntime", "ClusterControllers", "KubeClient", "OAM", "APIServer", "APIMachinery", "Resources", "TestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],
