@@ -298,6 +298,23 @@ struct DeploymentControllerTests {
         }
     }
 
+    @Test("a rolled-out Deployment, its ReplicaSet and Pods are not written again on a resync")
+    func noWritesWhenConverged() async throws {
+        try await Plane.with(areas: [.deployments]) { plane in
+            try await plane.kubectl("create", "deployment", "web", "--image=nginx", "--replicas=2")
+            try await plane.rolledOut("web", replicas: 2)
+            await plane.service.manager.waitUntilIdle()
+            func versions() async throws -> [String] {
+                let objects = try await plane.list(.deployment) + plane.list(.replicaSet) + plane.list(.pod)
+                return objects.map { "\($0.name)@\($0.resourceVersion ?? "")" }.sorted()
+            }
+            let before = try await versions()
+            await plane.service.manager.resync()
+            await plane.service.manager.waitUntilIdle()
+            #expect(try await versions() == before)
+        }
+    }
+
     static func condition(_ type: String, in status: JSONValue?) -> JSONValue? {
         status?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == type }
     }
