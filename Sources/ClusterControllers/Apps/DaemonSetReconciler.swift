@@ -61,18 +61,24 @@ final class DaemonSetReconciler: Reconciler {
         guard let selector = try? LabelSelector(json: daemonSet.spec?["selector"] ?? .null) else { return .done }
         // Orphans the selector matches are adopted, Pods and revisions it no longer matches
         // released; their informer events bring the DaemonSet back with the cache up to date.
+        // Orphan Pods are looked for only while a node lacks its Pod (reading every Pod of the
+        // namespace on every reconcile would cost what the set's own Pods do not).
         let ownership = Ownership(client: client)
+        let nodeList = nodes.cache.list()
+        let byNode = podsByNode(uid: uid)
+        let lacking = nodeList.contains { byNode[$0.name] == nil && DaemonSetNodes.placement(of: daemonSet, on: $0).shouldRun }
         var claimsChanged = false
         for (informer, kind) in [(pods, Pods.kind), (revisions, ControllerRevisionHistory.kind)] {
+            let orphans = informer === pods && !lacking
+                ? [] : informer.cache.list(namespace: daemonSet.namespace).filter { $0.controllerReference == nil }
             claimsChanged = try await ownership.claim(
                 controlled: informer.cache.objects(index: Indexes.controllerOwner, value: uid),
-                orphans: informer.cache.list(namespace: daemonSet.namespace).filter { $0.controllerReference == nil },
+                orphans: orphans,
                 owner: daemonSet, ownerKind: DaemonSetNodes.kind, objectKind: kind,
                 matches: { selector.matches(Ownership.labels(of: $0)) }
             ).changed || claimsChanged
         }
         if claimsChanged { return .requeue(after: .milliseconds(200)) }
-        let nodeList = nodes.cache.list()
         let (current, old) = try await history(of: daemonSet, uid: uid)
         let hash = current.labels[DaemonSetNodes.hashLabel] ?? ""
         let now = Date()

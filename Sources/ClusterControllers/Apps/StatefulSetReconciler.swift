@@ -64,9 +64,20 @@ final class StatefulSetReconciler: Reconciler {
             controlled: [], orphans: orphanRevisions, owner: set, ownerKind: StatefulSetPods.kind,
             objectKind: ControllerRevisionHistory.kind, matches: { _ in true }).objects
         let history = try await revisions(of: set, uid: uid, adopted: adopted)
+        let controlled = pods.cache.objects(index: Indexes.controllerOwner, value: uid)
+        // Orphans are looked up by the names the set's ordinals give (not by reading every Pod of
+        // the namespace on every reconcile).
+        let start = StatefulSetPods.startOrdinal(of: set)
+        let owned = Set(controlled.map(\.name))
+        let orphans = (start..<start + StatefulSetPods.replicas(of: set)).compactMap { ordinal -> Resource? in
+            let name = "\(set.name)-\(ordinal)"
+            guard !owned.contains(name), let pod = pods.cache.get(namespace: set.namespace, name: name),
+                pod.controllerReference == nil
+            else { return nil }
+            return pod
+        }
         let members = try await ownership.claim(
-            controlled: pods.cache.objects(index: Indexes.controllerOwner, value: uid),
-            orphans: pods.cache.list(namespace: set.namespace).filter { $0.controllerReference == nil },
+            controlled: controlled, orphans: orphans,
             owner: set, ownerKind: StatefulSetPods.kind, objectKind: Pods.kind,
             matches: { pod in
                 selector.matches(Ownership.labels(of: pod)) && StatefulSetPods.ordinal(of: pod, in: set) != nil
