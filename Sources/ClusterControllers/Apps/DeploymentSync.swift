@@ -133,8 +133,7 @@ struct DeploymentSync {
                     reason: DeploymentCondition.Reason.foundNewReplicaSet,
                     message: "Found new replica set \"\(replicaSet.name)\"", now: nowText))
             }
-            try await setRevision(replicaSet.object.annotations[DeploymentAnnotations.revision] ?? "")
-            try await writeStatus(status)
+            try await writeStatus(status, revision: replicaSet.object.annotations[DeploymentAnnotations.revision] ?? "")
             return replicaSet
         }
         guard create else { return nil }
@@ -206,15 +205,14 @@ struct DeploymentSync {
                 on: deployment, type: .normal, reason: "ScalingReplicaSet",
                 message: "Scaled up replica set \(created.name) from 0 to \(replicas)")
         }
-        try await setRevision(String(newRevision))
+        var status = self.status
         if !alreadyExisted && facts.progressDeadlineSeconds != nil {
-            var status = self.status
             status.set(DeploymentCondition(
                 type: DeploymentCondition.progressing, status: "True",
                 reason: DeploymentCondition.Reason.newReplicaSetCreated,
                 message: "Created new replica set \"\(created.name)\"", now: nowText))
-            try await writeStatus(status)
         }
+        try await writeStatus(status, revision: String(newRevision))
         return result
     }
 
@@ -303,15 +301,25 @@ struct DeploymentSync {
 
     // MARK: Deployment writes
 
-    /// Writes `status` unless the Deployment already has it.
-    mutating func writeStatus(_ status: DeploymentStatus) async throws {
-        guard status.json != (deployment.status ?? .object([:])) else { return }
+    /// Writes `status` (and `revision` as the Deployment's `deployment.kubernetes.io/revision`)
+    /// unless the Deployment already has them.
+    ///
+    /// kube writes the revision with the status, through `/status`, which lets a Deployment's
+    /// annotations through without bumping its generation. Where `/status` keeps metadata as
+    /// stored (the embedded plane), the revision goes on the object itself, which bumps the
+    /// generation as any annotation change of a Deployment does.
+    mutating func writeStatus(_ status: DeploymentStatus, revision: String? = nil) async throws {
+        let key = DeploymentAnnotations.revision
+        let newRevision = revision.flatMap { deployment.annotations[key] == $0 ? nil : $0 }
+        guard status.json != (deployment.status ?? .object([:])) || newRevision != nil else { return }
         var object = deployment
         object.status = status.json
+        if let newRevision { object.setAnnotation(key, newRevision) }
         deployment = try await client.updateStatus(object, options: writeOptions)
+        if let newRevision, deployment.annotations[key] != newRevision { try await setRevision(newRevision) }
     }
 
-    /// Sets the Deployment's `deployment.kubernetes.io/revision`.
+    /// Sets the Deployment's `deployment.kubernetes.io/revision` on the object itself.
     private mutating func setRevision(_ revision: String) async throws {
         guard deployment.annotations[DeploymentAnnotations.revision] != revision else { return }
         let patch: JSONValue = ["metadata": ["annotations": [DeploymentAnnotations.revision: .string(revision)]]]
