@@ -260,6 +260,37 @@ struct StatefulSetControllerTests {
         }
     }
 
+    @Test("a converged StatefulSet and DaemonSet, their Pods and revisions are not written again on a resync")
+    func noWritesOnResync() async throws {
+        try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in
+            try await plane.create(DaemonSetControllerTests.node("mizzen"))
+            try await plane.create(Self.web(replicas: 2, extra: "  podManagementPolicy: Parallel"))
+            try await plane.create(DaemonSetControllerTests.agent())
+            for name in ["web-0", "web-1"] {
+                _ = try #require(try await plane.waitForPod(name))
+                try await plane.markReady(name)
+            }
+            let agent = try #require(try await plane.eventuallyValue { try await DaemonSetControllerTests.pods(plane).first })
+            try await plane.markReady(agent.name)
+            #expect(try await eventually {
+                let (set, daemonSet) = (try await plane.get(.statefulSet, "web"), try await plane.get(.daemonSet, "agent"))
+                return set?.status?["availableReplicas"] == 2 && daemonSet?.status?["numberAvailable"] == 1
+            })
+            try await plane.settle()
+            func versions() async throws -> [String: String] {
+                var versions: [String: String] = [:]
+                for kind in [GroupVersionKind.statefulSet, .daemonSet, .pod, .controllerRevision] {
+                    for object in try await plane.list(kind) { versions["\(kind.kind)/\(object.name)"] = object.resourceVersion }
+                }
+                return versions
+            }
+            let before = try await versions()
+            await plane.service.manager.resync()
+            try await plane.settle()
+            #expect(try await versions() == before)
+        }
+    }
+
     @Test("a failed Pod is deleted and created again")
     func failedPod() async throws {
         try await Plane.with(areas: [.statefulSetsAndDaemonSets]) { plane in
