@@ -315,6 +315,29 @@ struct DeploymentControllerTests {
         }
     }
 
+    @Test("the deprecated rollback annotation puts back the template of a revision, with kube's Event")
+    func rollbackAnnotation() async throws {
+        try await Plane.with(areas: [.deployments]) { plane in
+            try await plane.kubectl("create", "deployment", "web", "--image=nginx", "--replicas=1")
+            try await plane.rolledOut("web", replicas: 1)
+            try await plane.kubectl("set", "image", "deployment/web", "nginx=nginx:1.27")
+            try await plane.rolledOut("web", replicas: 1)
+            try await plane.kubectl("annotate", "deployment/web", "deprecated.deployment.rollback.to=1")
+            #expect(try await eventually {
+                let deployment = try await plane.get(.deployment, "web")
+                return deployment?.annotations["deprecated.deployment.rollback.to"] == nil
+                    && deployment?.spec?["template"]?["spec"]?["containers"]?[0]?["image"] == "nginx"
+            })
+            #expect(try await eventually {
+                try await plane.list(.event).contains {
+                    $0.object["reason"] == "DeploymentRollback"
+                        && $0.object["message"] == "Rolled back deployment \"web\" to revision 1"
+                }
+            })
+            try await plane.rolledOut("web", replicas: 1)
+        }
+    }
+
     static func condition(_ type: String, in status: JSONValue?) -> JSONValue? {
         status?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == type }
     }

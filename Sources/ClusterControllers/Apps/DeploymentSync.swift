@@ -46,6 +46,10 @@ struct DeploymentSync {
             try await sync()
             return .done
         }
+        if let revision = deployment.annotations[DeploymentAnnotations.rollbackTo].flatMap({ Int64($0) }) {
+            try await rollBack(to: revision)
+            return .done
+        }
         if try await isScalingEvent() {
             try await sync()
             return .done
@@ -427,6 +431,50 @@ struct DeploymentSync {
             }
             replicaSets.removeAll { $0.uid == replicaSet.uid }
         }
+    }
+
+    // MARK: Rollback
+
+    /// The `deprecated.deployment.rollback.to` annotation (what extensions/v1beta1's rollback
+    /// subresource wrote; kubectl now patches the template itself): the template of that
+    /// revision (0: the one before the latest) is put back and the annotation removed, with
+    /// kube's Events.
+    private mutating func rollBack(to requested: Int64) async throws {
+        let (new, old) = try await newAndOld(create: true)
+        let all = current(old + [new].compactMap { $0 })
+        var revision = requested
+        if revision == 0 {
+            let revisions = all.compactMap(\.revision).sorted(by: >)
+            revision = revisions.count > 1 ? revisions[1] : 0
+        }
+        var object = deployment
+        object.annotations[DeploymentAnnotations.rollbackTo] = nil
+        if revision == 0 || !all.contains(where: { $0.revision == revision }) {
+            let message = revision == 0 ? "Unable to find last revision." : "Unable to find the revision to rollback to."
+            await reconciler.events.record(
+                on: deployment, type: .warning, reason: "DeploymentRollbackRevisionNotFound", message: message)
+        } else if let target = all.first(where: { $0.revision == revision }),
+            !DeploymentRollout.equalIgnoringHash(facts.template, target.template)
+        {
+            var spec = object.spec?.objectValue ?? [:]
+            spec["template"] = DeploymentRollout.withoutHash(target.template)
+            object.spec = .object(spec)
+            var annotations = object.annotations.filter { DeploymentAnnotations.notCopied.contains($0.key) }
+            for (key, value) in target.object.annotations where !DeploymentAnnotations.notCopied.contains(key) {
+                annotations[key] = value
+            }
+            object.annotations = annotations
+            deployment = try await client.update(object, options: writeOptions)
+            await reconciler.events.record(
+                on: deployment, type: .normal, reason: "DeploymentRollback",
+                message: "Rolled back deployment \"\(deployment.name)\" to revision \(revision)")
+            return
+        } else {
+            await reconciler.events.record(
+                on: deployment, type: .warning, reason: "DeploymentRollbackTemplateUnchanged",
+                message: "The rollback revision contains the same template as current deployment \"\(deployment.name)\"")
+        }
+        deployment = try await client.update(object, options: writeOptions)
     }
 
     // MARK: Rollouts
