@@ -75,9 +75,11 @@ struct CronJobControllerTests {
                 let status = try await plane.get(.cronJob, "tick")?.status
                 return status?["active"] == nil && status?["lastSuccessfulTime"]?.stringValue != nil
             })
-            let events = try await plane.jobEvents(of: "tick")
-            #expect(events.contains { $0.reason == "SuccessfulCreate" && $0.message == "Created job \(job.name)" && $0.component == "cronjob-controller" })
-            #expect(events.contains { $0.reason == "SawCompletedJob" && $0.message == "Saw completed job: \(job.name), condition: Complete" })
+            #expect(try await eventually {
+                let events = try await plane.jobEvents(of: "tick")
+                return events.contains { $0.reason == "SuccessfulCreate" && $0.message == "Created job \(job.name)" && $0.component == "cronjob-controller" }
+                    && events.contains { $0.reason == "SawCompletedJob" && $0.message == "Saw completed job: \(job.name), condition: Complete" }
+            })
             let table = try await plane.kubectl("get", "cronjobs").stdout
             #expect(table.contains("tick") && table.contains("Etc/UTC"))
         }
@@ -92,7 +94,7 @@ struct CronJobControllerTests {
             #expect(try await eventually { try await plane.get(.cronJob, "solo")?.status?["active"]?.arrayValue?.count == 1 })
             await advance(clock, by: 60, on: plane)
             #expect(try await eventually { try await plane.jobEvents(of: "solo").contains { $0.reason == "JobAlreadyActive" } })
-            let event = try #require(try await plane.jobEvents(of: "solo").first { $0.reason == "JobAlreadyActive" })
+            let event = try #require(try await plane.jobEvents(of: "solo").filter { $0.reason == "JobAlreadyActive" }.first)
             #expect(event.message == "Not starting job because prior execution is running and concurrency policy is Forbid")
             #expect(try await jobs(of: "solo", on: plane).count == 1)
         }
@@ -114,8 +116,9 @@ struct CronJobControllerTests {
                 let now = try await jobs(of: "swap", on: plane).filter { !$0.isBeingDeleted }
                 return now.count == 1 && now[0].name != first[0].name
             })
-            let events = try await plane.jobEvents(of: "swap")
-            #expect(events.contains { $0.reason == "SuccessfulDelete" && $0.message == "Deleted job \(first[0].name)" })
+            #expect(try await eventually {
+                try await plane.jobEvents(of: "swap").contains { $0.reason == "SuccessfulDelete" && $0.message == "Deleted job \(first[0].name)" }
+            })
         }
     }
 
@@ -140,7 +143,9 @@ struct CronJobControllerTests {
             await plane.service.manager.resync()
             #expect(try await eventually { try await plane.get(.job, names[0]) == nil })
             #expect(try await plane.get(.job, names[1]) != nil)
-            #expect(try await plane.jobEvents(of: "kept").contains { $0.reason == "SuccessfulDelete" && $0.message == "Deleted job \(names[0])" })
+            #expect(try await eventually {
+                try await plane.jobEvents(of: "kept").contains { $0.reason == "SuccessfulDelete" && $0.message == "Deleted job \(names[0])" }
+            })
         }
     }
 
@@ -169,7 +174,8 @@ struct CronJobControllerTests {
             try await plane.create(cronJob("behind"))
             await advance(clock, by: 3 * 3600, on: plane)
             #expect(try await eventually { try await jobs(of: "behind", on: plane).count == 1 })
-            let event = try #require(try await plane.jobEvents(of: "behind").first { $0.reason == "TooManyMissedTimes" })
+            #expect(try await eventually { try await plane.jobEvents(of: "behind").contains { $0.reason == "TooManyMissedTimes" } })
+            let event = try #require(try await plane.jobEvents(of: "behind").filter { $0.reason == "TooManyMissedTimes" }.first)
             #expect(event.type == "Warning")
             #expect(event.message == "too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew")
         }

@@ -35,9 +35,11 @@ struct JobControllerTests {
             #expect(status["completionTime"]?.stringValue != nil && status["startTime"]?.stringValue != nil)
             #expect(try await eventually { try await plane.get(.pod, pod.name)?.finalizers.isEmpty == true })
 
-            let events = try await plane.jobEvents(of: "pi")
-            #expect(events.contains { $0.reason == "SuccessfulCreate" && $0.message == "Created pod: \(pod.name)" })
-            #expect(events.contains { $0.reason == "Completed" && $0.message == "Job completed" && $0.component == "job-controller" })
+            #expect(try await eventually {
+                let events = try await plane.jobEvents(of: "pi")
+                return events.contains { $0.reason == "SuccessfulCreate" && $0.message == "Created pod: \(pod.name)" }
+                    && events.contains { $0.reason == "Completed" && $0.message == "Job completed" && $0.component == "job-controller" }
+            })
             let table = try await plane.kubectl("get", "jobs").stdout
             #expect(table.contains("Complete") && table.contains("1/1"))
             let describe = try await plane.kubectl("describe", "job", "pi").stdout
@@ -69,9 +71,10 @@ struct JobControllerTests {
             #expect(status["conditions"]?.arrayValue?.map { $0["type"] } == ["FailureTarget", "Failed"])
             #expect(status["conditions"]?[1]?["reason"] == "BackoffLimitExceeded")
             #expect(status["conditions"]?[1]?["message"] == "Job has reached the specified backoff limit")
-            let events = try await plane.jobEvents(of: "flaky")
-            #expect(events.contains {
-                $0.reason == "BackoffLimitExceeded" && $0.type == "Warning" && $0.message == "Job has reached the specified backoff limit"
+            #expect(try await eventually {
+                try await plane.jobEvents(of: "flaky").contains {
+                    $0.reason == "BackoffLimitExceeded" && $0.type == "Warning" && $0.message == "Job has reached the specified backoff limit"
+                }
             })
         }
     }
@@ -98,9 +101,11 @@ struct JobControllerTests {
             #expect(status["conditions"]?[1]?["message"] == "Job was active longer than specified deadline")
             #expect(status["failed"] == 2 && status["active"] == nil)
             #expect(try await eventually { try await plane.jobPods(of: "slow").isEmpty })
-            let events = try await plane.jobEvents(of: "slow")
-            #expect(events.filter { $0.reason == "SuccessfulDelete" && $0.message.hasPrefix("Deleted pod: slow-") }.count == 2)
-            #expect(events.contains { $0.reason == "DeadlineExceeded" && $0.type == "Warning" })
+            #expect(try await eventually {
+                let events = try await plane.jobEvents(of: "slow")
+                return events.filter { $0.reason == "SuccessfulDelete" && $0.message.hasPrefix("Deleted pod: slow-") }.count == 2
+                    && events.contains { $0.reason == "DeadlineExceeded" && $0.type == "Warning" }
+            })
         }
     }
 
