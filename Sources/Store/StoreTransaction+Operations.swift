@@ -203,9 +203,16 @@ extension StoreTransaction {
 
         var updated: Resource
         if subresource == .status {
-            // Only status changes through /status; metadata and spec stay as stored.
+            // Only status changes through /status (and the metadata the kind's status strategy
+            // lets through); spec and the rest stay as stored.
             updated = stored
             if let status = request.status { updated.status = status } else { updated.object.removeValue(forKey: "status") }
+            for field in type.metadataWritableThroughStatus {
+                let requested = request.metadata[field]
+                updated.withMetadata { metadata in
+                    if let requested, !requested.isNull { metadata[field] = requested } else { metadata[field] = nil }
+                }
+            }
         } else {
             updated = request
             try carryOverServerFields(into: &updated, from: stored, type: type)

@@ -130,10 +130,15 @@ public enum BuiltinTypes {
         group: "", version: "v1", resource: "services", kind: "Service", namespaced: true, hasStatus: true,
         shortNames: ["svc"], categories: ["all"], tracksGeneration: false,
         initialStatus: ["loadBalancer": [:]])
-    private static let deploymentType = ResourceType(
-        group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true, hasStatus: true,
-        shortNames: ["deploy"], categories: ["all"], annotationsBumpGeneration: true,
-        initialStatus: [:])
+    private static let deploymentType: ResourceType = {
+        var type = ResourceType(
+            group: "apps", version: "v1", resource: "deployments", kind: "Deployment", namespaced: true,
+            hasStatus: true, shortNames: ["deploy"], categories: ["all"], annotationsBumpGeneration: true,
+            initialStatus: [:])
+        // kube's deployment status strategy resets only the spec and the labels.
+        type.metadataWritableThroughStatus = ["annotations"]
+        return type
+    }()
     private static let statefulSetType = ResourceType(
         group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet", namespaced: true,
         hasStatus: true, shortNames: ["sts"], categories: ["all"], initialStatus: ["replicas": 0, "availableReplicas": 0])

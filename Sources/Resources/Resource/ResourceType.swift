@@ -33,6 +33,11 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
     /// Members of `status` the API server computes on create and the store keeps over
     /// ``initialStatus`` (a Pod's `qosClass`).
     public var statusSetOnCreate: [String] = []
+    /// Members of `metadata` a write through `/status` may change, as the kind's status strategy
+    /// in kube-apiserver lets them through (a Deployment's annotations: its controller records
+    /// the revision with its status write, without moving the generation). Everything else of
+    /// the object stays as stored.
+    public var metadataWritableThroughStatus: [String] = []
 
     public init(
         group: String, version: String, resource: String, singular: String? = nil, kind: String,
