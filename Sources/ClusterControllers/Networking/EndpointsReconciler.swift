@@ -127,7 +127,7 @@ final class EndpointsReconciler: Reconciler {
             if !ready.isEmpty { subset["addresses"] = .array(ready) }
             if !notReady.isEmpty { subset["notReadyAddresses"] = .array(notReady) }
             let sortedPorts = ports.sorted()
-            if !sortedPorts.isEmpty { subset["ports"] = .array(sortedPorts.map(\.json)) }
+            if !sortedPorts.isEmpty { subset["ports"] = .array(sortedPorts.map(\.endpointsJSON)) }
             return (sortedPorts, .object(subset))
         }
         return .array(subsets.sorted { $0.ports.lexicographicallyPrecedes($1.ports) }.map(\.json))

@@ -93,6 +93,14 @@ enum ServiceEndpoints {
             return .object(members)
         }
 
+        /// As a `v1` Endpoints port: Go's `omitempty` drops an empty name there (an
+        /// EndpointSlice port's name is a pointer, written even when empty).
+        var endpointsJSON: JSONValue {
+            var members = json.objectValue ?? [:]
+            if name.isEmpty { members["name"] = nil }
+            return .object(members)
+        }
+
         static func < (lhs: Port, rhs: Port) -> Bool {
             (lhs.name, lhs.port, lhs.protocol) < (rhs.name, rhs.port, rhs.protocol)
         }
