@@ -49,7 +49,7 @@ extension RealCluster {
         // Always a fresh cluster: a copy left running by an interrupted run has a Node whose
         // heartbeats stopped (tainted unreachable) and the objects of that run.
         if try await isRunning(directory) {
-            _ = try await ProcessRunner.run(directory.appendingPathComponent("stop.sh"), [], timeout: 60)
+            _ = try await runScript(directory.appendingPathComponent("stop.sh"), environment: nil)
         }
         try? files.removeItem(at: directory.appendingPathComponent("run/etcd-data"))
         var environment = ProcessInfo.processInfo.environment
@@ -59,11 +59,43 @@ extension RealCluster {
         environment["API_PORT"] = String(ports.apiServer)
         environment["ETCD_PORT"] = String(ports.etcd)
         environment["KCM_PORT"] = String(ports.controllerManager)
-        let result = try await ProcessRunner.run(
-            directory.appendingPathComponent("start.sh"), [], environment: environment, timeout: timeout)
-        guard result.status == 0 else {
-            throw RealClusterError("start.sh of the kit copy failed (\(result.status)):\n\(result.stdout)\n\(result.stderr)")
+        let log = directory.appendingPathComponent("start.out")
+        let status = try await runScript(directory.appendingPathComponent("start.sh"), environment: environment, log: log)
+        guard status == 0 else {
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw RealClusterError("start.sh of the kit copy failed (\(status)):\n\(output)")
         }
         return RealCluster(directory: directory, started: true)
+    }
+
+    /// Runs a kit script with its output in `log`, waiting for it with `waitpid`: the daemons
+    /// start.sh leaves behind keep Foundation's `Process` from noticing that the script ended
+    /// (seen here: the script a zombie, `waitUntilExit` never returning).
+    private static func runScript(_ script: URL, environment: [String: String]?, log: URL? = nil) async throws
+        -> Int32
+    {
+        let logPath = log?.path ?? "/dev/null"
+        let arguments = ["/bin/sh", "-c", "exec \"$0\" > \"$1\" 2>&1 < /dev/null", script.path, logPath]
+        let environment = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var pid: pid_t = 0
+                let argv = arguments.map { strdup($0) } + [nil]
+                let envp = environment.map { strdup($0) } + [nil]
+                defer {
+                    argv.forEach { free($0) }
+                    envp.forEach { free($0) }
+                }
+                let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, envp)
+                guard spawned == 0 else {
+                    continuation.resume(throwing: RealClusterError("cannot run \(script.path): error \(spawned)"))
+                    return
+                }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
+                // WEXITSTATUS, which Swift does not import.
+                continuation.resume(returning: (status >> 8) & 0xff)
+            }
+        }
     }
 }

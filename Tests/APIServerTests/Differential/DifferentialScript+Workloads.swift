@@ -90,6 +90,7 @@ extension DifferentialScript {
         k(.rollouts, "ro.recreate-rs", ["get", "rs", "-n", "{ns}", "-l", "app=rec", "--sort-by=.metadata.annotations.deployment\\.kubernetes\\.io/revision", "-o",
                                          "custom-columns=REVISION:.metadata.annotations.deployment\\.kubernetes\\.io/revision,DESIRED:.spec.replicas"]),
         k(.rollouts, "ro.unpullable", ["set", "image", "deployment/rec", "c=registry.mizzen.invalid/nginx:1", "-n", "{ns}"]),
+        k(.rollouts, "ro.unpullable-updated", ["wait", "--for=jsonpath={.status.updatedReplicas}=2", "deployment/rec", "-n", "{ns}", "--timeout=90s"]),
         k(.rollouts, "ro.unpullable-pods", ["wait", "--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ImagePullBackOff",
                                              "pods", "-l", "app=rec", "-n", "{ns}", "--timeout=90s"]),
         k(.rollouts, "ro.unpullable-deployment", ["get", "deployment", "rec", "-n", "{ns}", "-o",
