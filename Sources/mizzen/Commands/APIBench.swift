@@ -13,8 +13,8 @@ struct APIBench: AsyncParsableCommand {
         commandName: "api",
         abstract: "Creates, gets, lists and watch events per second over HTTPS against an embedded API server.",
         discussion: """
-            Starts the embedded API server on 127.0.0.1 (TLS, bearer token, a temporary data \\
-            directory), then drives it with concurrent HTTPS clients, as kubectl or a controller \\
+            Starts the embedded API server on 127.0.0.1 (TLS, bearer token, a temporary data \
+            directory), then drives it with concurrent HTTPS clients, as kubectl or a controller \
             would. Every create is durable before it is acknowledged.
 
             Example:

@@ -16,19 +16,19 @@ struct ReconcileBench: AsyncParsableCommand {
         commandName: "reconcile",
         abstract: "Time the controllers converging N applications on the embedded plane, then a no-op resync.",
         discussion: """
-            Starts the embedded control plane in a temporary directory with the OAM controllers \\
-            and what runs workloads in the same process, as `mizzen serve` runs them, and creates \\
-            N copies of a load-test application shaped like KubeVela's: two components (a \\
-            ContainerizedWorkload with a ManualScalerTrait and a route-like trait, and a worker \\
-            Deployment) and five traits in all. It prints the time until every application is \\
-            converged (synced, every workload scaled and reported available), the p50/p99 of \\
-            reconcile durations, the writes the controllers made and the peak RSS; then a full \\
+            Starts the embedded control plane in a temporary directory with the OAM controllers \
+            and what runs workloads in the same process, as `mizzen serve` runs them, and creates \
+            N copies of a load-test application shaped like KubeVela's: two components (a \
+            ContainerizedWorkload with a ManualScalerTrait and a route-like trait, and a worker \
+            Deployment) and five traits in all. It prints the time until every application is \
+            converged (synced, every workload scaled and reported available), the p50/p99 of \
+            reconcile durations, the writes the controllers made and the peak RSS; then a full \
             resync with nothing changed: its time and its writes (which must be 0).
 
-            --node-simulation says what runs the workloads: pods (the default, as `mizzen \\
-            serve`): the plane's own controllers — Deployment → ReplicaSet → Pod, the scheduler \\
-            and the simulated kubelet — so every replica is a Pod; deployments: the old \\
-            Deployment-level node simulator, which writes Deployment status directly and creates \\
+            --node-simulation says what runs the workloads: pods (the default, as `mizzen \
+            serve`): the plane's own controllers — Deployment → ReplicaSet → Pod, the scheduler \
+            and the simulated kubelet — so every replica is a Pod; deployments: the old \
+            Deployment-level node simulator, which writes Deployment status directly and creates \
             no ReplicaSet or Pod (the figures measured before the plane had Pods).
 
             Example:
