@@ -74,7 +74,7 @@ struct DaemonSetControllerTests {
             #expect(status["numberMisscheduled"] == 0)
             #expect(status["numberUnavailable"] == nil)
             #expect(status["observedGeneration"] == 1)
-            #expect(try await plane.eventMessages(reason: "SuccessfulCreate") == ["Created pod: \(pod.name)"])
+            #expect(try await eventually { try await plane.eventMessages(reason: "SuccessfulCreate") == ["Created pod: \(pod.name)"] })
             let rollout = try await plane.kubectl("rollout", "status", "daemonset/agent", "--timeout=20s")
             #expect(rollout.stdout.contains("daemon set \"agent\" successfully rolled out"))
             let get = try await plane.kubectl("get", "ds", "agent")
@@ -99,7 +99,7 @@ struct DaemonSetControllerTests {
 
             try await plane.kubectl("label", "node", "mizzen", "disk-", "--overwrite")
             #expect(try await eventually { try await Self.pods(plane).isEmpty })
-            #expect(try await plane.eventMessages(reason: "SuccessfulDelete").count == 1)
+            #expect(try await eventually { try await plane.eventMessages(reason: "SuccessfulDelete").count == 1 })
             #expect(try await eventually {
                 try await plane.get(.daemonSet, "agent")?.status?["desiredNumberScheduled"] == 0
             })
@@ -164,7 +164,7 @@ struct DaemonSetControllerTests {
             #expect(try await eventually { try await plane.get(.pod, pod.name)?.controllerReference == nil })
             let daemonSet = try #require(try await plane.create(Self.agent()).first)
             #expect(try await eventually { try await plane.get(.pod, pod.name)?.controllerReference?.uid == daemonSet.uid })
-            #expect(try await plane.eventMessages(reason: "SuccessfulCreate").count == 1)
+            #expect(try await eventually { try await plane.eventMessages(reason: "SuccessfulCreate").count == 1 })
 
             try await plane.kubectl("label", "pod", pod.name, "app=debug", "--overwrite")
             #expect(try await eventually { try await plane.get(.pod, pod.name)?.controllerReference == nil })

@@ -221,7 +221,7 @@ struct StatefulSetControllerTests {
                 try await plane.get(.controllerRevision, "web-7cc9cf8cd5")?.controllerReference?.uid == set.uid
             })
             #expect(try await plane.get(.pod, "web-0")?.uid == pod.uid)
-            #expect(try await plane.eventMessages(reason: "SuccessfulCreate") == ["Create Pod web-0 in StatefulSet web successful"])
+            #expect(try await eventually { try await plane.eventMessages(reason: "SuccessfulCreate") == ["Create Pod web-0 in StatefulSet web successful"] })
         }
     }
 
