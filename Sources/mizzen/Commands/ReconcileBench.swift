@@ -187,6 +187,10 @@ struct ReconcileBench: AsyncParsableCommand {
     private var clusterOptions: ClusterControllers.Options {
         var options = ClusterControllers.Options()
         options.workers = workers
+        // One simulated node holds every application's Pods: a kubelet's 110 Pods and a /24 of
+        // Pod IPs would leave all but the first few dozen applications Pending for ever.
+        options.node.maxPods = max(110, apps * 10)
+        options.node.podCIDR = "10.240.0.0/12"
         return options
     }
 
