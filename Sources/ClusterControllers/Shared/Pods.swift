@@ -25,13 +25,13 @@ public enum Pods {
         readyCondition(of: pod)?["status"]?.stringValue == "True"
     }
 
-    /// Ready for at least `minReadySeconds` at `now` (kube's "available").
+    /// Ready for more than `minReadySeconds` at `now` (kube's "available": strictly after).
     public static func isAvailable(_ pod: Resource, minReadySeconds: Int, now: Date) -> Bool {
         guard isReady(pod) else { return false }
         guard minReadySeconds > 0 else { return true }
         guard let since = readyCondition(of: pod)?["lastTransitionTime"]?.stringValue.flatMap(KubernetesTime.parse)
         else { return false }
-        return since.addingTimeInterval(TimeInterval(minReadySeconds)) <= now
+        return since.addingTimeInterval(TimeInterval(minReadySeconds)) < now
     }
 
     /// The `Ready` condition, if any.
