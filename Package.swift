@@ -20,7 +20,7 @@ let package = Package(
         .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "ControllerRuntime", targets: ["ControllerRuntime"]),
         .library(name: "ClusterControllers", targets: ["ClusterControllers"]),
-        .library(name: "Controllers", targets: ["Controllers"]),
+        .library(name: "OAMControllers", targets: ["OAMControllers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -148,17 +148,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Controllers",
+            name: "OAMControllers",
             dependencies: [
                 "Resources",
                 "OAM",
                 "KubeClient",
                 "ControllerRuntime",
                 .product(name: "OrderedCollections", package: "swift-collections"),
-                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -181,7 +178,7 @@ let package = Package(
                 "KubeClient",
                 "ControllerRuntime",
                 "ClusterControllers",
-                "Controllers",
+                "OAMControllers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -256,9 +253,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ControllersTests",
+            name: "OAMControllersTests",
             dependencies: [
-                "Controllers", "ControllerRuntime", "ClusterControllers", "KubeClient", "OAM", "APIServer", "APIMachinery", "Resources", "TestSupport",
+                "OAMControllers", "ControllerRuntime", "ClusterControllers", "KubeClient", "OAM", "APIServer", "APIMachinery", "Resources", "TestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],

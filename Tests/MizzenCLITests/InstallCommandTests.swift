@@ -1,4 +1,4 @@
-import Controllers
+import OAMControllers
 import Foundation
 import OAM
 import Resources

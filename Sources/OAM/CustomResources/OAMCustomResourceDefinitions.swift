@@ -92,29 +92,31 @@ public enum OAMCustomResourceDefinitions {
         [
             workloadDefinition, traitDefinition, scopeDefinition, component, applicationConfiguration,
             containerizedWorkload, manualScalerTrait, healthScope,
-        ]
+        ] + StandardCatalog.entries.compactMap(\.customResourceDefinition)
     }
 
     // MARK: Building
 
-    private enum Scope: String {
+    enum Scope: String {
         case cluster = "Cluster"
         case namespaced = "Namespaced"
     }
 
     private static let categories: JSONValue = ["oam"]
 
-    private static let ageColumn = column("AGE", ".metadata.creationTimestamp", type: "date")
+    static let ageColumn = column("AGE", ".metadata.creationTimestamp", type: "date")
 
     private static let definitionColumns = [column("DEFINITION-NAME", ".spec.definitionRef.name"), ageColumn]
 
-    private static func column(_ name: String, _ jsonPath: String, type: String = "string") -> JSONValue {
+    static func column(_ name: String, _ jsonPath: String, type: String = "string") -> JSONValue {
         ["name": .string(name), "type": .string(type), "jsonPath": .string(jsonPath)]
     }
 
-    private static func crd(
+    /// A structural CRD of one served and stored version; `group`/`version` default to `core.oam.dev/v1alpha2`
+    /// (the catalog's kinds use `standard.oam.dev/v1alpha1`, ``StandardCatalog``).
+    static func crd(
         kind: String, plural: String, scope: Scope, shortNames: [String], columns: [JSONValue], spec: JSONValue,
-        status: JSONValue?, description: String
+        status: JSONValue?, description: String, group: String = OAM.group, version versionName: String = OAM.version
     ) -> Resource {
         var root: JSONObject = [
             "apiVersion": SchemaNode.string,
@@ -129,7 +131,7 @@ public enum OAMCustomResourceDefinitions {
             "properties": .object(root),
         ]
         var version: JSONObject = [
-            "name": .string(OAM.version), "served": true, "storage": true,
+            "name": .string(versionName), "served": true, "storage": true,
             "schema": ["openAPIV3Schema": schema],
         ]
         if status != nil { version["subresources"] = ["status": [:]] }
@@ -143,10 +145,10 @@ public enum OAMCustomResourceDefinitions {
         names["categories"] = categories
 
         var resource = Resource(apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition",
-                                name: "\(plural).\(OAM.group)")
+                                name: "\(plural).\(group)")
         resource.setLabel("app.kubernetes.io/managed-by", "mizzen")
         resource.spec = [
-            "group": .string(OAM.group),
+            "group": .string(group),
             "names": .object(names),
             "scope": .string(scope.rawValue),
             "versions": [.object(version)],

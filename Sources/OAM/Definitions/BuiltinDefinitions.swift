@@ -34,7 +34,10 @@ public enum BuiltinDefinitions {
     }
 
     /// All built-in definitions.
-    public static var all: [Resource] { [containerizedWorkload, manualScalerTrait, healthScope] }
+    /// All built-in definitions: the core ones above, then the catalog's (``StandardCatalog``).
+    public static var all: [Resource] {
+        [containerizedWorkload, manualScalerTrait, healthScope] + StandardCatalog.entries.map(\.definition)
+    }
 
     private static func definition(kind: String, name: String, spec: JSONValue) -> Resource {
         var resource = Resource(apiVersion: OAM.apiVersion, kind: kind, name: name)

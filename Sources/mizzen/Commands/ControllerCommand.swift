@@ -1,5 +1,5 @@
 import ArgumentParser
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import Foundation
 import KubeClient

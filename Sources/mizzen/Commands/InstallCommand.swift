@@ -1,5 +1,5 @@
 import ArgumentParser
-import Controllers
+import OAMControllers
 import Foundation
 import KubeClient
 import OAM

@@ -1,7 +1,7 @@
 import APIServer
 import ArgumentParser
 import ClusterControllers
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import CoreMetrics
 import Foundation

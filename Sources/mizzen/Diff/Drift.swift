@@ -1,5 +1,5 @@
 import APIMachinery
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import OrderedCollections
 import Resources

@@ -1,4 +1,4 @@
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import KubeClient
 import OAM

@@ -1,6 +1,6 @@
 import APIServer
 import ArgumentParser
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import KubeClient
 import Logging

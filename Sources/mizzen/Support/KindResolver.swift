@@ -1,5 +1,5 @@
 import OrderedCollections
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import KubeClient
 import OAM

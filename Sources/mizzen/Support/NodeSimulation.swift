@@ -1,7 +1,7 @@
 import ArgumentParser
 import ClusterControllers
 import ControllerRuntime
-import Controllers
+import OAMControllers
 import KubeClient
 import Logging
 import ServiceLifecycle

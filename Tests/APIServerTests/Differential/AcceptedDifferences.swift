@@ -22,7 +22,7 @@ enum AcceptedDifferences {
         "pa.type-error":
             "the 422 quotes the patched object with its members in the order the plane keeps them; kube-apiserver quotes Go's struct order (same field, same reason)",
         "wl.statefulset-yaml":
-            "the kit's kube-controller-manager runs the StatefulSet controller, which writes status; the plane's own controllers come with the workload-kinds issue (12)",
+            "the kit's kube-controller-manager runs the StatefulSet controller, which writes status; this session runs the plane without its own controllers (the controllers session compares those)",
         "wa.raw-watch-too-old":
             "history window: the plane keeps its last 10,000 revisions and replays a watch from resourceVersion 1 within them; kube-apiserver's watch cache is smaller and answers 410 Expired (the plane answers the same ERROR event past its window)",
         "pa.json-test-fails":

@@ -1,5 +1,5 @@
 import APIServer
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import Foundation
 import KubeClient

@@ -2,7 +2,7 @@ import APIServer
 // Not among the target's declared dependencies (Package.swift): built and linked for
 // ClusterControllersTests and the mizzen executable, so it is found.
 import ClusterControllers
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import Foundation
 import KubeClient

@@ -1,5 +1,5 @@
 @testable import ControllerRuntime
-@testable import Controllers
+@testable import OAMControllers
 import Foundation
 import KubeClient
 import OrderedCollections

@@ -1,7 +1,7 @@
 import APIMachinery
 import APIServer
 import AsyncHTTPClient
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import Foundation
 import KubeClient

@@ -86,6 +86,9 @@ public enum OAMControllers {
             manager.add(WorkloadControllers.manualScalerTraitController(
                 manager: manager, workers: options.workers, events: events, definitions: definitions, logger: logger))
             manager.add(WorkloadControllers.healthScopeController(manager: manager, workers: options.workers, logger: logger))
+            CatalogControllers.register(CatalogControllers.Context(
+                manager: manager, workers: max(1, options.workers / 2), events: events, definitions: definitions,
+                logger: logger))
         }
         if options.nodeSimulator {
             for controller in WorkloadControllers.nodeSimulatorControllers(manager: manager, workers: 2, logger: logger) {

@@ -1,6 +1,6 @@
 import APIServer
 import ClusterControllers  // not declared for this target: see RuntimeSupport.swift
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import Foundation
 import KubeClient

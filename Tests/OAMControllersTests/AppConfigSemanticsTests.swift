@@ -1,4 +1,4 @@
-import Controllers
+import OAMControllers
 import ControllerRuntime
 import Foundation
 import KubeClient

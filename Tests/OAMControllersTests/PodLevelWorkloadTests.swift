@@ -1,4 +1,4 @@
-@testable import Controllers
+@testable import OAMControllers
 import ControllerRuntime
 import Foundation
 import KubeClient
