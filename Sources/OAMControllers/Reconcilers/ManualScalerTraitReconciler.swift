@@ -101,22 +101,19 @@ final class ManualScalerTraitReconciler: Reconciler {
         } catch {
             throw Failure(message: "the trait does not decode: \(error)", retry: false)
         }
-        let reference = trait.spec.workloadRef
-        guard !reference.apiVersion.isEmpty, !reference.kind.isEmpty, !reference.name.isEmpty else {
-            throw Failure(message: "no workload reference: spec.workloadRef needs apiVersion, kind and name", retry: false)
+        let resolved: TraitWorkload
+        do {
+            resolved = try TraitWorkload.resolve(object, references: references, definitions: definitions)
+        } catch .notSynced {
+            return nil
+        } catch .failure(let message, let retry) {
+            throw Failure(message: message, retry: retry)
         }
-        let workloads = references.watch(GroupVersionKind(apiVersion: reference.apiVersion, kind: reference.kind))
-        guard workloads.hasSynced else { return nil }
-        guard let workload = workloads.cache.get(namespace: object.namespace, name: reference.name) else {
-            throw Failure(
-                message: "cannot find the workload that the trait is referencing to: \(reference.kind) "
-                    + "\(reference.name) does not exist in namespace \(object.namespace ?? "")")
-        }
-
-        guard let candidates = children(of: workload) else { return nil }
+        let workload = resolved.workload
+        let candidates = resolved.children
         let scalable = (candidates.isEmpty ? [workload] : candidates).filter(Self.isScalable)
         if scalable.isEmpty, candidates.isEmpty,
-            Self.awaitsChildren(workload, definitions: definitions, now: Date(), patience: errorRetry)
+            TraitWorkload.awaitsChildren(workload, definitions: definitions, now: Date(), patience: errorRetry)
         {
             throw AwaitingChildren()
         }
@@ -143,41 +140,6 @@ final class ManualScalerTraitReconciler: Reconciler {
             scaled.append("\(target.kind)/\(target.name)")
         }
         return (scaled, replicas)
-    }
-
-    /// The children of `workload` its WorkloadDefinition names, that it owns; `nil` while the
-    /// cache of one of their kinds has not synced.
-    private func children(of workload: Resource) -> [Resource]? {
-        let (_, definition) = definitions.catalog.workloadDefinition(for: workload.value)
-        guard let uid = workload.uid, let kinds = definition?.spec.childResourceKinds else { return [] }
-        var children: [Resource] = []
-        for childKind in kinds {
-            let informer = references.watch(GroupVersionKind(apiVersion: childKind.apiVersion, kind: childKind.kind))
-            guard informer.hasSynced else { return nil }
-            for child in informer.cache.objects(index: Indexes.owner, value: uid)
-            where child.namespace == workload.namespace && !child.isBeingDeleted {
-                if let selector = childKind.selector, !selector.allSatisfy({ child.labels[$0.key] == $0.value }) {
-                    continue
-                }
-                children.append(child)
-            }
-        }
-        return children
-    }
-
-    /// Whether `workload` is of a kind that runs children (its definition names child kinds),
-    /// its controller has not reported on it yet (it has no status) and it was created less than
-    /// `patience` before `now`: its children may simply not exist yet.
-    static func awaitsChildren(
-        _ workload: Resource, definitions: DefinitionCatalog, now: Date, patience: Duration
-    ) -> Bool {
-        guard workload.status?.objectValue?.isEmpty ?? true,
-            let text = workload.valueIfPresent(at: "metadata.creationTimestamp")?.stringValue,
-            let created = KubernetesTime.parse(text),
-            now.timeIntervalSince(created) < Double(patience.components.seconds)
-        else { return false }
-        let (_, definition) = definitions.catalog.workloadDefinition(for: workload.value)
-        return !(definition?.spec.childResourceKinds ?? []).isEmpty
     }
 
     /// Whether `object` has a replica count to set.
