@@ -34,7 +34,11 @@ public enum StandardCatalog {
 
     /// Every entry, workloads first; one line per entry.
     public static var entries: [StandardCatalogEntry] {
-        []
+        [
+            horizontalPodAutoscalerTrait,
+            podDisruptionBudgetTrait,
+            serviceExposeTrait,
+        ]
     }
 
     /// A WorkloadDefinition or TraitDefinition of the catalog, labelled as Mizzen's.
