@@ -324,7 +324,10 @@ struct AdmissionTests {
 
     @Test("a missing TraitDefinition, WorkloadDefinition, Component or scope warns instead of denying")
     func missingReferencesWarn() throws {
-        let admission = try Self.admission(Self.webComponent)
+        // Deployments have a built-in definition (StandardCatalog); a ReplicaSet has none.
+        let admission = try Self.admission(
+            Self.webComponent.split(separator: "\n").map { $0 == "    kind: Deployment" ? "    kind: ReplicaSet" : String($0) }
+                .joined(separator: "\n"))
         let app = try Self.appConfig("""
               - componentName: web
                 traits: [{trait: {apiVersion: example.com/v1, kind: Unknown}}]
@@ -339,7 +342,7 @@ struct AdmissionTests {
         }
         let lines = warnings.map { "\($0.path?.description ?? ""): \($0.message)" }
         #expect(lines.contains { $0.hasPrefix("spec.components[0].traits[0].trait: no TraitDefinition \"unknowns.example.com\"") })
-        #expect(lines.contains { $0.hasPrefix("spec.components[0]: no WorkloadDefinition \"deployments.apps\"") })
+        #expect(lines.contains { $0.hasPrefix("spec.components[0]: no WorkloadDefinition \"replicasets.apps\"") })
         #expect(lines.contains { $0.hasPrefix("spec.components[1].componentName: component \"later\" not found") && $0.hasSuffix("until it exists") })
         #expect(lines.contains { $0.hasPrefix("spec.components[1].scopes[0].scopeRef: scope HealthScope/health not found") })
         #expect(lines.contains { $0.hasPrefix("spec.components[2].revisionName: component revision \"later-v1\" not found") })

@@ -35,6 +35,11 @@ public enum StandardCatalog {
     /// Every entry, workloads first; one line per entry.
     public static var entries: [StandardCatalogEntry] {
         [
+            deploymentWorkload,
+            statefulSetWorkload,
+            daemonSetWorkload,
+            jobWorkload,
+            cronJobWorkload,
             horizontalPodAutoscalerTrait,
             podDisruptionBudgetTrait,
             serviceExposeTrait,
