@@ -135,19 +135,11 @@ struct GetCommand: AsyncParsableCommand {
         var context = KindTable.Context()
         switch kind.presentation {
         case .applicationConfiguration:
-            // Each report reads the AppConfig's workloads and traits: read several at once.
-            let inspector = AppInspector(client: client)
-            try await withThrowingTaskGroup(of: (String, AppReport).self) { group in
-                var pending = objects[...]
-                func next() {
-                    guard let object = pending.popFirst() else { return }
-                    group.addTask { ("\(object.namespace ?? "")/\(object.name)", try await inspector.report(of: object)) }
-                }
-                for _ in 0..<8 { next() }
-                while let (key, report) = try await group.next() {
-                    context.reports[key] = report
-                    next()
-                }
+            // The reports read every workload, trait and scope at once: by kind, with one list
+            // of a kind when many objects are of it.
+            let reports = try await AppInspector(client: client).reports(of: objects)
+            for (object, report) in zip(objects, reports) {
+                context.reports["\(object.namespace ?? "")/\(object.name)"] = report
             }
         case .component:
             let namespaces = Set(objects.compactMap(\.namespace))

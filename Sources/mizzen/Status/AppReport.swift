@@ -100,38 +100,89 @@ struct AppReport: Sendable {
     }
 }
 
-/// Reads an application's objects from the API server and builds its ``AppReport``.
-struct AppInspector {
-    let client: KubernetesClient
+/// An object a report reads: a workload, trait or scope an AppConfig refers to, or a child whose
+/// state a workload's health depends on.
+struct ReportReference: Hashable, Sendable {
+    var apiVersion: String
+    var kind: String
+    var name: String
+    var namespace: String
 
-    /// The report of the AppConfig `name`.
-    ///
-    /// - Throws: ``CommandFailure`` when there is no such AppConfig.
-    func report(name: String, namespace: String) async throws -> AppReport {
-        let appConfig: Resource
-        do {
-            appConfig = try await client.get(OAMKinds.applicationConfiguration, name: name, namespace: namespace)
-        } catch let error as APIError where error.reason == .notFound {
-            throw CommandFailure(
-                "ApplicationConfiguration \(name) not found in namespace \(namespace)",
-                hint: "`mizzen get appconfigs\(namespace == "default" ? "" : " -n \(namespace)")` lists them")
-        }
-        return try await report(of: appConfig)
+    /// The reference `{apiVersion, kind, name}` in `namespace`; `nil` when a part is missing.
+    init?(_ value: JSONValue?, namespace: String) {
+        guard let value, let kind = value["kind"]?.stringValue, let name = value["name"]?.stringValue else { return nil }
+        self.init(apiVersion: value["apiVersion"]?.stringValue ?? "", kind: kind, name: name, namespace: namespace)
     }
 
-    func report(of appConfig: Resource) async throws -> AppReport {
+    init(apiVersion: String, kind: String, name: String, namespace: String) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+    }
+
+    var groupVersionKind: GroupVersionKind { GroupVersionKind(apiVersion: apiVersion, kind: kind) }
+}
+
+extension AppReport {
+    /// The objects the report of `appConfig` reads: each component's workload and traits as its
+    /// status lists them, and the scopes its spec names.
+    static func references(of appConfig: Resource) -> [ReportReference] {
         let namespace = appConfig.namespace ?? "default"
-        var report = AppReport(name: appConfig.name, namespace: namespace)
-        report.generation = appConfig.generation
-        report.observedGeneration = appConfig.status?["observedGeneration"]?.intValue
-        report.created = appConfig.metadata["creationTimestamp"]?.stringValue
-        report.conditions = HealthRules.conditions(appConfig)
-        report.synced = report.conditions.first { $0.type == "Synced" }
+        var references: [ReportReference] = []
+        for live in appConfig.status?["workloads"]?.arrayValue ?? [] {
+            if let workload = ReportReference(live["workloadRef"], namespace: namespace) { references.append(workload) }
+            for trait in live["traits"]?.arrayValue ?? [] {
+                if let reference = ReportReference(trait["traitRef"], namespace: namespace) { references.append(reference) }
+            }
+        }
+        for entry in appConfig.spec?["components"]?.arrayValue ?? [] {
+            for scope in entry["scopes"]?.arrayValue ?? [] {
+                if let reference = ReportReference(scope["scopeRef"], namespace: namespace) { references.append(reference) }
+            }
+        }
+        return references
+    }
+
+    /// The objects the health of `object` reads besides itself: the Deployment a
+    /// ContainerizedWorkload's status lists (``HealthRules`` judges it by that alone).
+    static func childReferences(of object: Resource) -> [ReportReference] {
+        guard object.kind == "ContainerizedWorkload" else { return [] }
+        let namespace = object.namespace ?? "default"
+        return (object.status?["resources"]?.arrayValue ?? []).compactMap { child in
+            guard child["kind"]?.stringValue == "Deployment", child["apiVersion"]?.stringValue != nil else { return nil }
+            return ReportReference(child, namespace: namespace)
+        }
+    }
+
+    /// The report of `appConfig`, with the live objects it refers to in `objects`; an object
+    /// missing from `objects` does not exist (yet). Pure.
+    init(_ appConfig: Resource, objects: [ReportReference: Resource]) {
+        let namespace = appConfig.namespace ?? "default"
+        self.init(name: appConfig.name, namespace: namespace)
+        generation = appConfig.generation
+        observedGeneration = appConfig.status?["observedGeneration"]?.intValue
+        created = appConfig.metadata["creationTimestamp"]?.stringValue
+        conditions = HealthRules.conditions(appConfig)
+        synced = conditions.first { $0.type == "Synced" }
         let status = appConfig.status
         for problem in status?["errors"]?.arrayValue ?? [] {
-            report.errors.append(AppReport.Problem(
+            errors.append(AppReport.Problem(
                 object: problem["object"]?.stringValue, fieldPath: problem["fieldPath"]?.stringValue,
                 message: problem["message"]?.stringValue ?? ""))
+        }
+
+        func entry(_ value: JSONValue, role: String) -> ObjectEntry {
+            let reference = ReportReference(
+                apiVersion: value["apiVersion"]?.stringValue ?? "", kind: value["kind"]?.stringValue ?? "",
+                name: value["name"]?.stringValue ?? "", namespace: namespace)
+            var entry = ObjectEntry(
+                apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name, verdict: nil, role: role)
+            if let object = objects[reference] {
+                let children = Self.childReferences(of: object).compactMap { objects[$0] }
+                entry.verdict = HealthRules.evaluate(object, children: children)
+            }
+            return entry
         }
 
         let entries = appConfig.spec?["components"]?.arrayValue ?? []
@@ -152,23 +203,24 @@ struct AppInspector {
             }
         }
 
-        for entry in entries {
-            let revisionName = entry["revisionName"]?.stringValue
-            let componentName = entry["componentName"]?.stringValue ?? revisionName.map(Component.Revision.componentName(ofRevision:)) ?? "?"
-            var component = AppReport.ComponentEntry(name: componentName, revision: revisionName)
+        for specEntry in entries {
+            let revisionName = specEntry["revisionName"]?.stringValue
+            let componentName = specEntry["componentName"]?.stringValue
+                ?? revisionName.map(Component.Revision.componentName(ofRevision:)) ?? "?"
+            var component = ComponentEntry(name: componentName, revision: revisionName)
             if let live = workloads.first(where: { $0["componentName"]?.stringValue == componentName }) {
                 component.revision = live["componentRevisionName"]?.stringValue ?? revisionName
                 if let reference = live["workloadRef"] {
-                    component.workload = await objectEntry(for: reference, namespace: namespace, role: "workload")
+                    component.workload = entry(reference, role: "workload")
                 }
                 for trait in live["traits"]?.arrayValue ?? [] {
                     guard let reference = trait["traitRef"] else { continue }
-                    component.traits.append(await objectEntry(for: reference, namespace: namespace, role: "trait"))
+                    component.traits.append(entry(reference, role: "trait"))
                 }
             }
-            for scope in entry["scopes"]?.arrayValue ?? [] {
+            for scope in specEntry["scopes"]?.arrayValue ?? [] {
                 guard let reference = scope["scopeRef"] else { continue }
-                component.scopes.append(await objectEntry(for: reference, namespace: namespace, role: "scope"))
+                component.scopes.append(entry(reference, role: "scope"))
             }
             var names = Set(component.traits.map(\.name))
             if let workload = component.workload { names.insert(workload.name) }
@@ -180,7 +232,7 @@ struct AppInspector {
                 let source = "\(from?["kind"]?.stringValue ?? "?")/\(from?["name"]?.stringValue ?? "?")"
                 component.waiting.append("\(source): \(dependency["reason"]?.stringValue ?? "waiting")")
             }
-            report.components.append(component)
+            components.append(component)
         }
 
         for edge in status?["dataEdges"]?.arrayValue ?? [] {
@@ -188,7 +240,7 @@ struct AppInspector {
             let to = edge["to"]
             // An inputStore edge reads a store, not a named output.
             let output = edge["dataOutputName"]?.stringValue ?? "inputStore"
-            report.edges.append(AppReport.Edge(
+            edges.append(Edge(
                 output: output,
                 from: "\(from?["kind"]?.stringValue ?? "?")/\(from?["name"]?.stringValue ?? "?")",
                 fromField: from?["fieldPath"]?.stringValue,
@@ -197,7 +249,6 @@ struct AppInspector {
                 ready: edge["ready"]?.boolValue ?? false, value: edge["value"], reason: edge["reason"]?.stringValue,
                 conditions: outputConditions[output] ?? []))
         }
-        return report
     }
 
     /// Whether an object name was rendered for `component` (the workload is named after the
@@ -205,26 +256,106 @@ struct AppInspector {
     private static func mentions(_ target: String, _ component: String) -> Bool {
         target == component || target.hasPrefix(component + "-")
     }
+}
 
-    private func objectEntry(for reference: JSONValue, namespace: String, role: String) async -> AppReport.ObjectEntry {
-        let apiVersion = reference["apiVersion"]?.stringValue ?? ""
-        let kind = reference["kind"]?.stringValue ?? ""
-        let name = reference["name"]?.stringValue ?? ""
-        var entry = AppReport.ObjectEntry(apiVersion: apiVersion, kind: kind, name: name, verdict: nil, role: role)
-        guard let object = try? await client.get(apiVersion: apiVersion, kind: kind, name: name, namespace: namespace) else {
-            return entry
+/// Reads applications' objects from the API server and builds their ``AppReport``s.
+///
+/// The reads are planned, not done one object at a time: every object the reports refer to is
+/// collected first, then read by kind — a few objects of a kind with GETs sent at once, many
+/// with one list of the kind — so that the reports of 10,000 applications cost a handful of
+/// lists, and the report of one application a few GETs in parallel.
+struct AppInspector {
+    let client: KubernetesClient
+    /// Above this many objects of one kind, one list of the kind is cheaper than a GET each.
+    var listThreshold = 16
+
+    /// GETs in flight at once.
+    static let parallelGets = 8
+
+    /// The report of the AppConfig `name`.
+    ///
+    /// - Throws: ``CommandFailure`` when there is no such AppConfig.
+    func report(name: String, namespace: String) async throws -> AppReport {
+        let appConfig: Resource
+        do {
+            appConfig = try await client.get(OAMKinds.applicationConfiguration, name: name, namespace: namespace)
+        } catch let error as APIError where error.reason == .notFound {
+            throw CommandFailure(
+                "ApplicationConfiguration \(name) not found in namespace \(namespace)",
+                hint: "`mizzen get appconfigs\(namespace == "default" ? "" : " -n \(namespace)")` lists them")
         }
-        var children: [Resource] = []
-        if kind == "ContainerizedWorkload" {
-            for child in object.status?["resources"]?.arrayValue ?? [] {
-                guard let childKind = child["kind"]?.stringValue, let childName = child["name"]?.stringValue,
-                    let childAPIVersion = child["apiVersion"]?.stringValue,
-                    let live = try? await client.get(apiVersion: childAPIVersion, kind: childKind, name: childName, namespace: namespace)
-                else { continue }
-                children.append(live)
+        return try await report(of: appConfig)
+    }
+
+    func report(of appConfig: Resource) async throws -> AppReport {
+        try await reports(of: [appConfig])[0]
+    }
+
+    /// The reports of `appConfigs`, in their order.
+    func reports(of appConfigs: [Resource]) async throws -> [AppReport] {
+        let references = Set(appConfigs.flatMap(AppReport.references(of:)))
+        var objects = await read(references)
+        let children = Set(objects.values.flatMap(AppReport.childReferences(of:))).subtracting(references)
+        objects.merge(await read(children)) { first, _ in first }
+        return appConfigs.map { AppReport($0, objects: objects) }
+    }
+
+    /// The objects of `references` that exist (one that cannot be read counts as missing, as
+    /// the report says "does not exist yet").
+    func read(_ references: Set<ReportReference>) async -> [ReportReference: Resource] {
+        let byKind = Dictionary(grouping: references, by: \.groupVersionKind)
+        return await withTaskGroup(of: [ReportReference: Resource].self) { group in
+            for (kind, wanted) in byKind {
+                group.addTask {
+                    if wanted.count > listThreshold, let listed = await list(kind, wanted) { return listed }
+                    return await get(wanted)
+                }
+            }
+            var found: [ReportReference: Resource] = [:]
+            for await part in group { found.merge(part) { first, _ in first } }
+            return found
+        }
+    }
+
+    /// `wanted` read with one list of `kind` (across namespaces when they are in several);
+    /// `nil` when the list fails (a user may GET what they may not list).
+    private func list(_ kind: GroupVersionKind, _ wanted: [ReportReference]) async -> [ReportReference: Resource]? {
+        let namespaces = Set(wanted.map(\.namespace))
+        guard let items = try? await client.listAll(kind, namespace: namespaces.count == 1 ? namespaces.first : nil).items
+        else { return nil }
+        var byName: [String: Resource] = [:]
+        byName.reserveCapacity(items.count)
+        for item in items { byName["\(item.namespace ?? "")/\(item.name)"] = item }
+        var found: [ReportReference: Resource] = [:]
+        for reference in wanted {
+            // A cluster-scoped object has no namespace, whatever the AppConfig's.
+            if let object = byName["\(reference.namespace)/\(reference.name)"] ?? byName["/\(reference.name)"] {
+                found[reference] = object
             }
         }
-        entry.verdict = HealthRules.evaluate(object, children: children)
-        return entry
+        return found
+    }
+
+    /// `wanted` read with a GET each, ``parallelGets`` at once.
+    private func get(_ wanted: [ReportReference]) async -> [ReportReference: Resource] {
+        await withTaskGroup(of: (ReportReference, Resource?).self) { group in
+            var pending = wanted[...]
+            func next() {
+                guard let reference = pending.popFirst() else { return }
+                group.addTask {
+                    let object = try? await client.get(
+                        apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name,
+                        namespace: reference.namespace)
+                    return (reference, object)
+                }
+            }
+            for _ in 0..<Self.parallelGets { next() }
+            var found: [ReportReference: Resource] = [:]
+            while let (reference, object) = await group.next() {
+                if let object { found[reference] = object }
+                next()
+            }
+            return found
+        }
     }
 }
