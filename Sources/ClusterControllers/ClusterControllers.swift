@@ -124,6 +124,14 @@ public final class ClusterEvents: Sendable {
         return recorder
     }
 
+    /// Events dropped by every recorder because its buffer was full.
+    public var droppedCount: Int { state.withLock { $0.recorders.values.map(\.droppedCount).reduce(0, +) } }
+
+    /// Returns once every recorder has written what was queued (benchmarks and tests).
+    public func waitUntilIdle() async {
+        for recorder in state.withLock({ Array($0.recorders.values) }) { await recorder.waitUntilIdle() }
+    }
+
     /// Runs every recorder until cancelled.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in

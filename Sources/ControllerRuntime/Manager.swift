@@ -69,6 +69,11 @@ public final class Manager: Service, Sendable {
         state.withLock { $0.informers[kind] }
     }
 
+    /// The kinds that have an informer, sorted.
+    public var informedKinds: [GroupVersionKind] {
+        state.withLock { Array($0.informers.keys) }.sorted { "\($0.apiVersion)/\($0.kind)" < "\($1.apiVersion)/\($1.kind)" }
+    }
+
     /// Adds a controller; call before ``run()``.
     public func add(_ controller: Controller) {
         state.withLock { $0.controllers.append(controller) }

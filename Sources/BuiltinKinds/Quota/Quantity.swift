@@ -33,6 +33,12 @@ public struct Quantity: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.format = format
     }
 
+    /// `text` as kube-apiserver stores it (`1000` → `1k`, `1024Ki` → `1Mi`): what a controller
+    /// must write to compare equal with what it reads back. Text that is not a quantity is kept.
+    public static func canonical(_ text: String) -> String {
+        ResourceQuantity.canonical(text) ?? text
+    }
+
     /// `text` as kube-apiserver parses it; `nil` when it is not a quantity.
     public init?(_ text: String) {
         guard case .success(let parsed) = ResourceQuantity.parse(text),

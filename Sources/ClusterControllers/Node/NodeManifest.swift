@@ -1,3 +1,4 @@
+import BuiltinKinds
 import ControllerRuntime
 import Foundation
 import OrderedCollections
@@ -75,7 +76,10 @@ enum NodeManifest {
             "memory": .string("\(memoryKi > 102_400 ? memoryKi - 102_400 : memoryKi)Ki"),
             "pods": .string(String(options.maxPods)),
         ]
-        return (capacity, allocatable)
+        // Written as the API server stores them (kubelet's Quantities serialise so), or every
+        // report would differ from what it reads back: 1000 Pods are `1k`.
+        return (capacity.mapValues { .string(Quantity.canonical($0.stringValue ?? "")) },
+                allocatable.mapValues { .string(Quantity.canonical($0.stringValue ?? "")) })
     }
 
     /// The four conditions kubelet reports, healthy.

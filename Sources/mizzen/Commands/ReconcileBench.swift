@@ -142,6 +142,8 @@ struct ReconcileBench: AsyncParsableCommand {
         let converged = clock.now - start
         await manager.waitUntilIdle()
         await cluster?.manager.waitUntilIdle()
+        // The Events of what happened are written behind it; they belong to the convergence.
+        await cluster?.events.waitUntilIdle()
         let after = try await currentResourceVersion(client)
         let writes = after - before - Int64(apps * 3)
         print("reconcile: converged in \(format(converged)) (\(Int(Double(apps) / seconds(converged))) apps/s)")
@@ -155,32 +157,48 @@ struct ReconcileBench: AsyncParsableCommand {
                     .cache.count ?? 0
                 return "\(count) \(kind)s"
             }
-            print("reconcile: \(counts.joined(separator: ", ")) (the writes include them, their status and their Events)")
+            print("reconcile: \(counts.joined(separator: ", ")) (the writes include them, their status and their Events; \(cluster.events.droppedCount) Events dropped by full buffers)")
         }
         print("reconcile: RSS \(memory("VmRSS")) MiB, peak \(memory("VmHWM")) MiB (API server, store and controllers in one process)")
 
+        let tally = WriteTally()
+        await tally.attach(to: [manager] + (cluster.map { [$0.manager] } ?? []))
         recorder.reset()
+        tally.start()
         let resyncStart = clock.now
         await manager.resync()
         await manager.waitUntilIdle()
+        await cluster?.events.waitUntilIdle()
         let resync = clock.now - resyncStart
         let resynced = try await currentResourceVersion(client)
         let reconciles = recorder.durations().values.map(\.count).reduce(0, +)
         print("reconcile: no-op resync of \(reconciles) objects in \(format(resync)), \(resynced - after) writes")
+        report(tally.stop())
         if let cluster {
             recorder.reset()
+            tally.start()
             let start = clock.now
             await cluster.manager.resync()
             await cluster.manager.waitUntilIdle()
+            await cluster.events.waitUntilIdle()
             let time = clock.now - start
             let written = try await currentResourceVersion(client) - resynced
             let count = recorder.durations().values.map(\.count).reduce(0, +)
             print("reconcile: no-op resync of the plane's controllers: \(count) objects in \(format(time)), \(written) writes")
+            report(tally.stop())
         }
         running.cancel()
         clusterRunning?.cancel()
         _ = await running.result
         _ = await clusterRunning?.result
+    }
+
+    /// Prints what a resync changed, when it changed anything.
+    private func report(_ tally: (counts: [(kind: String, count: Int)], examples: [String])) {
+        guard !tally.counts.isEmpty else { return }
+        print("reconcile:   changed, as the informers saw it: "
+            + tally.counts.map { "\($0.count) \($0.kind)" }.joined(separator: ", "))
+        for example in tally.examples { print("reconcile:     \(example)") }
     }
 
     /// The plane's controllers with as many workers as the OAM ones.
