@@ -264,7 +264,7 @@ let package = Package(
         .testTarget(
             name: "ClusterControllersTests",
             dependencies: [
-                "ClusterControllers", "ControllerRuntime", "KubeClient", "APIServer", "Resources", "TestSupport",
+                "ClusterControllers", "ControllerRuntime", "KubeClient", "APIServer", "BuiltinKinds", "Resources", "TestSupport",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,3 +1,4 @@
+import BuiltinKinds
 @testable import ClusterControllers
 import Foundation
 import OrderedCollections
@@ -226,6 +227,18 @@ struct NodeModelTests {
         let retried = Self.status(retries, at: 8)
         #expect(retried["phase"] == "Running")
         #expect(retried["containerStatuses"]?[0]?["restartCount"] == 1)
+    }
+
+    @Test("the node's capacity is written as the API server stores quantities, so a report equals what it reads back")
+    func canonicalCapacity() {
+        var options = NodeOptions()
+        options.maxPods = 1_000
+        let (capacity, allocatable) = NodeManifest.resources(options, machine: .current())
+        #expect(capacity["pods"] == "1k" && allocatable["pods"] == "1k")
+        for (_, value) in capacity.merging(allocatable, uniquingKeysWith: { a, _ in a }) {
+            let text = value.stringValue ?? ""
+            #expect(Quantity.canonical(text) == text, "\(text) is not in the stored form")
+        }
     }
 
     @Test("pod IPs come from the pod CIDR round-robin, one per live pod, kept by their pod")
