@@ -24,8 +24,8 @@ struct Mizzen: AsyncParsableCommand {
         version: MizzenVersion.current,
         subcommands: [
             UpCommand.self, DownCommand.self, StatusCommand.self, GetCommand.self, DescribeCommand.self, CatalogCommand.self,
-            DiffCommand.self, DeleteCommand.self, RevisionsCommand.self,
-            WaitCommand.self, EventsCommand.self, GraphCommand.self,
+            DiffCommand.self, DeleteCommand.self, RevisionsCommand.self, RollbackCommand.self,
+            WaitCommand.self, EventsCommand.self, GraphCommand.self, InitCommand.self,
             ValidateCommand.self, RenderCommand.self, ServeCommand.self, ControllerCommand.self, InstallCommand.self,
             VersionCommand.self, CompletionCommand.self, BenchCommand.self,
         ]

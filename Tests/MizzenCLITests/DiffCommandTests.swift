@@ -40,20 +40,25 @@ struct DiffCommandTests {
             #expect(changed.stdout.contains("--- live/Component/web\n+++ desired/Component/web\n@@ "))
             #expect(changed.stdout.contains("\n-            image: ghcr.io/example/shop-web:1.4.0\n+            image: ghcr.io/example/shop-web:1.6.0\n"))
             #expect(changed.stdout.contains("--- live/ConfigMap/web-settings\n+++ desired/ConfigMap/web-settings\n@@ -0,0 +1,7 @@\n+apiVersion: v1\n"))
-            #expect(changed.stdout.hasSuffix("+1 added ~1 changed -0 removed !0 drifted\n"))
+            // The AppConfig following the Component would render its Deployment with the new revision's label.
+            #expect(changed.stdout.contains("# changed: AppConfig/shop · Component/web (web-v2)\n--- live/Deployment/web\n"))
+            #expect(changed.stdout.contains("note: Component/web changes: the controller records revision web-v2; ApplicationConfiguration/shop follows it (below)\n"))
+            #expect(changed.stdout.hasSuffix("+1 added ~2 changed -0 removed !0 drifted\n"))
             #expect(!changed.stdout.contains("\u{1B}["), "no colour when piped")
 
             let json = try await session.run(["diff", "-f", edited, "-o", "json"])
             #expect(json.status == 1)
             let report = try JSONValue(parsingJSON: json.stdout)
             #expect(report["summary"]?["added"] == 1)
-            #expect(report["summary"]?["changed"] == 1)
+            #expect(report["summary"]?["changed"] == 2)
             let actions = (report["objects"]?.arrayValue ?? []).map {
                 "\($0["kind"]?.stringValue ?? "")/\($0["name"]?.stringValue ?? ""):\($0["action"]?.stringValue ?? "")"
             }
             #expect(actions.contains("ConfigMap/web-settings:added"))
             #expect(actions.contains("Component/web:changed"))
             #expect(actions.contains("ApplicationConfiguration/shop:unchanged"))
+            #expect(actions.contains("Deployment/web:changed"))
+            #expect(actions.contains("Deployment/database:unchanged"))
 
             // The web component leaves the AppConfig: its Deployment would be removed.
             let withoutWeb = try Self.editedExample { name, text in
@@ -63,7 +68,8 @@ struct DiffCommandTests {
             defer { try? FileManager.default.removeItem(atPath: withoutWeb) }
             let removal = try await session.run(["diff", "-f", withoutWeb])
             #expect(removal.status == 1, "\(removal.stderr)")
-            #expect(removal.stdout.contains("--- live/Deployment/web\n+++ desired/Deployment/web\n@@ -1,"))
+            #expect(removal.stdout.contains(
+                "# removed: ApplicationConfiguration/shop · garbage collection\n--- live/Deployment/web\n+++ desired/Deployment/web\n@@ -1,"))
             #expect(removal.stdout.hasSuffix("+0 added ~1 changed -1 removed !0 drifted\n"))
 
             // Out of band: an annotation the controller does not set stays, and is drift.

@@ -17,10 +17,32 @@ struct DiffCommand: AsyncParsableCommand {
             creationTimestamp, mizzen.oam.dev/… annotations); Secret values show as ***. An \
             object not on the server shows as all added.
 
-            Removed: the workloads and traits the controller would delete because an \
-            ApplicationConfiguration of the files no longer lists their component (or trait \
-            kind). Objects that an earlier version of the files held and this one leaves out are \
-            not known to Mizzen and are not shown.
+            Then what the controllers would do with it. Each ApplicationConfiguration of the \
+            files, and each one on the server that follows a Component of the files (names it \
+            by componentName; one pinning a revisionName does not move), is rendered as the \
+            controller renders it: against the live Components — a changed Component with the \
+            revision the controller would record for it (COMPONENT-vN+1) — revisions, \
+            definitions, scopes, data stores and the objects it owns, data inputs filled with \
+            the live values of their outputs. Each workload and trait it would apply is applied \
+            with dryRun=All as the controller applies it (field manager mizzen, forced) and \
+            compared with the live object; a ContainerizedWorkload's Deployment, Service and \
+            ConfigMaps are translated and compared too, as are scopes whose member list would \
+            change. Each such diff is headed by a line saying where it comes from: \
+            `# changed: AppConfig/shop · Component/web (web-v2)`. The app.oam.dev/generation \
+            annotation, which follows the AppConfig's generation on everything it renders, is \
+            left out of these comparisons.
+
+            Notes (`note: …`, before the summary) say what the diffs cannot: which revision a \
+            changed Component gets and which AppConfigs follow it; an object whose data input \
+            would not be satisfied (the output, why it waits) and so would not be applied yet; \
+            an entry that would not render (its live objects stay); an object the server would \
+            refuse or another owner controls.
+
+            Removed: what garbage collection would delete — the objects an \
+            ApplicationConfiguration controls and would no longer render (a component or trait \
+            taken out, a renamed workload), as the controller decides it. Objects that an \
+            earlier version of the files held and this one leaves out are not known to Mizzen \
+            and are not shown.
 
             Drift: for each object an ApplicationConfiguration of the files owns (workloads, \
             traits and what they own), the fields that another field manager than Mizzen's \
@@ -64,28 +86,46 @@ struct DiffCommand: AsyncParsableCommand {
         if report.hasDifferences { throw ExitStatus.failure }
     }
 
-    /// Compares `objects` (in apply order) with the server.
+    /// Compares `objects` (in apply order) with the server, then what the controllers would do
+    /// with the AppConfigs and Components among them.
     static func report(for objects: [Resource], target: Target) async throws -> DiffReport {
         let client = target.client
         var report = DiffReport()
-        var liveAppConfigs: [(live: Resource, desired: Resource)] = []
+        var desired: [Resource] = []
         var runtimeFields = await RuntimeFields.load(client: client)
         for object in objects {
             if object.kind == ScopeDefinition.kind { runtimeFields.add(object) }
             let live = try await existing(object.groupVersionKind, name: object.name, namespace: object.namespace, client: client)
             // As `up` applies it: without the fields the runtime owns on an object that exists.
-            let desired = try await dryRun(runtimeFields.trimmed(object, exists: live != nil), client: client)
-            report.changes.append(DiffReport.Change(live: live, desired: desired))
-            if object.kind == ApplicationConfiguration.kind, let live { liveAppConfigs.append((live, desired)) }
+            let after = try await dryRun(runtimeFields.trimmed(object, exists: live != nil), client: client)
+            report.changes.append(DiffReport.Change(live: live, desired: after))
+            desired.append(after)
         }
-        for (live, desired) in liveAppConfigs {
-            let namespace = live.namespace ?? target.namespace
-            for reference in DiffReport.removedReferences(live: live, desired: desired) {
-                guard let object = try? await client.get(
-                    apiVersion: reference.apiVersion, kind: reference.kind, name: reference.name, namespace: namespace)
-                else { continue }
-                report.changes.append(DiffReport.Change(live: object, desired: nil))
-            }
+        try await addRendered(desired, to: &report, target: target)
+        return report
+    }
+
+    /// Adds to `report` what the controllers would do once `desired` (what the server would
+    /// store for the objects given) is on the server: the rendered objects of the AppConfigs
+    /// among them and of those following their Components, compared with the live ones; what
+    /// garbage collection would delete; and the drift of what the AppConfigs own.
+    static func addRendered(_ desired: [Resource], to report: inout DiffReport, target: Target) async throws {
+        let client = target.client
+        let isOAM = { (object: Resource) in GroupVersion.group(ofAPIVersion: object.apiVersion) == OAM.group }
+        let appConfigs = desired.filter { $0.kind == ApplicationConfiguration.kind && isOAM($0) }
+        let components = desired.filter { $0.kind == Component.kind && isOAM($0) }
+        let definitions = desired.filter {
+            [WorkloadDefinition.kind, TraitDefinition.kind, ScopeDefinition.kind].contains($0.kind) && isOAM($0)
+        }
+        let outcome = try await RenderedChanges(client: client).outcome(
+            appConfigs: appConfigs, components: components, definitions: definitions,
+            skipping: Set(desired.map(RenderedChanges.key)))
+        report.changes += outcome.changes
+        report.notes += outcome.notes
+        for appConfig in appConfigs {
+            guard let live = try await existing(
+                OAMKinds.applicationConfiguration, name: appConfig.name, namespace: appConfig.namespace, client: client)
+            else { continue }
             for entry in try await OwnedObjects(client: client).collect(live) {
                 let fields = Drift.fields(of: entry.object)
                 guard !fields.isEmpty else { continue }
@@ -93,12 +133,11 @@ struct DiffCommand: AsyncParsableCommand {
                     kind: entry.object.kind, name: entry.object.name, application: live.name, fields: fields))
             }
         }
-        return report
     }
 
     /// The live object; `nil` when there is none or its kind is not served yet (a CRD of the
     /// files that is not installed).
-    private static func existing(
+    static func existing(
         _ kind: GroupVersionKind, name: String, namespace: String?, client: KubernetesClient
     ) async throws -> Resource? {
         do {

@@ -17,6 +17,9 @@ struct DiffReport: Sendable {
         var namespace: String?
         var action: Action
         var diff: UnifiedDiff
+        /// Where a rendered object comes from (`AppConfig/shop · Component/web (web-v2)`); `nil`
+        /// for an object of the files.
+        var origin: String?
 
         /// `live` is what the server has (`nil`: nothing), `desired` what it would have after
         /// `up` (`nil`: the object would be removed).
@@ -39,6 +42,7 @@ struct DiffReport: Sendable {
             ]
             if let namespace { members["namespace"] = .string(namespace) }
             members["action"] = .string(action.rawValue)
+            if let origin { members["origin"] = .string(origin) }
             if action != .unchanged { members["diff"] = .string(diff.text(on: .plain)) }
             return .object(members)
         }
@@ -62,6 +66,9 @@ struct DiffReport: Sendable {
 
     var changes: [Change] = []
     var drift: [DriftedObject] = []
+    /// What the reader should know besides the diffs: a Component's new revision and who
+    /// follows it, objects that wait on data inputs, entries that would not render.
+    var notes: [String] = []
 
     func count(_ action: Change.Action) -> Int {
         changes.filter { $0.action == action }.count
@@ -79,7 +86,12 @@ struct DiffReport: Sendable {
 
     /// The diffs, then the drift, then the summary line.
     func text(on terminal: Terminal) -> String {
-        var text = changes.map { $0.diff.text(on: terminal) }.joined()
+        var text = ""
+        for change in changes where !change.diff.isEmpty {
+            if let origin = change.origin { text += terminal.paint("# \(change.action.rawValue): \(origin)", .cyan) + "\n" }
+            text += change.diff.text(on: terminal)
+        }
+        for note in notes { text += terminal.paint("note: ", .yellow) + note + "\n" }
         for object in drift {
             text += terminal.paint(
                 "drift: \(object.kind)/\(object.name) (ApplicationConfiguration/\(object.application)) was changed outside Mizzen:",
@@ -96,6 +108,7 @@ struct DiffReport: Sendable {
         [
             "objects": .array(changes.map(\.json)),
             "drift": .array(drift.map(\.json)),
+            "notes": .array(notes.map(JSONValue.string)),
             "summary": [
                 "added": .int(Int64(count(.added))), "changed": .int(Int64(count(.changed))),
                 "removed": .int(Int64(count(.removed))), "unchanged": .int(Int64(count(.unchanged))),
