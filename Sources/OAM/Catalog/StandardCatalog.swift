@@ -43,6 +43,7 @@ public enum StandardCatalog {
             horizontalPodAutoscalerTrait,
             podDisruptionBudgetTrait,
             serviceExposeTrait,
+            rolloutTrait,
         ]
     }
 

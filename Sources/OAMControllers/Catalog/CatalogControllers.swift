@@ -18,6 +18,6 @@ enum CatalogControllers {
 
     /// Registers every catalog controller; one line per entry.
     static func register(_ context: Context) {
-        _ = context
+        RolloutTraitController.register(context)
     }
 }

@@ -76,6 +76,8 @@ enum HealthRules {
             }
         case ("", "Service"), ("", "ConfigMap"), ("", "Secret"):
             return Verdict(health: .healthy, detail: "exists")
+        case (StandardCatalog.group, RolloutTrait.kind):
+            return rollout(object)
         default:
             if let ready = condition(object, types: ["Ready", "Available", "Synced"]) {
                 return ready.status == "True"
@@ -92,6 +94,20 @@ enum HealthRules {
         let updated = object.kind == "Deployment" ? object.status?["updatedReplicas"]?.intValue ?? 0 : have
         let done = have >= wanted && updated >= wanted
         return Verdict(health: done ? .healthy : .progressing, detail: "\(have)/\(wanted) \(word)")
+    }
+
+    /// A RolloutTrait: its phase, batch, both revisions and why it waits; rolled back is
+    /// unhealthy (the revision asked for does not run).
+    private static func rollout(_ object: Resource) -> Verdict {
+        guard let status = RolloutStatus(object.status) else {
+            return Verdict(health: .progressing, detail: "no rollout observed yet")
+        }
+        let health: Health = switch status.phase {
+        case .succeeded: .healthy
+        case .rolledBack: .unhealthy
+        case .progressing, .paused: .progressing
+        }
+        return Verdict(health: health, detail: status.summary)
     }
 
     private static func containerized(_ object: Resource, children: [Resource]) -> Verdict {
