@@ -20,6 +20,8 @@ public enum BuiltinDefinitions {
         definition(kind: TraitDefinition.kind, name: "manualscalertraits.core.oam.dev", spec: [
             "workloadRefPath": "spec.workloadRef",
             "definitionRef": ["name": "manualscalertraits.core.oam.dev"],
+            // Both would set the replicas: validation refuses the two on one component.
+            "conflictsWith": [.string(HorizontalPodAutoscalerTrait.definitionName)],
         ])
     }
 

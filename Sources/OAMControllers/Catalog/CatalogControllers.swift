@@ -18,6 +18,9 @@ enum CatalogControllers {
 
     /// Registers every catalog controller; one line per entry.
     static func register(_ context: Context) {
+        HorizontalPodAutoscalerTraitController.register(context)
+        PodDisruptionBudgetTraitController.register(context)
+        ServiceExposeTraitController.register(context)
         RolloutTraitController.register(context)
     }
 }

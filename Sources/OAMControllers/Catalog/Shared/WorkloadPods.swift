@@ -76,3 +76,14 @@ struct WorkloadPods: Sendable, Equatable {
             || old.ownerReferences != new.ownerReferences || old.labels != new.labels || old.uid != new.uid
     }
 }
+
+extension WorkloadPods {
+    /// The problem of a trait that needs the Pods of `resolved`'s workload and cannot tell them
+    /// (`verb`: what it would do with them, "protect", "expose").
+    static func unknown(_ resolved: TraitWorkload, for verb: String) -> ProducingTrait.Problem {
+        let names = ([resolved.workload] + resolved.children).map { "\($0.kind)/\($0.name)" }
+        return .nothingToActOn(
+            "cannot \(verb) the workload's Pods: none of \(names.joined(separator: ", ")) has a label selector "
+                + "(spec.selector) and a Pod template")
+    }
+}
