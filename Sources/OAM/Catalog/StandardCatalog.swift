@@ -43,6 +43,8 @@ public enum StandardCatalog {
             horizontalPodAutoscalerTrait,
             podDisruptionBudgetTrait,
             serviceExposeTrait,
+            routeTrait,
+            metricsTrait,
             rolloutTrait,
         ]
     }
