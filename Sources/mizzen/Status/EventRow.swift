@@ -38,10 +38,13 @@ struct EventRow: Sendable {
         ]
     }
 
-    /// Oldest first; equal times by object, then reason.
+    /// Oldest first; within a second (the timestamps' resolution) in the order they were written
+    /// (resourceVersion), then by object.
     static func sorted(_ rows: [EventRow]) -> [EventRow] {
-        rows.sorted { ($0.time, $0.object, $0.event.object["reason"]?.stringValue ?? "") < ($1.time, $1.object, $1.event.object["reason"]?.stringValue ?? "") }
+        rows.sorted { ($0.time, $0.written, $0.object) < ($1.time, $1.written, $1.object) }
     }
+
+    private var written: Int { event.resourceVersion.flatMap { Int($0) } ?? 0 }
 
     /// Rows as a table: aligned on a terminal (to `widths`, at least, so that rows printed later
     /// by `--watch` line up), tab-separated when piped.
