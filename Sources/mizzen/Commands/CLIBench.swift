@@ -57,6 +57,9 @@ struct CLIBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Time this mizzen executable instead of this one (an older build, for a before/after on the same plane).", valueName: "path"))
     var executable: String?
 
+    @Flag(help: "After the measurement, keep the plane running (its kubeconfig is printed) until interrupted, to time or profile a command by hand.")
+    var hold = false
+
     func validate() throws {
         guard nodeSimulation != .none else {
             throw ValidationError("--node-simulation none: nothing would make the Deployments available; use deployments or pods")
@@ -88,6 +91,10 @@ struct CLIBench: AsyncParsableCommand {
         do {
             try await converge(client: client, logger: logger)
             try await measure(kubeconfig: endpoint.kubeconfig.path)
+            if hold {
+                print("cli: the plane keeps running until interrupted: --kubeconfig \(endpoint.kubeconfig.path)")
+                while true { try await Task.sleep(for: .seconds(3600)) }
+            }
         } catch {
             try? await client.shutdown()
             throw error

@@ -294,47 +294,87 @@ struct AppInspector {
     /// The reports of `appConfigs`, in their order.
     func reports(of appConfigs: [Resource]) async throws -> [AppReport] {
         let references = Set(appConfigs.flatMap(AppReport.references(of:)))
-        var objects = await read(references)
+        var listings: [GroupVersionKind: Listing] = [:]
+        var objects = await read(references, listings: &listings)
+        // The children (a ContainerizedWorkload's Deployment) come from a list read above when
+        // their kind was listed: Deployments are workloads too.
         let children = Set(objects.values.flatMap(AppReport.childReferences(of:))).subtracting(references)
-        objects.merge(await read(children)) { first, _ in first }
+        objects.merge(await read(children, listings: &listings)) { first, _ in first }
         return appConfigs.map { AppReport($0, objects: objects) }
     }
 
-    /// The objects of `references` that exist (one that cannot be read counts as missing, as
-    /// the report says "does not exist yet").
-    func read(_ references: Set<ReportReference>) async -> [ReportReference: Resource] {
-        let byKind = Dictionary(grouping: references, by: \.groupVersionKind)
-        return await withTaskGroup(of: [ReportReference: Resource].self) { group in
-            for (kind, wanted) in byKind {
-                group.addTask {
-                    if wanted.count > listThreshold, let listed = await list(kind, wanted) { return listed }
-                    return await get(wanted)
-                }
-            }
-            var found: [ReportReference: Resource] = [:]
-            for await part in group { found.merge(part) { first, _ in first } }
-            return found
+    /// Every object of one kind in one namespace (or in all), by `namespace/name`.
+    struct Listing: Sendable {
+        /// `nil`: every namespace.
+        var namespace: String?
+        var objects: [String: Resource]
+
+        func covers(_ references: [ReportReference]) -> Bool {
+            namespace == nil || references.allSatisfy { $0.namespace == namespace }
+        }
+
+        /// The object of `reference`, if it exists; a cluster-scoped object has no namespace,
+        /// whatever the AppConfig's.
+        func object(_ reference: ReportReference) -> Resource? {
+            objects["\(reference.namespace)/\(reference.name)"] ?? objects["/\(reference.name)"]
         }
     }
 
-    /// `wanted` read with one list of `kind` (across namespaces when they are in several);
-    /// `nil` when the list fails (a user may GET what they may not list).
-    private func list(_ kind: GroupVersionKind, _ wanted: [ReportReference]) async -> [ReportReference: Resource]? {
-        let namespaces = Set(wanted.map(\.namespace))
-        guard let items = try? await client.listAll(kind, namespace: namespaces.count == 1 ? namespaces.first : nil).items
-        else { return nil }
-        var byName: [String: Resource] = [:]
-        byName.reserveCapacity(items.count)
-        for item in items { byName["\(item.namespace ?? "")/\(item.name)"] = item }
+    /// The objects of `references` that exist (one that cannot be read counts as missing, as
+    /// the report says "does not exist yet"). A kind in `listings` is read from there; a kind
+    /// listed here is added to it.
+    func read(_ references: Set<ReportReference>, listings: inout [GroupVersionKind: Listing]) async
+        -> [ReportReference: Resource]
+    {
+        let byKind = Dictionary(grouping: references, by: \.groupVersionKind)
+        let known = listings
+        let (found, listed) = await withTaskGroup(of: ([ReportReference: Resource], (GroupVersionKind, Listing)?).self) { group in
+            for (kind, wanted) in byKind {
+                group.addTask {
+                    if let listing = known[kind], listing.covers(wanted) { return (Self.pick(wanted, from: listing), nil) }
+                    if wanted.count > listThreshold, let listing = await list(kind, wanted) {
+                        return (Self.pick(wanted, from: listing), (kind, listing))
+                    }
+                    return (await get(wanted), nil)
+                }
+            }
+            var found: [ReportReference: Resource] = [:]
+            var listed: [(GroupVersionKind, Listing)] = []
+            for await (part, listing) in group {
+                found.merge(part) { first, _ in first }
+                if let listing { listed.append(listing) }
+            }
+            return (found, listed)
+        }
+        for (kind, listing) in listed { listings[kind] = listing }
+        return found
+    }
+
+    private static func pick(_ wanted: [ReportReference], from listing: Listing) -> [ReportReference: Resource] {
         var found: [ReportReference: Resource] = [:]
         for reference in wanted {
-            // A cluster-scoped object has no namespace, whatever the AppConfig's.
-            if let object = byName["\(reference.namespace)/\(reference.name)"] ?? byName["/\(reference.name)"] {
-                found[reference] = object
-            }
+            if let object = listing.object(reference) { found[reference] = object }
         }
         return found
     }
+
+    /// Objects of `kind` in the namespace of `wanted` (across namespaces when they are in
+    /// several), read in pages of ``pageSize``; `nil` when the list fails (a user may GET what
+    /// they may not list).
+    private func list(_ kind: GroupVersionKind, _ wanted: [ReportReference]) async -> Listing? {
+        let namespaces = Set(wanted.map(\.namespace))
+        let namespace = namespaces.count == 1 ? namespaces.first : nil
+        guard let items = try? await client.listAll(kind, namespace: namespace, pageSize: Self.pageSize).items
+        else { return nil }
+        var objects: [String: Resource] = [:]
+        objects.reserveCapacity(items.count)
+        for item in items { objects["\(item.namespace ?? "")/\(item.name)"] = item }
+        return Listing(namespace: namespace, objects: objects)
+    }
+
+    /// Objects per page of a list: large, since 10,000 applications own 90,000 objects and
+    /// every page is a request the client's rate limit counts.
+    static let pageSize = 5_000
 
     /// `wanted` read with a GET each, ``parallelGets`` at once.
     private func get(_ wanted: [ReportReference]) async -> [ReportReference: Resource] {
