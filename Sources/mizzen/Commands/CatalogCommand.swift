@@ -127,6 +127,9 @@ struct CatalogShowCommand: AsyncParsableCommand {
         out.field("Kind", entry.kind.map { "\($0.kind) (\($0.apiVersion))" } ?? "<unknown>")
         out.field("Applies To", entry.appliesToText)
         let spec = entry.definition.spec
+        let conflicts = (spec?["conflictsWith"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !conflicts.isEmpty { out.field("Conflicts With", conflicts.joined(separator: ",")) }
+        if let summary = entry.summary { out.field("Summary", summary) }
         let children = (spec?["childResourceKinds"]?.arrayValue ?? []).map {
             "\($0["kind"]?.stringValue ?? "?") (\($0["apiVersion"]?.stringValue ?? "?"))"
         }

@@ -66,11 +66,21 @@ struct CatalogEntry: Sendable {
         }
     }
 
+    /// The entry of Mizzen's catalog (``OAM/StandardCatalog``) of this name: its own summary and example.
+    var standardEntry: StandardCatalogEntry? {
+        StandardCatalog.entries.first { $0.definition.name == name }
+    }
+
+    /// One line on what a catalog entry produces; `nil` for other definitions.
+    var summary: String? { standardEntry?.summary }
+
     // MARK: Example
 
     /// A minimal use of the definition: a Component for a workload, a trait entry of an
-    /// AppConfig component for a trait, the scope object and a scopes entry for a scope.
+    /// AppConfig component for a trait, the scope object and a scopes entry for a scope —
+    /// or, for an entry of Mizzen's catalog, the example it ships.
     var example: String {
+        if let shipped = standardEntry?.example { return shipped }
         let kindName = kind?.kind ?? "<Kind of \(definitionRef)>"
         let apiVersion = kind?.apiVersion ?? "<group/version>"
         var spec = specSchema.map { Self.minimal($0, name: "spec") } ?? .emptyObject
@@ -202,6 +212,7 @@ struct CatalogEntry: Sendable {
                 ]
             }),
         ]
+        if let summary { members["summary"] = .string(summary) }
         members["example"] = .string(example)
         return .object(members)
     }
