@@ -40,6 +40,7 @@ public enum StandardCatalog {
             daemonSetWorkload,
             jobWorkload,
             cronJobWorkload,
+            podSpecWorkload,
             horizontalPodAutoscalerTrait,
             podDisruptionBudgetTrait,
             serviceExposeTrait,

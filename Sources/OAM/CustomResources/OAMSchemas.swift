@@ -60,6 +60,9 @@ enum OAMSchemas {
         "appliesToWorkloads": S.described(
             "Workloads the trait may be attached to: definition names, CRD names, *.<group> or *.",
             S.strings),
+        "conflictsWith": S.described(
+            "Traits that may not be attached to the same component: TraitDefinition names, *.<group> or *.",
+            S.strings),
         "extension": extensionField,
     ], required: ["definitionRef"])
 

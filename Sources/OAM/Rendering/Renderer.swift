@@ -257,6 +257,12 @@ struct RenderContext {
             definitions.append(catalog.traitDefinition(for: trait.trait))
         }
         let revisionEnabled = definitions.contains { $0.definition?.isRevisionEnabled == true }
+        let violations = traitRuleViolations(definitions, workload: component.spec.workload, component: componentName,
+                                             path: path)
+        guard violations.isEmpty else {
+            errors += violations
+            return nil
+        }
 
         var workloadName = workload.name
         if workloadName.isEmpty {

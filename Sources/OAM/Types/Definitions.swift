@@ -52,6 +52,8 @@ public struct TraitDefinition: TypedObject {
         public var revisionEnabled: Bool?
         public var workloadRefPath: String?
         public var appliesToWorkloads: [String]?
+        /// TraitDefinition names (or `*.<group>`, `*`) of traits that must not share a component with it.
+        public var conflictsWith: [String]?
         public var `extension`: JSONValue?
     }
 

@@ -32,6 +32,7 @@ extension Validator {
             // Traits.
             var traitTypes: [String: Int] = [:]
             var revisionEnabled = false
+            var attached: [AttachedTrait] = []
             for (traitIndex, trait) in (entry.traits ?? []).enumerated() {
                 let traitPath = path.appending("traits").appending(index: traitIndex).appending("trait")
                 guard let definition = validateTrait(trait.trait, subject: subject, path: traitPath, into: &out) else {
@@ -44,6 +45,7 @@ extension Validator {
                     traitTypes[definition.name] = traitIndex
                 }
                 guard let traitDefinition = definition.definition else { continue }
+                attached.append(AttachedTrait(index: traitIndex, name: definition.name, definition: traitDefinition))
                 revisionEnabled = revisionEnabled || traitDefinition.isRevisionEnabled
                 if let workloadDefinition, let component {
                     out += appliesTo(traitDefinition, workload: component.spec.workload,
@@ -51,6 +53,7 @@ extension Validator {
                                      subject: subject, path: traitPath)
                 }
             }
+            out += traitConflicts(attached, component: componentName, subject: subject, path: path)
             if revisionEnabled, let component {
                 out += revisionEnabledNaming(entry, component: component, subject: subject, path: path)
             }

@@ -21,6 +21,7 @@ enum CatalogControllers {
         HorizontalPodAutoscalerTraitController.register(context)
         PodDisruptionBudgetTraitController.register(context)
         ServiceExposeTraitController.register(context)
+        PodSpecWorkloadReconciler.register(context)
         RolloutTraitController.register(context)
     }
 }

@@ -21,6 +21,14 @@ import ControllerRuntime
 ///   is unavailable and `status.numberReady` reaches `desiredNumberScheduled` — the reference
 ///   looks at `numberUnavailable` only, which a DaemonSet nobody reported on yet lacks, so it
 ///   read as HEALTHY before a single Pod existed;
+/// - `standard.oam.dev` PodSpecWorkload: as a ContainerizedWorkload, through the Deployment and
+///   Service of its `status.resources`;
+/// - `batch` Job: HEALTHY once complete; UNHEALTHY when failed (with the `Failed` condition's
+///   reason and message), while still running (as `kubectl wait --for=condition=complete`
+///   would still wait: a Job is done when it is complete, not before) and while suspended;
+/// - `batch` CronJob: HEALTHY unless the latest of its Jobs that finished failed — also when
+///   none ran yet, or it is suspended (said in the diagnosis: suspending is the operator's
+///   choice, not a fault of the application);
 /// - any other kind: UNKNOWN, with its status in `workloadStatus`;
 /// - a workload that does not exist: UNHEALTHY.
 ///
@@ -259,12 +267,16 @@ final class HealthScopeReconciler: Reconciler {
         var health: WorkloadHealth
         let group = GroupVersion(apiVersion: apiVersion).group
         switch (group, kind) {
-        case (OAM.group, ContainerizedWorkload.kind):
+        case (OAM.group, ContainerizedWorkload.kind), (StandardCatalog.group, PodSpecWorkload.kind):
             health = try containerizedWorkloadHealth(workload)
         case ("apps", "Deployment"), ("apps", "StatefulSet"):
             health = Self.replicasHealth(workload)
         case ("apps", "DaemonSet"):
             health = Self.daemonSetHealth(workload)
+        case ("batch", "Job"):
+            health = Self.jobHealth(workload)
+        case ("batch", "CronJob"):
+            health = try cronJobHealth(workload)
         default:
             health = WorkloadHealth(
                 reference: TypedReference(to: workload), status: .unknown,
@@ -274,7 +286,7 @@ final class HealthScopeReconciler: Reconciler {
         return health
     }
 
-    /// A ContainerizedWorkload is healthy when the children its status lists are.
+    /// A ContainerizedWorkload (or PodSpecWorkload) is healthy when the children its status lists are.
     private func containerizedWorkloadHealth(_ workload: Resource) throws -> WorkloadHealth {
         let reference = TypedReference(to: workload)
         let children = (workload.status?["resources"]?.arrayValue ?? []).compactMap {
@@ -331,6 +343,82 @@ final class HealthScopeReconciler: Reconciler {
         return WorkloadHealth(
             reference: TypedReference(to: object), status: healthy ? .healthy : .unhealthy,
             diagnosis: "Ready:\(ready)/\(desired)")
+    }
+}
+
+extension HealthScopeReconciler {
+    /// How a Job stands, from its conditions: finished (`Complete` or `Failed` true), or not.
+    enum JobState: Equatable {
+        case complete
+        case failed(reason: String, message: String)
+        case suspended
+        case running
+    }
+
+    /// The state of `job` (a `batch/v1` Job).
+    static func jobState(_ job: Resource) -> JobState {
+        let conditions = job.status?["conditions"]?.arrayValue ?? []
+        func holds(_ type: String) -> JSONValue? {
+            conditions.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }
+        }
+        if holds("Complete") != nil { return .complete }
+        if let failed = holds("Failed") {
+            return .failed(reason: failed["reason"]?.stringValue ?? "", message: failed["message"]?.stringValue ?? "")
+        }
+        if holds("Suspended") != nil || job.spec?["suspend"]?.boolValue == true { return .suspended }
+        return .running
+    }
+
+    /// Jobs: HEALTHY once complete; UNHEALTHY when failed, suspended or still running.
+    static func jobHealth(_ job: Resource) -> WorkloadHealth {
+        let succeeded = job.status?["succeeded"]?.intValue ?? 0
+        let completions = job.spec?["completions"]?.intValue ?? 1
+        let progress = "Succeeded:\(succeeded)/\(completions)"
+        let (status, diagnosis): (HealthStatus, String)
+        switch jobState(job) {
+        case .complete:
+            (status, diagnosis) = (.healthy, "Complete \(progress)")
+        case .failed(let reason, let message):
+            let why = [reason, message].filter { !$0.isEmpty }.joined(separator: ": ")
+            (status, diagnosis) = (.unhealthy, "Failed \(progress)" + (why.isEmpty ? "" : " (\(why))"))
+        case .suspended:
+            (status, diagnosis) = (.unhealthy, "Suspended \(progress)")
+        case .running:
+            let active = job.status?["active"]?.intValue ?? 0
+            (status, diagnosis) = (.unhealthy, "Running active:\(active) \(progress)")
+        }
+        return WorkloadHealth(reference: TypedReference(to: job), status: status, diagnosis: diagnosis)
+    }
+
+    /// CronJobs: UNHEALTHY when the latest of the Jobs it owns that finished failed.
+    func cronJobHealth(_ cronJob: Resource) throws -> WorkloadHealth {
+        let informer = references.watch(GroupVersionKind(group: "batch", version: "v1", kind: "Job"))
+        guard informer.hasSynced else { throw NotSynced(kind: informer.kind) }
+        let jobs = cronJob.uid.map { informer.cache.objects(index: Indexes.owner, value: $0) } ?? []
+        return Self.cronJobHealth(cronJob, jobs: jobs)
+    }
+
+    /// The health of `cronJob` given the Jobs it owns.
+    static func cronJobHealth(_ cronJob: Resource, jobs: [Resource]) -> WorkloadHealth {
+        let finished = jobs.filter { jobState($0) != .running && jobState($0) != .suspended }
+            .sorted { ($0.creationTimestamp ?? "", $0.name) < ($1.creationTimestamp ?? "", $1.name) }
+        let active = cronJob.status?["active"]?.arrayValue?.count ?? 0
+        var notes: [String] = []
+        if cronJob.spec?["suspend"]?.boolValue == true { notes.append("Suspended") }
+        notes.append("Active:\(active)")
+        var status = HealthStatus.healthy
+        if let last = finished.last {
+            if case .failed(let reason, _) = jobState(last) {
+                status = .unhealthy
+                notes.append("last Job \(last.name) failed" + (reason.isEmpty ? "" : " (\(reason))"))
+            } else {
+                notes.append("last Job \(last.name) complete")
+            }
+        } else {
+            notes.append("no Job finished yet")
+        }
+        return WorkloadHealth(reference: TypedReference(to: cronJob), status: status,
+                              diagnosis: notes.joined(separator: " "))
     }
 }
 
