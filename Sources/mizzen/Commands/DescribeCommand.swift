@@ -51,7 +51,9 @@ struct DescribeCommand: AsyncParsableCommand {
             let description = try await ObjectDescriber(client: target.client).describe(object, presentation: resolved.presentation)
             switch output {
             case let format?: StandardOutput.write(format.text(description.json))
-            case nil: StandardOutput.write(DescriptionText.render(description, terminal: terminal))
+            case nil:
+                StandardOutput.write(DescriptionText.render(description, terminal: terminal))
+                if case .applicationConfiguration = resolved.presentation { StandardOutput.writeLine("Graph:  `mizzen graph \(name)` (-o svg|dot|mermaid) draws its components, scopes and data edges") }
             }
         }
     }
