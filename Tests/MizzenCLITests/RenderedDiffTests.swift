@@ -116,4 +116,30 @@ struct RenderedDiffTests {
             #expect(diff.stdout.hasSuffix("+0 added ~3 changed -0 removed !0 drifted\n"), "\(diff.stdout)")
         }
     }
+
+    @Test("a Component edit: the AppConfig following it gets the new revision's workload beside the old one, the pinned one stays")
+    func componentRevisions() async throws {
+        guard Kubectl.isInstalled else { return }
+        try await PlaneSession.with { session in
+            let example = CLI.example("component-versioning")
+            try await session.up([example])
+            let edited = try CLIPlace.editedExample("component-versioning") { file, text in
+                guard file == "component.yaml", let range = text.range(of: "frontend:2.0") else { return text }
+                return text.replacingCharacters(in: range, with: "frontend:3.0")
+            }
+            defer { try? FileManager.default.removeItem(atPath: edited) }
+            let diff = try await session.run(["diff", "-f", edited + "/component.yaml"])
+            #expect(diff.status == 1, "\(diff.stderr)")
+            #expect(diff.stdout.contains(
+                "# added: AppConfig/frontend-canary · Component/frontend (frontend-v3)\n--- live/ContainerizedWorkload/frontend-v3\n"),
+                "\(diff.stdout)")
+            #expect(diff.stdout.contains(
+                "# added: AppConfig/frontend-canary · Component/frontend (frontend-v3) · translated\n--- live/Deployment/frontend-v3\n"))
+            #expect(diff.stdout.contains("\n-    name: frontend-v2\n+    name: frontend-v3\n"), "the canary trait moves to the new workload")
+            #expect(!diff.stdout.contains("frontend-stable ·"), "the pinned AppConfig renders nothing new")
+            #expect(diff.stdout.contains(
+                "note: Component/frontend changes: the controller records revision frontend-v3; ApplicationConfiguration/frontend-canary follows it (below); unchanged: ApplicationConfiguration/frontend-stable pins frontend-v1\n"))
+            #expect(diff.stdout.hasSuffix("+3 added ~2 changed -0 removed !0 drifted\n"), "frontend-v2 is kept (revisionEnabled)")
+        }
+    }
 }

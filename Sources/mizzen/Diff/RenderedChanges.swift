@@ -64,7 +64,7 @@ struct RenderedChanges {
         }
 
         // Components: the revision the controller would record for each changed spec.
-        var changedComponents: [(namespace: String, name: String, revision: String)] = []
+        var changedComponents: [(namespace: String, name: String, revision: String, isNew: Bool)] = []
         for namespace in names {
             guard var state = namespaces[namespace] else { continue }
             let given = Set(components.filter { ($0.namespace ?? client.defaultNamespace) == namespace }.map(\.name))
@@ -74,7 +74,7 @@ struct RenderedChanges {
                 let simulated = Self.withLatestRevision(desired, revisions: state.revisions)
                 state.components[desired.name] = simulated
                 if live?.resource.spec != desired.resource.spec, let revision = simulated.latestRevision?.name {
-                    changedComponents.append((namespace, desired.name, revision))
+                    changedComponents.append((namespace, desired.name, revision, live == nil))
                 }
             }
             // Live Components the controller has not given a revision yet get their first one too.
@@ -116,7 +116,7 @@ struct RenderedChanges {
             {
                 followers.append("ApplicationConfiguration/\(appConfig.name)")
             }
-            var note = "Component/\(change.name) changes: the controller records revision \(change.revision); "
+            var note = "Component/\(change.name) \(change.isNew ? "is new" : "changes"): the controller records revision \(change.revision); "
             note += followers.isEmpty
                 ? "no ApplicationConfiguration follows it"
                 : "\(followers.joined(separator: ", ")) follow\(followers.count == 1 ? "s" : "") it (below)"
