@@ -11,16 +11,20 @@ enum EndpointControllers {
         let manager = context.manager
         let services = manager.informer(for: serviceKind)
         let pods = manager.informer(for: Pods.kind)
+        let podLabels = LabelTracker(pods) { Dictionary($0.labels.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        let serviceSelectors = LabelTracker(services, extract: ServiceEndpoints.selector(of:))
         let endpoints = manager.informer(for: EndpointsReconciler.kind)
         let slices = manager.informer(for: EndpointSliceReconciler.kind, indexes: [
             EndpointSliceReconciler.serviceIndex: Indexes.label(EndpointSliceReconciler.serviceNameLabel),
         ])
 
-        let endpointsReconciler = EndpointsReconciler(context: context, services: services, pods: pods, endpoints: endpoints)
+        let endpointsReconciler = EndpointsReconciler(
+            context: context, services: services, pods: pods, podLabels: podLabels, endpoints: endpoints)
         let endpointsController = Controller(
             name: EndpointsReconciler.controllerName, reconciler: endpointsReconciler, primary: services,
             workers: context.workers, logger: context.logger)
-        let sliceReconciler = EndpointSliceReconciler(context: context, services: services, pods: pods, slices: slices)
+        let sliceReconciler = EndpointSliceReconciler(
+            context: context, services: services, pods: pods, podLabels: podLabels, slices: slices)
         let sliceController = Controller(
             name: EndpointSliceReconciler.controllerName, reconciler: sliceReconciler, primary: services,
             workers: context.workers, logger: context.logger)
@@ -47,11 +51,11 @@ enum EndpointControllers {
                 changed.append(old)
             }
             let namespace = event.object.namespace
-            for service in services.cache.list(namespace: namespace) {
-                guard let selector = ServiceEndpoints.selector(of: service),
-                    changed.contains(where: { ServiceEndpoints.matches(selector, labels: $0.labels) })
-                else { continue }
-                for controller in both { await controller.enqueue(ObjectKey(service)) }
+            let selecting = serviceSelectors.keys(in: namespace) { selector in
+                changed.contains { ServiceEndpoints.matches(selector, labels: $0.labels) }
+            }
+            for service in selecting {
+                for controller in both { await controller.enqueue(service) }
             }
         }
         endpoints.addHandler { event in

@@ -27,12 +27,15 @@ final class EndpointSliceReconciler: Reconciler {
     let client: KubernetesClient
     let services: Informer
     let pods: Informer
+    /// The Pods' labels, to find a Service's Pods without parsing the namespace's.
+    let podLabels: LabelTracker
     let slices: Informer
     let events: any EventSink
     let triggerTimes = TriggerTimes()
     let expectations = SliceExpectations()
 
-    init(context: ClusterContext, services: Informer, pods: Informer, slices: Informer) {
+    init(context: ClusterContext, services: Informer, pods: Informer, podLabels: LabelTracker, slices: Informer) {
+        self.podLabels = podLabels
         self.client = context.client
         self.services = services
         self.pods = pods
@@ -58,7 +61,7 @@ final class EndpointSliceReconciler: Reconciler {
         let cached = slices.cache.objects(index: Self.serviceIndex, value: "\(key.namespace)/\(key.name)")
         // The cache has not seen this controller's last writes yet: their events queue the Service again.
         guard expectations.isSatisfied(by: cached, for: key) else { return .requeue(after: .milliseconds(100)) }
-        let backing = ServiceEndpoints.pods(of: service, among: pods.cache.list(namespace: key.namespace))
+        let backing = ServiceEndpoints.pods(of: service, labels: podLabels, pods: pods)
         let (triggerTime, seenBefore) = triggerTimes.change(for: service, pods: backing)
         let desired = Self.slices(of: service, pods: backing)
         let labels = ServiceEndpoints.labels(

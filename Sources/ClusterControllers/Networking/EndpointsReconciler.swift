@@ -19,11 +19,14 @@ final class EndpointsReconciler: Reconciler {
     let client: KubernetesClient
     let services: Informer
     let pods: Informer
+    /// The Pods' labels, to find a Service's Pods without parsing the namespace's.
+    let podLabels: LabelTracker
     let endpoints: Informer
     let events: any EventSink
     let triggerTimes = TriggerTimes()
 
-    init(context: ClusterContext, services: Informer, pods: Informer, endpoints: Informer) {
+    init(context: ClusterContext, services: Informer, pods: Informer, podLabels: LabelTracker, endpoints: Informer) {
+        self.podLabels = podLabels
         self.client = context.client
         self.services = services
         self.pods = pods
@@ -44,7 +47,7 @@ final class EndpointsReconciler: Reconciler {
             return .done
         }
         guard ServiceEndpoints.selector(of: service) != nil else { return .done }
-        let backing = ServiceEndpoints.pods(of: service, among: pods.cache.list(namespace: key.namespace))
+        let backing = ServiceEndpoints.pods(of: service, labels: podLabels, pods: pods)
         let (triggerTime, seenBefore) = triggerTimes.change(for: service, pods: backing)
         let subsets = Self.subsets(of: service, pods: backing)
         let labels = ServiceEndpoints.labels(

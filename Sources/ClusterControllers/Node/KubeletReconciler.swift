@@ -25,11 +25,14 @@ final class KubeletReconciler: Reconciler {
     let client: KubernetesClient
     let events: any EventSink
     let addresses: PodIPAllocator
+    /// The Pods of the node, kept from the informer's events (no Pod parsed per address).
+    let tracker: NodePodTracker
     /// The images "pulled" so far: a pull of one of them with `IfNotPresent` is skipped.
     private let images = Mutex<Set<String>>([])
 
-    init(context: ClusterContext, pods: Informer) {
+    init(context: ClusterContext, pods: Informer, tracker: NodePodTracker) {
         self.options = context.options.node
+        self.tracker = tracker
         self.timing = PodSimulation.Timing(context.options.node)
         self.pods = pods
         self.client = context.client
@@ -72,14 +75,9 @@ final class KubeletReconciler: Reconciler {
     private func podIP(of pod: Resource) -> String? {
         if pod.spec?["hostNetwork"]?.boolValue == true { return options.internalIP }
         if let held = pod.status?["podIP"]?.stringValue, !held.isEmpty { return held }
-        let live = pods.cache.list().filter { other in
-            other.spec?["nodeName"]?.stringValue == options.name && other.spec?["hostNetwork"]?.boolValue != true
-                && !["Succeeded", "Failed"].contains(Pods.phase(of: other))
-        }
-        return addresses.address(
-            for: pod.uid ?? pod.name,
-            inUse: Set(live.filter { $0.uid != pod.uid }.compactMap { $0.status?["podIP"]?.stringValue }),
-            live: Set(live.compactMap(\.uid)))
+        // This Pod holds no address yet (above), so every address in use is another's.
+        let (inUse, live) = tracker.addresses(on: options.name)
+        return addresses.address(for: pod.uid ?? pod.name, inUse: inUse, live: live)
     }
 
     /// The Events of the change from the Pod's status to the simulation's at `now`.

@@ -12,11 +12,12 @@ enum NodeControllers {
     /// Adds the area's controllers to `context.manager`.
     static func register(_ context: ClusterContext) {
         let pods = context.manager.informer(for: Pods.kind)
+        let tracker = NodePodTracker(pods: pods)
         let node = NodeReconciler(context: context)
         let nodes = node.nodes
         registerNode(node, context: context)
-        registerScheduler(context: context, pods: pods, nodes: nodes)
-        registerKubelet(context: context, pods: pods)
+        registerScheduler(context: context, pods: pods, nodes: nodes, tracker: tracker)
+        registerKubelet(context: context, pods: pods, tracker: tracker)
     }
 
     private static func registerNode(_ reconciler: NodeReconciler, context: ClusterContext) {
@@ -39,8 +40,10 @@ enum NodeControllers {
         context.manager.add(controller)
     }
 
-    private static func registerScheduler(context: ClusterContext, pods: Informer, nodes: Informer) {
-        let reconciler = SchedulerReconciler(context: context, pods: pods, nodes: nodes)
+    private static func registerScheduler(
+        context: ClusterContext, pods: Informer, nodes: Informer, tracker: NodePodTracker
+    ) {
+        let reconciler = SchedulerReconciler(context: context, pods: pods, nodes: nodes, tracker: tracker)
         // One worker: see SchedulerReconciler on assumed Pods.
         let controller = Controller(
             name: "default-scheduler", reconciler: reconciler, primary: pods, workers: 1, logger: context.logger)
@@ -80,8 +83,8 @@ enum NodeControllers {
         context.manager.add(controller)
     }
 
-    private static func registerKubelet(context: ClusterContext, pods: Informer) {
-        let reconciler = KubeletReconciler(context: context, pods: pods)
+    private static func registerKubelet(context: ClusterContext, pods: Informer, tracker: NodePodTracker) {
+        let reconciler = KubeletReconciler(context: context, pods: pods, tracker: tracker)
         let controller = Controller(
             name: "kubelet", reconciler: reconciler, primary: pods, workers: context.workers, logger: context.logger)
         let node = context.options.node.name

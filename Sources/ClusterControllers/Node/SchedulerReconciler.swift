@@ -25,10 +25,13 @@ final class SchedulerReconciler: Reconciler {
     let nodes: Informer
     let client: KubernetesClient
     let events: any EventSink
+    /// The Pods of the node, kept from the informer's events (no Pod parsed per placement).
+    let tracker: NodePodTracker
     private let assumed = Mutex<[String: Resource]>([:])
 
-    init(context: ClusterContext, pods: Informer, nodes: Informer) {
+    init(context: ClusterContext, pods: Informer, nodes: Informer, tracker: NodePodTracker) {
         self.options = context.options.node
+        self.tracker = tracker
         self.pods = pods
         self.nodes = nodes
         self.client = context.client
@@ -80,17 +83,12 @@ final class SchedulerReconciler: Reconciler {
 
     /// The active Pods on `node`: those the cache shows there and those just bound.
     private func boundPods(on node: String) -> [Resource] {
-        let all = pods.cache.list()
-        let cached = all.filter { pod in
-            pod.spec?["nodeName"]?.stringValue == node && Pods.phase(of: pod) != "Succeeded"
-                && Pods.phase(of: pod) != "Failed"
-        }
-        let seen = Set(cached.compactMap(\.uid))
-        let unbound = Set(all.filter { ($0.spec?["nodeName"]?.stringValue ?? "").isEmpty }.compactMap(\.uid))
+        let active = tracker.activePods(on: node)
+        let unbound = tracker.unboundUIDs
         return assumed.withLock { assumed in
-            // An assumed Pod leaves the list once the cache shows it bound, or gone.
-            assumed = assumed.filter { uid, _ in !seen.contains(uid) && unbound.contains(uid) }
-            return cached + assumed.values
+            // An assumed Pod leaves the list once the tracker shows it bound, or gone.
+            assumed = assumed.filter { uid, _ in active[uid] == nil && unbound.contains(uid) }
+            return Array(active.values) + assumed.values
         }
     }
 
