@@ -100,6 +100,7 @@ struct AppWaiter {
         let inspector = AppInspector(client: client)
         var first = true
         var last = WaitGoal.Standing.pending("nothing read yet", failing: false)
+        var shown = ""
         // One stream of wakes: the watches', the resync's and the deadline's.
         let (wakes, continuation) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(2))
         let relay = Task {
@@ -132,7 +133,10 @@ struct AppWaiter {
             last = goal.standing(report, appConfig: appConfig)
             switch last {
             case .met: return .met
-            case .pending(let why, _): progress("waiting for \(app) to be \(goal): \(why)")
+            case .pending(let why, _):
+                let line = "waiting for \(app) to be \(goal): \(why)"
+                if line != shown { progress(line) }
+                shown = line
             }
             if clock.now >= deadline { break }
         }
