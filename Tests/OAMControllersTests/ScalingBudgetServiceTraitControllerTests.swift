@@ -237,6 +237,37 @@ struct ScalingBudgetServiceTraitControllerTests {
         }
     }
 
+    @Test("an AppConfig putting an autoscaler and a ManualScalerTrait on one component is refused, and no HPA is made", arguments: Substrate.available)
+    func conflictingScalers(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
+            try await runtime.create(Self.deploymentComponent)
+            let app = Self.app(trait: """
+                        apiVersion: core.oam.dev/v1alpha2
+                        kind: ManualScalerTrait
+                        spec: {replicaCount: 2}
+                    - trait:
+                        apiVersion: standard.oam.dev/v1alpha1
+                        kind: HorizontalPodAutoscalerTrait
+                        metadata: {name: web-autoscaler}
+                        spec: {maxReplicas: 4}
+                """)
+            do {
+                try await runtime.create(app)
+                // Admitted (no admission webhook on this substrate): the controller refuses to render it.
+                let refused = try await runtime.waitFor(Kinds.appConfig, "shop") { app in
+                    (app.status?["conditions"]?.arrayValue ?? []).contains {
+                        $0["type"] == "Synced" && $0["message"]?.stringValue?.contains("conflicts with") == true
+                    }
+                }
+                #expect(refused.status?["conditions"]?[0]?["status"] == "False")
+            } catch let error as APIError {
+                #expect(error.message.contains("conflicts with"), "\(error.message)")
+            }
+            await runtime.manager.waitUntilIdle()
+            #expect(try await runtime.get(Self.autoscaler, "web-autoscaler") == nil)
+        }
+    }
+
     /// Expects a full resync of the test's controllers, once worked through, to write none of `objects`.
     private func expectResyncWritesNothing(
         _ runtime: Runtime, _ objects: [(GroupVersionKind, String)]

@@ -273,4 +273,33 @@ struct ScalingBudgetServiceTraitTests {
         ])
         #expect(trait.object.name.hasPrefix("web-horizontalpodautoscalertraits-"))
     }
+
+    @Test("validation refuses an autoscaler and a ManualScalerTrait on one component, at the later trait's line")
+    func conflictsWithManualScaler() throws {
+        let diagnostics = try validate(webComponent + """
+
+            ---
+            apiVersion: core.oam.dev/v1alpha2
+            kind: ApplicationConfiguration
+            metadata: {name: shop}
+            spec:
+              components:
+              - componentName: web
+                traits:
+                - trait:
+                    apiVersion: core.oam.dev/v1alpha2
+                    kind: ManualScalerTrait
+                    spec: {replicaCount: 2}
+                - trait:
+                    apiVersion: standard.oam.dev/v1alpha1
+                    kind: HorizontalPodAutoscalerTrait
+                    spec: {maxReplicas: 4}
+            """)
+        let conflicts = errors(diagnostics).filter { $0.contains("conflicts with") }
+        #expect(conflicts.count == 1, "\(errors(diagnostics))")
+        let message = try #require(conflicts.first)
+        #expect(message.contains("test.yaml:"))
+        #expect(message.contains(HorizontalPodAutoscalerTrait.definitionName))
+        #expect(message.contains("manualscalertraits.core.oam.dev"))
+    }
 }
