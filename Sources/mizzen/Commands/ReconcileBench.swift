@@ -199,6 +199,9 @@ struct ReconcileBench: AsyncParsableCommand {
         print("reconcile:   changed, as the informers saw it: "
             + tally.counts.map { "\($0.count) \($0.kind)" }.joined(separator: ", "))
         for example in tally.examples { print("reconcile:     \(example)") }
+        if tally.counts.allSatisfy({ $0.kind == "Lease" }) {
+            print("reconcile:   (the simulated node's heartbeat: kubelet renews its Lease every 10 s whether or not anything changed)")
+        }
     }
 
     /// The plane's controllers with as many workers as the OAM ones.
