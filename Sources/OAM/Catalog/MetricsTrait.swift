@@ -115,7 +115,7 @@ extension StandardCatalog {
                 OAMCustomResourceDefinitions.column("REASON", "\(monitored).reason"),
                 OAMCustomResourceDefinitions.ageColumn,
             ],
-            spec: spec, status: status,
+            spec: S.described("Where and how Prometheus scrapes the workload.", spec), status: status,
             description: "Has Prometheus scrape the workload through a Prometheus Operator ServiceMonitor.",
             group: group, version: version)
         let definition = definition(kind: TraitDefinition.kind, name: MetricsTrait.definitionName, spec: [

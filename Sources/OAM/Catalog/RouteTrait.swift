@@ -138,7 +138,7 @@ extension StandardCatalog {
                 OAMCustomResourceDefinitions.column("ADDRESS", ".status.address"),
                 OAMCustomResourceDefinitions.ageColumn,
             ],
-            spec: spec, status: status,
+            spec: S.described("Which host and path lead to the workload, and how.", spec), status: status,
             description: "Routes a host and path to the workload through an Ingress.",
             group: group, version: version)
         let definition = definition(kind: TraitDefinition.kind, name: RouteTrait.definitionName, spec: [

@@ -22,6 +22,8 @@ enum CatalogControllers {
         PodDisruptionBudgetTraitController.register(context)
         ServiceExposeTraitController.register(context)
         PodSpecWorkloadReconciler.register(context)
+        RouteTraitReconciler.register(context)
+        MetricsTraitReconciler.register(context)
         RolloutTraitController.register(context)
     }
 }
