@@ -102,7 +102,7 @@ struct GraphCommandTests {
         #expect(graph.nodes["trait:front:0"]?.reference == "ManualScalerTrait (not applied yet)")
         let text = GraphText.text(graph, terminal: .plain)
         #expect(text.contains("layer 3  (reads from layer 2)\n  component front  progressing  ← api (api-url)\n"), "\(text)")
-        #expect(text.contains("  db-host: db → api  (workload not rendered yet → workload not rendered yet spec.db)  waiting not evaluated by the controller yet"), "\(text)")
+        #expect(text.contains("  db-host: db → api  ((not rendered yet) → (not rendered yet) spec.db)  waiting not evaluated by the controller yet"), "\(text)")
     }
 
     @Test("the SVG layout puts each layer in its own column, is the same every time, and is well-formed XML")

@@ -54,6 +54,8 @@ struct AppGraph: Sendable {
     var name: String
     var namespace: String
     var health: Health
+    /// The last error the controller reported, with the object and field path it concerns.
+    var lastError: String?
     var components: [Component] = []
     var nodes: OrderedDictionary<String, Node> = [:]
     /// Scope node → the component nodes (workloads) in it.
@@ -64,7 +66,7 @@ struct AppGraph: Sendable {
 
     /// The graph of the application `appConfig`, as `report` found it.
     static func build(appConfig: Resource, report: AppReport) -> AppGraph {
-        var graph = AppGraph(name: report.name, namespace: report.namespace, health: report.health)
+        var graph = AppGraph(name: report.name, namespace: report.namespace, health: report.health, lastError: report.lastError)
         let entries = appConfig.spec?["components"]?.arrayValue ?? []
         // Producers and consumers by the spec: output name → node; node → output names read.
         var producers: [String: String] = [:]
@@ -75,7 +77,7 @@ struct AppGraph: Sendable {
             let entry: JSONValue? = index < entries.count ? entries[index] : nil
             let workloadID = "workload:\(component.name)"
             let workload = Node(
-                id: workloadID, role: .workload, reference: component.workload?.reference ?? "workload not rendered yet",
+                id: workloadID, role: .workload, reference: component.workload?.reference ?? "(not rendered yet)",
                 health: component.workload?.health ?? .progressing,
                 detail: component.workload?.detail ?? (component.waiting.first.map { "waits on \($0)" } ?? "not applied yet"),
                 component: component.name)

@@ -50,6 +50,10 @@ enum GraphText {
             }
             lines.append(line)
         }
+        if let error = graph.lastError {
+            lines.append(terminal.paint("Last error", .bold))
+            lines.append("  " + terminal.paint(error, .red))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
