@@ -107,6 +107,42 @@ struct ScalingBudgetServiceTraitControllerTests {
         }
     }
 
+    @Test("an autoscaler on a ContainerizedWorkload scales its Deployment, and a budget selects that Deployment's Pods", arguments: Substrate.available)
+    func autoscalerOnChild(on substrate: Substrate) async throws {
+        try await Runtime.with(on: substrate) { runtime in
+            try await runtime.create("""
+                apiVersion: core.oam.dev/v1alpha2
+                kind: Component
+                metadata: {name: web}
+                spec:
+                  workload:
+                    apiVersion: core.oam.dev/v1alpha2
+                    kind: ContainerizedWorkload
+                    spec:
+                      containers: [{name: web, image: "nginx:1.27"}]
+                ---
+
+                """ + Self.app(trait: """
+                        apiVersion: standard.oam.dev/v1alpha1
+                        kind: HorizontalPodAutoscalerTrait
+                        metadata: {name: web-autoscaler}
+                        spec: {maxReplicas: 3}
+                    - trait:
+                        apiVersion: standard.oam.dev/v1alpha1
+                        kind: PodDisruptionBudgetTrait
+                        metadata: {name: web-budget}
+                        spec: {maxUnavailable: 1}
+                """))
+            let deployment = try await runtime.waitFor(Kinds.deployment, "web")
+            let hpa = try await runtime.waitFor(Self.autoscaler, "web-autoscaler")
+            #expect(hpa.valueIfPresent(at: "spec.scaleTargetRef") == ["apiVersion": "apps/v1", "kind": "Deployment", "name": "web"])
+            let pdb = try await runtime.waitFor(Self.budget, "web-budget")
+            #expect(pdb.spec?["selector"] == deployment.spec?["selector"])
+            let trait = try await runtime.waitFor(HorizontalPodAutoscalerTrait.traitKind, "web-autoscaler") { Self.synced($0) }
+            #expect(trait.status?["target"] == "Deployment/web")
+        }
+    }
+
     @Test("a budget trait makes a PDB over the Deployment's Pods, mirrors its counts and follows a switch to maxUnavailable", arguments: Substrate.available)
     func budgetTrait(on substrate: Substrate) async throws {
         var options = OAMControllers.Options()
