@@ -145,9 +145,9 @@ extension AppReport {
     }
 
     /// The objects the health of `object` reads besides itself: the Deployment a
-    /// ContainerizedWorkload's status lists (``HealthRules`` judges it by that alone).
+    /// ContainerizedWorkload's (or PodSpecWorkload's) status lists (``HealthRules`` judges it by that alone).
     static func childReferences(of object: Resource) -> [ReportReference] {
-        guard object.kind == "ContainerizedWorkload" else { return [] }
+        guard object.kind == "ContainerizedWorkload" || object.kind == PodSpecWorkload.kind else { return [] }
         let namespace = object.namespace ?? "default"
         return (object.status?["resources"]?.arrayValue ?? []).compactMap { child in
             guard child["kind"]?.stringValue == "Deployment", child["apiVersion"]?.stringValue != nil else { return nil }

@@ -62,8 +62,14 @@ enum HealthRules {
             let desired = object.status?["desiredNumberScheduled"]?.intValue ?? 0
             let ready = object.status?["numberReady"]?.intValue ?? 0
             return Verdict(health: ready >= desired && object.status != nil ? .healthy : .progressing, detail: "\(ready)/\(desired) ready")
-        case (OAM.group, "ContainerizedWorkload"):
+        case (OAM.group, "ContainerizedWorkload"), (StandardCatalog.group, PodSpecWorkload.kind):
             return containerized(object, children: children)
+        case ("batch", "Job"):
+            return job(object)
+        case ("batch", "CronJob"):
+            let active = object.status?["active"]?.arrayValue?.count ?? 0
+            let suspended = object.spec?["suspend"]?.boolValue == true
+            return Verdict(health: .healthy, detail: suspended ? "suspended" : "\(active) active")
         case (OAM.group, "HealthScope"):
             let status = object.status?["scopeHealthCondition"]?["healthStatus"]?.stringValue
             switch status {
@@ -94,6 +100,21 @@ enum HealthRules {
         let updated = object.kind == "Deployment" ? object.status?["updatedReplicas"]?.intValue ?? 0 : have
         let done = have >= wanted && updated >= wanted
         return Verdict(health: done ? .healthy : .progressing, detail: "\(have)/\(wanted) \(word)")
+    }
+
+    /// A Job: healthy once complete, unhealthy when failed, progressing while it runs (as the
+    /// HealthScope judges it).
+    private static func job(_ object: Resource) -> Verdict {
+        let done = conditions(object).first { ($0.type == "Complete" || $0.type == "Failed") && $0.status == "True" }
+        let succeeded = object.status?["succeeded"]?.intValue ?? 0
+        let completions = object.spec?["completions"]?.intValue ?? 1
+        switch done?.type {
+        case "Complete": return Verdict(health: .healthy, detail: "complete (\(succeeded)/\(completions))")
+        case "Failed":
+            let why = done.map { $0.message.isEmpty ? $0.reason : $0.message } ?? ""
+            return Verdict(health: .unhealthy, detail: "failed: \(why)")
+        default: return Verdict(health: .progressing, detail: "running (\(succeeded)/\(completions) succeeded)")
+        }
     }
 
     /// A RolloutTrait: its phase, batch, both revisions and why it waits; rolled back is
