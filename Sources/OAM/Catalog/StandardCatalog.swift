@@ -46,6 +46,11 @@ public enum StandardCatalog {
             serviceExposeTrait,
             routeTrait,
             metricsTrait,
+            sidecarTrait,
+            envTrait,
+            initContainerTrait,
+            nodePlacementTrait,
+            podMetadataTrait,
             rolloutTrait,
         ]
     }

@@ -25,5 +25,6 @@ enum CatalogControllers {
         RouteTraitReconciler.register(context)
         MetricsTraitReconciler.register(context)
         RolloutTraitController.register(context)
+        PodTemplatePatchControllers.register(context)
     }
 }

@@ -29,6 +29,11 @@ enum AppliedState {
     /// Whether `actual` holds every member of `expected` with the same value (arrays element by
     /// element, with the same length); members only in `actual` (defaults, status, other
     /// managers' fields) do not matter.
+    ///
+    /// Lists of named objects (containers, env, volumes…) are lists server-side apply merges by
+    /// key: an element another manager added (a sidecar, an env var of a trait) is not ours to
+    /// remove and a re-apply would not remove it, so only ours must be there, each in an element
+    /// of the same name.
     static func contains(_ actual: JSONValue, _ expected: JSONValue) -> Bool {
         switch (actual, expected) {
         case (.object(let actualMembers), .object(let expectedMembers)):
@@ -41,6 +46,11 @@ enum AppliedState {
             }
             return true
         case (.array(let actualElements), .array(let expectedElements)):
+            if !expectedElements.isEmpty, expectedElements.allSatisfy({ $0["name"]?.stringValue != nil }) {
+                return expectedElements.allSatisfy { element in
+                    actualElements.contains { $0["name"] == element["name"] && contains($0, element) }
+                }
+            }
             guard actualElements.count == expectedElements.count else { return false }
             return zip(actualElements, expectedElements).allSatisfy { contains($0, $1) }
         default:
