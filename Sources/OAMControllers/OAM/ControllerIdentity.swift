@@ -9,8 +9,10 @@ import OAM
 ///
 /// The rules follow the controllers' calls: they watch every OAM kind and write the status of
 /// ApplicationConfigurations, Components, workloads, traits and scopes; they apply and
-/// garbage-collect the objects the built-in definitions render (ContainerizedWorkloads,
-/// ManualScalerTraits, Deployments, Services, ConfigMaps), keep Component revisions as
+/// garbage-collect the objects the built-in definitions and the catalog render
+/// (ContainerizedWorkloads, ManualScalerTraits, the catalog's kinds, Deployments, StatefulSets,
+/// DaemonSets, Jobs, CronJobs, Services, ConfigMaps, HorizontalPodAutoscalers,
+/// PodDisruptionBudgets, Ingresses, ServiceMonitors), keep Component revisions as
 /// ControllerRevisions, read CRDs (to learn which kinds are served and their schemas), record
 /// Events, hold a Lease when electing a leader, and register their admission webhooks. Nothing
 /// else: no Secrets, no Pods, no namespaces (discovery is every authenticated user's).
@@ -41,7 +43,16 @@ public enum ControllerIdentity {
             "applicationconfigurations/status", "components/status", "containerizedworkloads/status",
             "manualscalertraits/status", "healthscopes/status",
         ], statusWrite),
-        rule("apps", ["deployments", "controllerrevisions"], write),
+        // The catalog's kinds (StandardCatalog) and what their reconcilers make or patch.
+        rule(StandardCatalog.group, catalogPlurals, write),
+        rule(StandardCatalog.group, catalogPlurals.map { "\($0)/status" }, statusWrite),
+        rule("apps", ["deployments", "controllerrevisions", "statefulsets", "daemonsets"], write),
+        rule("apps", ["replicasets"], read),
+        rule("batch", ["jobs", "cronjobs"], write),
+        rule("autoscaling", ["horizontalpodautoscalers"], write),
+        rule("policy", ["poddisruptionbudgets"], write),
+        rule("networking.k8s.io", ["ingresses"], write),
+        rule("monitoring.coreos.com", ["servicemonitors"], write),
         rule("", ["services", "configmaps"], write),
         rule("", ["events"], ["create", "update", "patch"]),
         rule("coordination.k8s.io", ["leases"], ["get", "create", "update"]),
@@ -49,6 +60,11 @@ public enum ControllerIdentity {
         rule("admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"],
              ["get", "create", "update", "patch", "delete"]),
     ]
+
+    /// The plural names of the catalog's custom kinds.
+    static var catalogPlurals: [String] {
+        StandardCatalog.entries.compactMap { $0.customResourceDefinition?.spec?["names"]?["plural"]?.stringValue }
+    }
 
     /// What `mizzen install` applies for it, in order.
     public static var objects: [Resource] {
