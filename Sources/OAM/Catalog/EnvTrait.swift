@@ -18,7 +18,7 @@ extension StandardCatalog {
                 "env": S.described(
                     "The variables: a literal value, or valueFrom a secretKeyRef, configMapKeyRef or fieldRef.",
                     S.array(PodTemplateSchemas.envVar)),
-                "containers": S.described("The containers that get them; all of the pod template's when empty.",
+                "containers": S.described("The containers that get them; the workload's own (not the sidecars) when empty.",
                                           S.strings),
             ], required: ["env"],
             description: "Environment variables added to a workload's containers.",

@@ -24,7 +24,7 @@ extension StandardCatalog {
                     "Mounts added to the workload's own containers, to see what the init containers wrote.",
                     S.array(PodTemplateSchemas.volumeMount)),
                 "appContainers": S.described(
-                    "The workload's containers that get appVolumeMounts; all of them when empty.", S.strings),
+                    "The workload's containers that get appVolumeMounts; its own (not the sidecars) when empty.", S.strings),
             ], required: ["initContainers"],
             description: "Init containers (and their volumes) added to a workload's pod template.",
             example: """

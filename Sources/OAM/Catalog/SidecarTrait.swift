@@ -30,7 +30,7 @@ extension StandardCatalog {
                     "Mounts added to the workload's own containers, to share a volume with the sidecars.",
                     S.array(PodTemplateSchemas.volumeMount)),
                 "appContainers": S.described(
-                    "The workload's containers that get appVolumeMounts; all of them when empty.", S.strings),
+                    "The workload's containers that get appVolumeMounts; its own (not the sidecars) when empty.", S.strings),
             ], required: ["containers"],
             description: "Containers added beside a workload's own, in its pod template.",
             example: """
