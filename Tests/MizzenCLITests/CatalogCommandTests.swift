@@ -35,7 +35,7 @@ struct CatalogCommandTests {
             let data = try JSONValue(parsingJSON: try await session.run(["catalog", "-o", "json"]).stdout)
             let entries = data["definitions"]?.arrayValue ?? []
             let deployments = try #require(entries.first { $0["name"]?.stringValue == "deployments.apps" })
-            #expect(deployments["source"]?.stringValue == "installed")
+            #expect(deployments["source"]?.stringValue == "built-in")  // and installed: the plane is seeded with it
             #expect(deployments["kind"]?.stringValue == "Deployment")
             #expect(deployments["schema"]?["source"]?.stringValue == "none")
             let containerized = try #require(entries.first { $0["kind"]?.stringValue == "ContainerizedWorkload" })

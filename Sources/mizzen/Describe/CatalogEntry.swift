@@ -242,6 +242,11 @@ enum CatalogReader {
                 entry.schemaSource = .builtin
                 entry.schemaNote = "from the CustomResourceDefinition \(reference) that Mizzen ships"
             } else {
+                // A kind the API server has built in (deployments.apps, jobs.batch): its v1 kind.
+                let parts = reference.split(separator: ".", maxSplits: 1).map(String.init)
+                if parts.count == 2, let kind = KindMapper().kind(group: parts[1], plural: parts[0]) {
+                    entry.kind = GroupVersionKind(group: parts[1], version: "v1", kind: kind)
+                }
                 entry.schemaNote = "Mizzen ships no CustomResourceDefinition \(reference)"
             }
             return entry
