@@ -33,7 +33,8 @@ struct OAMCustomResourceTests {
         let schema = try #require(version["schema"]?["openAPIV3Schema"])
         #expect(StructuralityCheck.causes(schema, at: "openAPIV3Schema").map { "\($0.field): \($0.message)" } == [])
         let served = try CRDTypes.servedResources(from: crd)
-        #expect(served.map(\.type.group) == ["core.oam.dev"])
+        // The core kinds in core.oam.dev; the catalog's in standard.oam.dev.
+        #expect(served.map(\.type.group) == [name.hasSuffix(".\(StandardCatalog.group)") ? StandardCatalog.group : "core.oam.dev"])
         #expect(served.first?.type.categories == ["oam"])
         // What kubectl get prints must resolve against the schema's paths.
         for column in version["additionalPrinterColumns"]?.arrayValue ?? [] {
@@ -54,7 +55,13 @@ struct OAMCustomResourceTests {
             #expect(byKind[kind]?.hasStatus == true)
         }
         #expect(byKind["ApplicationConfiguration"]?.shortNames == ["appconfig"])
-        #expect(types.count == 8)
+        // The catalog's kinds are namespaced, with a status subresource, too.
+        let catalogKinds = StandardCatalog.entries.compactMap { $0.customResourceDefinition?.spec?["names"]?["kind"]?.stringValue }
+        for kind in catalogKinds {
+            #expect(byKind[kind]?.namespaced == true, "\(kind)")
+            #expect(byKind[kind]?.hasStatus == true, "\(kind)")
+        }
+        #expect(types.count == 8 + catalogKinds.count)
     }
 
     @Test("the embedded plane serves the OAM kinds, established, and the built-in definitions at start")
