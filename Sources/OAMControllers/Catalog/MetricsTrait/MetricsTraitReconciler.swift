@@ -245,16 +245,18 @@ final class MetricsTraitReconciler: Reconciler {
         return informer
     }
 
-    /// Whether an established CRD serves ServiceMonitors although discovery said no.
+    /// Whether an established CRD serves ServiceMonitors although discovery said no. Read by
+    /// name — the Prometheus Operator's `servicemonitors.monitoring.coreos.com` (a CRD's name is
+    /// `<plural>.<group>`) — rather than by parsing every CRD on each reconcile of a trait that
+    /// is not monitored, the usual state where the operator is not installed.
     private func isBeingEstablished() -> Bool {
         guard let crds = manager.existingInformer(for: OAMKinds.customResourceDefinition) else { return false }
         let kind = MetricsTrait.serviceMonitorKind
-        return crds.cache.list().contains { crd in
-            crd.valueIfPresent(at: "spec.group")?.stringValue == kind.group
-                && crd.valueIfPresent(at: "spec.names.kind")?.stringValue == kind.kind
-                && (crd.valueIfPresent(at: "status.conditions")?.arrayValue ?? []).contains {
-                    $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True"
-                }
+        guard let crd = crds.cache.get(namespace: nil, name: "servicemonitors.\(kind.group)"),
+            crd.valueIfPresent(at: "spec.names.kind")?.stringValue == kind.kind
+        else { return false }
+        return (crd.valueIfPresent(at: "status.conditions")?.arrayValue ?? []).contains {
+            $0["type"]?.stringValue == "Established" && $0["status"]?.stringValue == "True"
         }
     }
 
