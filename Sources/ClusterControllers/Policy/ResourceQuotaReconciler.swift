@@ -16,7 +16,11 @@ import Synchronization
 /// changed.
 ///
 /// kube-apiserver's quota admission (in the API server) refuses writes that would exceed a
-/// quota and charges `status.used` at once; this controller then recounts.
+/// quota and charges `status.used` at once; this controller then recounts. Admission charges
+/// before the object is stored, so a recount can briefly find fewer objects than were
+/// charged: usage is lowered below a charge only once the lower count has held for
+/// ``settleTime`` with no new charge, and the server's own list confirms it. Raising usage is
+/// never delayed.
 final class ResourceQuotaReconciler: Reconciler, Sendable {
     static let kind = GroupVersionKind(group: "", version: "v1", kind: "ResourceQuota")
     static let controllerName = "resourcequota-controller"
@@ -33,8 +37,14 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
         kind,
     ]
 
+    /// How long a count below what admission charged must hold before usage is lowered: far
+    /// longer than the moment between a charge and the write of the object charged for.
+    static let settleTime: Duration = .seconds(1)
+
     let manager: Manager
     let quotas: Informer
+    /// Quotas whose count fell below their charge, with the charges seen and since when.
+    private let decreases = Mutex<[ObjectKey: (charged: [String: Quantity], since: ContinuousClock.Instant)]>([:])
     let logger: Logger
     /// The informers of counted kinds by (resource, group), and the kinds not served.
     private let watched = Mutex<[String: Informer]>([:])
@@ -95,7 +105,10 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
     }
 
     func reconcile(_ key: ObjectKey) async throws -> ReconcileResult {
-        guard let quota = quotas.cache.get(key), !quota.isBeingDeleted else { return .done }
+        guard let quota = quotas.cache.get(key), !quota.isBeingDeleted else {
+            decreases.withLock { _ = $0.removeValue(forKey: key) }
+            return .done
+        }
         let hard = quota.spec?["hard"]?.objectValue ?? [:]
         var used: JSONObject = [:]
         var waiting = false
@@ -107,6 +120,8 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
                 .append(name)
         }
         let now = Date()
+        // Counted from the caches first.
+        var counted: [(informer: Informer, resource: String, group: String, names: [String], totals: [String: Quantity])] = []
         for (_, entry) in namesByResource {
             guard let informer = try await informer(resource: entry.resource, group: entry.group) else {
                 // A kind the server does not serve: nothing of it exists.
@@ -117,18 +132,36 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
                 waiting = true
                 continue
             }
-            var totals = Self.totals(
+            let totals = Self.totals(
                 of: informer.cache.list(namespace: key.namespace), quota: quota, resource: entry.resource,
                 group: entry.group, names: entry.names, now: now)
-            // Less than admission has charged: the cache may not have the objects just admitted
-            // yet. The server's own list says whether they really are gone.
-            let charged = QuotaUsage.resourceList(quota.status?["used"])
-            if entry.names.contains(where: { name in charged[name].map { (totals[name] ?? .zero) < $0 } ?? false }) {
-                let live = try await manager.client.list(informer.kind, namespace: key.namespace).items
+            counted.append((informer, entry.resource, entry.group, entry.names, totals))
+        }
+        // Counts below what admission charged: it may have charged for objects not written yet,
+        // so the charge stands until the lower count has held a while.
+        let charged = QuotaUsage.resourceList(quota.status?["used"])
+        var lower: [String: Quantity] = [:]
+        for entry in counted {
+            for name in entry.names {
+                if let charge = charged[name], (entry.totals[name] ?? .zero) < charge { lower[name] = charge }
+            }
+        }
+        let settleAfter = lower.isEmpty ? nil : settling(key, charged: lower)
+        if lower.isEmpty { decreases.withLock { _ = $0.removeValue(forKey: key) } }
+        for entry in counted {
+            var totals = entry.totals
+            let falls = entry.names.contains { lower[$0] != nil }
+            if falls, settleAfter == nil {
+                // Settled; the cache may still lag, and the server's own list says whether the
+                // objects really are gone.
+                let live = try await manager.client.list(entry.informer.kind, namespace: key.namespace).items
                 totals = Self.totals(
                     of: live, quota: quota, resource: entry.resource, group: entry.group, names: entry.names, now: now)
             }
-            for name in entry.names { used[name] = .string((totals[name] ?? .zero).description) }
+            for name in entry.names {
+                let total = settleAfter != nil ? (lower[name] ?? totals[name] ?? .zero) : (totals[name] ?? .zero)
+                used[name] = .string(total.description)
+            }
         }
         if waiting { return .requeue(after: .milliseconds(200)) }
         var status: JSONObject = [:]
@@ -137,14 +170,32 @@ final class ResourceQuotaReconciler: Reconciler, Sendable {
             status["used"] = .object(used)
         }
         // An unset status and an empty one say the same.
-        if status.isEmpty, (quota.status?.objectValue ?? [:]).isEmpty { return .requeue(after: Self.resyncPeriod) }
-        guard quota.status != .object(status) else { return .requeue(after: Self.resyncPeriod) }
+        let next = settleAfter ?? Self.resyncPeriod
+        if status.isEmpty, (quota.status?.objectValue ?? [:]).isEmpty { return .requeue(after: next) }
+        guard quota.status != .object(status) else { return .requeue(after: next) }
         // Written against the version read, so that a charge admission made meanwhile is not lost:
         // the conflict retries with it.
         var updated = quota
         updated.status = .object(status)
         _ = try await manager.client.updateStatus(updated, options: WriteOptions(fieldManager: ClusterControllers.fieldManager))
-        return .requeue(after: Self.resyncPeriod)
+        return .requeue(after: next)
+    }
+
+    /// How long the count of quota `key` must still stay below `charged` before usage may be
+    /// lowered; `nil` once it has for ``settleTime``. A charge that changed meanwhile (a new
+    /// admission) starts the wait again.
+    private func settling(_ key: ObjectKey, charged: [String: Quantity]) -> Duration? {
+        let now = ContinuousClock.now
+        return decreases.withLock { decreases -> Duration? in
+            guard let pending = decreases[key],
+                charged.allSatisfy({ pending.charged[$0.key] == $0.value })
+            else {
+                decreases[key] = (charged, now)
+                return Self.settleTime
+            }
+            let waited = now - pending.since
+            return waited >= Self.settleTime ? nil : Self.settleTime - waited
+        }
     }
 
     /// The usage of `objects` under `names`, of those `quota`'s scopes take in.
