@@ -42,7 +42,8 @@ public struct ObjectReference: Sendable, Hashable {
 /// Writes Kubernetes Events (`core/v1`) about objects, as `kubectl describe` shows them.
 ///
 /// Recording never waits for the API server: ``record(on:type:reason:message:)`` puts the
-/// Event in a bounded buffer and returns; ``run()`` (a `Service`) writes them one at a time.
+/// Event in a bounded buffer and returns; ``run()`` (a `Service`) writes them, up to
+/// ``Options/concurrentWrites`` at once — the Events of one object one at a time, in order.
 /// When the buffer is full the Event is dropped and counted (``droppedCount``,
 /// `mizzen_events_dropped_total`). Write failures are logged, never thrown.
 ///
@@ -66,6 +67,9 @@ public final class EventRecorder: EventSink, Service, Sendable {
         public var bufferCapacity = 1_024
         /// Distinct Events remembered for aggregation.
         public var correlationCapacity = 4_096
+        /// Events written at once (for different objects): one write at a time cannot keep up
+        /// with controllers converging thousands of objects, and a full buffer drops Events.
+        public var concurrentWrites = 4
 
         public init() {}
     }
@@ -155,13 +159,40 @@ public final class EventRecorder: EventSink, Service, Sendable {
     /// returns. Call once.
     public func run() async {
         await withGracefulShutdownHandler {
-            var correlator = EventCorrelator(capacity: options.correlationCapacity)
-            for await record in records {
-                await write(record, correlator: &correlator)
-                progress.withLock { $0.handled += 1 }
-            }
+            await writeAll()
         } onGracefulShutdown: {
             self.continuation.finish()
+        }
+    }
+
+    /// Writes the buffered Events in lanes: an object's Events always go to the same lane, which
+    /// writes them in order and keeps their aggregation (its own correlator); lanes write at once.
+    private func writeAll() async {
+        let laneCount = max(1, options.concurrentWrites)
+        var correlators: [EventCorrelator?] = Array(
+            repeating: EventCorrelator(capacity: max(1, options.correlationCapacity / laneCount)), count: laneCount)
+        await withTaskGroup(of: (Int, EventCorrelator).self) { group in
+            func finishOne() async {
+                guard let (lane, correlator) = await group.next() else { return }
+                correlators[lane] = correlator
+            }
+            for await record in records {
+                var hasher = Hasher()
+                hasher.combine(record.object.namespace)
+                hasher.combine(record.object.name)
+                hasher.combine(record.object.kind)
+                let lane = Int(UInt(bitPattern: hasher.finalize()) % UInt(laneCount))
+                // The lane is still writing this object's (or a neighbour's) Event: wait for it.
+                while correlators[lane] == nil { await finishOne() }
+                var correlator = correlators[lane]!
+                correlators[lane] = nil
+                group.addTask {
+                    await self.write(record, correlator: &correlator)
+                    self.progress.withLock { $0.handled += 1 }
+                    return (lane, correlator)
+                }
+            }
+            while !group.isEmpty { await finishOne() }
         }
     }
 

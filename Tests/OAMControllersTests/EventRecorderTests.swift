@@ -89,6 +89,35 @@ struct EventRecorderTests {
         }
     }
 
+    @Test("Events of many objects are written several at once, each object's repeats still aggregated")
+    func concurrentLanes() async throws {
+        try await withPlaneClients(1) { _, clients in
+            let client = clients[0]
+            var options = EventRecorder.Options()
+            options.concurrentWrites = 4
+            let recorder = EventRecorder(
+                client: client, options: options, logger: quietLogger, metricsFactory: PrometheusMetrics().factory)
+            try await withTestTasks { tasks in
+                tasks.start { await recorder.run() }
+                // 40 objects, each with one Event recorded three times and another once.
+                for round in 0..<3 {
+                    for index in 0..<40 {
+                        let object = ObjectReference(apiVersion: "v1", kind: "ConfigMap", name: "c\(index)", namespace: "default")
+                        recorder.record(on: object, type: .normal, reason: "Applied", message: "applied")
+                        if round == 0 { recorder.record(on: object, type: .warning, reason: "Failed", message: "once") }
+                    }
+                }
+                await recorder.waitUntilIdle()
+                #expect(recorder.droppedCount == 0)
+                let events = try await client.list(Self.eventKind, namespace: "default").items
+                let applied = events.filter { $0.object["reason"]?.stringValue == "Applied" }
+                #expect(applied.count == 40)
+                #expect(applied.allSatisfy { $0.object["count"]?.intValue == 3 }, "\(applied.map { $0.object["count"] ?? nil })")
+                #expect(events.filter { $0.object["reason"]?.stringValue == "Failed" }.count == 40)
+            }
+        }
+    }
+
     @Test("recording never waits: beyond the buffer, Events are dropped and counted")
     func fullBufferDrops() async throws {
         // Nothing is written (run() never starts), so the server need not exist.
