@@ -153,8 +153,20 @@ public struct FieldSelector: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The selector as a query parameter: values escaped (`\\`, `\,`, `\=`) as apimachinery's
+    /// `fields.EscapeValue` does, so that it parses back to the same selector.
     public var description: String {
-        requirements.map { "\($0.field)\($0.negated ? "!=" : "=")\($0.value)" }.joined(separator: ",")
+        requirements.map { "\($0.field)\($0.negated ? "!=" : "=")\(Self.escape($0.value))" }.joined(separator: ",")
+    }
+
+    /// `value` with `\`, `,` and `=` escaped, the inverse of ``unescape(_:)``.
+    static func escape(_ value: String) -> String {
+        var escaped = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if scalar == "\\" || scalar == "," || scalar == "=" { escaped.append("\\") }
+            escaped.append(scalar)
+        }
+        return String(escaped)
     }
 }
 

@@ -566,6 +566,7 @@ struct SubsetYAMLReader {
         // -1 strip, 0 clip, 1 keep.
         var chomping = 0
         var increment = 0
+        var hasIndentationIndicator = false
         func chompingIndicator(_ c: UInt8) -> Int? {
             c == UInt8(ascii: "+") ? 1 : c == UInt8(ascii: "-") ? -1 : nil
         }
@@ -574,19 +575,20 @@ struct SubsetYAMLReader {
             pos += 1
             if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte(at: pos)) {
                 increment = Int(bytes[pos] - UInt8(ascii: "0"))
+                hasIndentationIndicator = true
                 pos += 1
             }
         } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte(at: pos)) {
             increment = Int(bytes[pos] - UInt8(ascii: "0"))
+            hasIndentationIndicator = true
             pos += 1
             if let value = chompingIndicator(byte(at: pos)) {
                 chomping = value
                 pos += 1
             }
         }
-        if increment == 0, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[pos - 1]) {
-            throw NeedsFullParser()
-        }
+        // An explicit indentation indicator of 0 (`|0`, `>0-`, `|+0`) is an error libyaml reports.
+        if hasIndentationIndicator, increment == 0 { throw NeedsFullParser() }
         // The rest of the header line: spaces and a comment.
         skipSpaces()
         if pos < end, bytes[pos] == Self.hash {

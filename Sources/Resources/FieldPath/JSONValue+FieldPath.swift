@@ -7,6 +7,8 @@ public struct FieldPathError: Error, Sendable, Hashable, CustomStringConvertible
         case notFound
         /// A segment needs an object or an array and found another type.
         case typeMismatch
+        /// An index lies too far past the end of an array to pad it (``JSONValue/maximumArrayPadding``).
+        case indexTooLarge
     }
 
     /// What went wrong.
@@ -74,12 +76,20 @@ extension JSONValue {
 
     /// Writes `newValue` at `path`, creating missing objects and arrays on the way.
     ///
-    /// An array shorter than an index is padded with `null`, as the reference runtime does.
+    /// An array shorter than an index is padded with `null`, as the reference runtime does, by
+    /// fewer than ``maximumArrayPadding`` elements.
     /// - Throws: ``FieldPathError`` when a segment meets a value that is neither missing nor of the
-    ///   type the segment needs (`"spec.image: is not an object (found string)"`).
+    ///   type the segment needs (`"spec.image: is not an object (found string)"`), or an index
+    ///   too far past the end of its array (`spec.containers[4000000000]`, which would otherwise
+    ///   allocate billions of nulls).
     public mutating func setValue(_ newValue: JSONValue, at path: FieldPath) throws(FieldPathError) {
         try set(newValue, segments: path.segments[...], path: path, depth: 0)
     }
+
+    /// How far past the end of an array ``setValue(_:at:)`` pads it. Padding further (over half a
+    /// megabyte of `null`s) is never what a field path means, and an index can be up to 2³²−1,
+    /// which would allocate gigabytes.
+    public static let maximumArrayPadding = 100_000
 
     private mutating func set(
         _ newValue: JSONValue, segments: ArraySlice<FieldPath.Segment>, path: FieldPath, depth: Int
@@ -121,6 +131,12 @@ extension JSONValue {
                 throw FieldPathError(
                     kind: .typeMismatch, path: path.prefix(depth),
                     reason: "is not an array (found \(typeName)), cannot set index \(index)")
+            }
+            guard index - elements.count < Self.maximumArrayPadding else {
+                if wasNull { self = .null }
+                throw FieldPathError(
+                    kind: .indexTooLarge, path: path.prefix(depth + 1),
+                    reason: "index \(index) is more than \(Self.maximumArrayPadding) past the end of the array (length \(elements.count))")
             }
             self = .null
             let originalCount = elements.count
