@@ -27,15 +27,20 @@ final class GroupCommit: Sendable {
     private let historyRevisions: Int64
     /// Filled with what each committed batch wrote.
     private let recent: RecentObjects?
+    /// Compaction by age (none with a zero retention).
+    private let checkpoints: Mutex<HistoryCheckpoints>
+    private let maxObjectBytes: Int
 
     init(
         writer: any DatabaseWriter, hub: WatchHub, historyRevisions: Int64, recent: RecentObjects? = nil,
-        maximumBatch: Int = 256
+        historyRetention: Duration = .zero, maxObjectBytes: Int = 0, maximumBatch: Int = 256
     ) {
         self.writer = writer
         self.hub = hub
         self.historyRevisions = historyRevisions
         self.recent = recent
+        checkpoints = Mutex(HistoryCheckpoints(retention: historyRetention))
+        self.maxObjectBytes = maxObjectBytes
         queue = Mutex(WriteQueue(maximumBatch: maximumBatch))
     }
 
@@ -79,6 +84,7 @@ final class GroupCommit: Sendable {
                         try db.inSavepoint {
                             let transaction = StoreTransaction(
                                 db, dryRun: write.dryRun, resourceVersion: resourceVersion, recent: recent)
+                            transaction.maxObjectBytes = maxObjectBytes
                             acknowledgement = try write.perform(transaction)
                             if write.dryRun { return .rollback }
                             try transaction.collectGarbage()
@@ -102,8 +108,14 @@ final class GroupCommit: Sendable {
                     }
                     outcomes.append(.success(acknowledgement))
                 }
+                let now = ContinuousClock.now
+                let current = resourceVersion
+                let aged = checkpoints.withLock { checkpoints in
+                    checkpoints.record(resourceVersion: current, at: now)
+                    return checkpoints.compactionTarget(at: now)
+                }
                 try StoreTransaction(db, dryRun: false, resourceVersion: resourceVersion)
-                    .compactIfNeeded(keep: historyRevisions)
+                    .compactIfNeeded(keep: historyRevisions, through: aged)
                 return .commit
             }
         } catch {

@@ -19,9 +19,19 @@ public final class SQLiteStore: ObjectStore {
     public struct Configuration: Sendable, Hashable {
         /// Revisions kept for watches and paginated lists (etcd's compaction retention).
         public var historyRevisions: Int64
+        /// How long history is kept at most (kube-apiserver's `--etcd-compaction-interval`, 5
+        /// minutes; zero keeps it by count only). See ``HistoryCheckpoints``.
+        public var historyRetention: Duration
+        /// The largest object stored, JSON and key (etcd's `--max-request-bytes`, 1.5 MiB; 0: no limit).
+        public var maxObjectBytes: Int
 
-        public init(historyRevisions: Int64 = 10_000) {
+        public init(
+            historyRevisions: Int64 = 10_000, historyRetention: Duration = .seconds(300),
+            maxObjectBytes: Int = ObjectSizeLimit.etcdDefault
+        ) {
             self.historyRevisions = historyRevisions
+            self.historyRetention = historyRetention
+            self.maxObjectBytes = maxObjectBytes
         }
     }
 
@@ -101,7 +111,8 @@ public final class SQLiteStore: ObjectStore {
             let recent = RecentObjects()
             self.recent = recent
             groupCommit = GroupCommit(
-                writer: writer, hub: hub, historyRevisions: configuration.historyRevisions, recent: recent)
+                writer: writer, hub: hub, historyRevisions: configuration.historyRevisions, recent: recent,
+                historyRetention: configuration.historyRetention, maxObjectBytes: configuration.maxObjectBytes)
         } catch {
             lock?.release()
             if let error = error as? StoreError { throw error }

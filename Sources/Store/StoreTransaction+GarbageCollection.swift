@@ -181,13 +181,16 @@ extension StoreTransaction {
         try collectGarbage()
     }
 
-    /// Drops history older than `keep` revisions, except the latest revision of each live key
+    /// Drops history older than `keep` revisions, or up to `aged` (a resourceVersion older than
+    /// the retention, see ``HistoryCheckpoints``), except the latest revision of each live key
     /// (etcd's compaction).
-    func compactIfNeeded(keep: Int64) throws {
+    func compactIfNeeded(keep: Int64, through aged: Int64 = 0) throws {
         let compacted = try StoreSchema.compactedResourceVersion(db)
-        let target = resourceVersion - max(1, keep)
+        let byCount = resourceVersion - max(1, keep)
         let batch = max(1, min(1000, keep / 10))
-        guard target - compacted >= batch else { return }
+        let byAge = min(aged, resourceVersion)
+        guard byCount - compacted >= batch || byAge > compacted else { return }
+        let target = max(byCount, byAge)
         try db.execute(
             sql: """
                 DELETE FROM history WHERE rv IN (

@@ -17,6 +17,8 @@ final class StoreTransaction {
     let dryRun: Bool
     /// Parsed committed objects, consulted by ``load(_:)`` before parsing a row.
     let recent: RecentObjects?
+    /// The largest stored object, JSON and key (see ``ObjectSizeLimit``); 0: no limit.
+    var maxObjectBytes = 0
 
     private var tasks: [CollectorTask] = []
     private var nextTask = 0
@@ -123,6 +125,7 @@ final class StoreTransaction {
         let rv = resourceVersion + 1
         object.resourceVersion = String(rv)
         let data = Data(object.value.jsonBytes())
+        try checkSize(key, data)
         let labels = Self.labelsData(object)
         let statement = try db.cachedStatement(
             sql: """
@@ -153,6 +156,7 @@ final class StoreTransaction {
         resourceVersion = rv
         object.resourceVersion = String(rv)
         let data = Data(object.value.jsonBytes())
+        try checkSize(key, data)
         let labels = Self.labelsData(object)
         let statement = try db.cachedStatement(
             sql: """

@@ -20,10 +20,30 @@ public struct APIServerConfiguration: Sendable {
     public var port = 0
     /// Serve plain HTTP instead of TLS (never the default).
     public var insecureHTTP = false
-    /// Request bodies larger than this are refused with 413.
+    /// Request bodies larger than this are refused with 413 (kube-apiserver's 3 MiB).
     public var maxBodyBytes = 3 * 1024 * 1024
     /// Watches open at once; more are refused with 429.
     public var maxWatches = 1_000
+    /// Read-only requests served at once (`--max-requests-inflight`; 0: no limit); more are
+    /// refused with 429 and `Retry-After: 1`. Watches and other long-running requests are not counted.
+    public var maxRequestsInflight = 400
+    /// Mutating requests served at once (`--max-mutating-requests-inflight`; 0: no limit).
+    public var maxMutatingRequestsInflight = 200
+    /// How long a request that is not long-running may take before the client gets 504
+    /// (`--request-timeout`); a shorter `?timeout=` applies when a request asks for it.
+    public var requestTimeout: Duration = .seconds(60)
+    /// Request body bytes read and decoded at once (`--max-body-bytes-inflight`; 0: no
+    /// ceiling): larger floods wait their turn (see ``BodyBudget``).
+    public var maxBodyBytesInflight = 32 * 1024 * 1024
+    /// Events encoded for a watch but not yet read by its client; a watch whose client falls
+    /// further behind is closed, as kube-apiserver closes unresponsive watchers.
+    public var maxWatchBufferEvents = 1_000
+    /// Bytes of such events (`--max-watch-buffer-bytes`).
+    public var maxWatchBufferBytes = 16 * 1024 * 1024
+    /// How long a closed slow watch's client has to read what was queued before its connection is dropped.
+    public var watchDrainGrace: Duration = .seconds(10)
+    /// How much history the store keeps (count and time) and its largest object.
+    public var store = SQLiteStore.Configuration()
     /// How often a watch that asked for bookmarks gets one.
     public var bookmarkInterval: Duration = .seconds(60)
     /// Objects the server makes sure it holds when it opens, such as the CustomResourceDefinitions
@@ -57,6 +77,9 @@ public final class APIServer: Sendable {
     let store: SQLiteStore
     let logger: Logger
     private let openWatches = Mutex(0)
+    let limiter: InflightLimiter
+    let bodyBudget: BodyBudget
+    let watchCuts = WatchCutCounter()
 
     private init(
         handler: APIHandler, configuration: APIServerConfiguration, credentials: Credentials,
@@ -69,6 +92,9 @@ public final class APIServer: Sendable {
         self.dataDirectory = dataDirectory
         self.store = store
         self.logger = logger
+        limiter = InflightLimiter(
+            maxReadOnly: configuration.maxRequestsInflight, maxMutating: configuration.maxMutatingRequestsInflight)
+        bodyBudget = BodyBudget(capacity: configuration.maxBodyBytesInflight)
     }
 
     /// Opens the store of `dataDirectory` (creating the directory, its certificates and token
@@ -82,7 +108,8 @@ public final class APIServer: Sendable {
     ) async throws -> APIServer {
         try FileManager.default.createDirectory(
             at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let store = try SQLiteStore(path: dataDirectory.appendingPathComponent("store.sqlite").path)
+        let store = try SQLiteStore(
+            path: dataDirectory.appendingPathComponent("store.sqlite").path, configuration: configuration.store)
         let credentials = try Credentials.loadOrCreate(in: dataDirectory)
         let certificates = configuration.insecureHTTP
             ? nil
@@ -179,34 +206,73 @@ public final class APIServer: Sendable {
 
     static let publicPaths: Set<String> = ["/livez", "/readyz", "/healthz"]
 
+    /// Authenticates a request, applies the server's limits (in flight, deadline, body size and
+    /// memory) and answers it.
     func respond(to request: Request) async -> Response {
-        var request = request
         let path = request.uri.path
+        let query = APIRequest.parseQuery(Substring(request.uri.query ?? ""))
         var user = UserInfo.admin
         if !Self.publicPaths.contains(path) {
             do {
                 user = try await handler.requestUser(
                     headers: request.headers.map { (name: $0.name.canonicalName, value: $0.value) },
-                    request: AuthorizationAttributes(
-                        method: request.method.rawValue, path: path,
-                        query: APIRequest.parseQuery(Substring(request.uri.query ?? ""))))
+                    request: AuthorizationAttributes(method: request.method.rawValue, path: path, query: query))
             } catch let error as APIError {
                 return Self.response(.error(error))
             } catch {
                 return Self.response(.error(.internalError("\(error)")))
             }
         }
+        let requestClass = RequestClass(method: request.method.rawValue, path: path, query: query)
+        let slot = limiter.admit(requestClass)
+        // As kube's max-in-flight filter: system:masters always get an answer.
+        if slot == nil, !user.isMaster {
+            limiter.recordRefusal()
+            return Self.tooManyRequests()
+        }
+        if requestClass == .longRunning {
+            return await serve(request, path: path, query: query, user: user)
+        }
+        let timeout: Duration
+        do {
+            timeout = try RequestDeadline.timeout(query: query, maximum: configuration.requestTimeout)
+        } catch {
+            if let slot { limiter.release(slot) }
+            return Self.response(.error(error))
+        }
+        let work: @Sendable () async -> Response = { [self, user] in
+            // The slot is held until the work ends, even past the deadline, as kube holds it.
+            defer { if let slot { limiter.release(slot) } }
+            return await serve(request, path: path, query: query, user: user)
+        }
+        guard timeout > .zero else { return await work() }
+        return await RequestDeadline.race(timeout: timeout, work) ?? Self.gatewayTimeout()
+    }
+
+    /// Reads the body (within the size limit and the memory budget) and answers the request.
+    private func serve(_ request: Request, path: String, query: [String: String], user: UserInfo) async -> Response {
+        var request = request
+        let declaredLength = request.headers[.contentLength].flatMap(Int.init)
+        let tooLarge = APIError(
+            code: 413, reason: .requestEntityTooLarge,
+            message: "Request entity too large: limit is \(configuration.maxBodyBytes)")
+        if let declaredLength, declaredLength > configuration.maxBodyBytes { return Self.response(.error(tooLarge)) }
+        let hasBody = declaredLength.map { $0 > 0 } ?? (request.headers[.transferEncoding] != nil)
+        let reserved: Int
+        do {
+            reserved = hasBody ? try await bodyBudget.reserve(declaredLength ?? configuration.maxBodyBytes) : 0
+        } catch {
+            return Self.gatewayTimeout()
+        }
+        defer { bodyBudget.release(reserved) }
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: configuration.maxBodyBytes)
         } catch {
-            return Self.response(.error(APIError(
-                code: 413, reason: .requestEntityTooLarge,
-                message: "the request body is larger than \(configuration.maxBodyBytes) bytes")))
+            return Self.response(.error(tooLarge))
         }
         var apiRequest = APIRequest(
-            method: request.method.rawValue, path: path,
-            query: APIRequest.parseQuery(Substring(request.uri.query ?? "")),
+            method: request.method.rawValue, path: path, query: query,
             accept: request.headers[.accept] ?? "application/json",
             contentType: request.headers[.contentType] ?? "application/json",
             userAgent: request.headers[.userAgent] ?? "", body: Array(buffer: body))
@@ -243,25 +309,107 @@ public final class APIServer: Sendable {
         }
         return Response(status: .ok, headers: headers, body: ResponseBody { [self] writer in
             defer { openWatches.withLock { $0 -= 1 } }
-            do {
-                // A stopping server ends its watches (clients resume them elsewhere or later):
-                // graceful shutdown waits for open requests, and a watch would hold it forever.
-                for try await event in events.cancelOnGracefulShutdown() {
-                    var bytes: [UInt8]
-                    if protobufWatch {
-                        bytes = try ProtobufCodec.watchFrame(for: event)
-                    } else {
-                        bytes = event.jsonBytes()
-                        bytes.append(UInt8(ascii: "\n"))
-                    }
-                    try await writer.write(ByteBuffer(bytes: bytes))
-                }
-            } catch {
-                // The client went away, the server is stopping, or the store failed: end the
-                // stream; kubectl re-lists and watches again.
-            }
-            try? await writer.finish(nil)
+            try await stream(events, protobuf: protobufWatch, path: path, to: writer)
         })
+    }
+
+    /// Writes a watch's events to its client through a bounded backlog: a client that falls
+    /// more than the backlog behind has its watch closed (it watches again from the last
+    /// resourceVersion it read); one that still reads nothing ``APIServerConfiguration/watchDrainGrace``
+    /// later loses its connection.
+    private func stream(
+        _ events: AsyncThrowingStream<JSONValue, any Error>, protobuf: Bool, path: String, to writer: any ResponseBodyWriter
+    ) async throws {
+        let backlog = SharedWatchBacklog(WatchBacklog(
+            maxEvents: configuration.maxWatchBufferEvents, maxBytes: configuration.maxWatchBufferBytes))
+        let (frames, sink) = AsyncStream<[UInt8]>.makeStream()
+        let writerBox = WatchResponseWriter(writer)
+        let (cuts, logger, grace) = (watchCuts, logger, configuration.watchDrainGrace)
+        enum Outcome { case written, produced, abandoned }
+        let outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                do {
+                    // A stopping server ends its watches (clients resume them elsewhere or later):
+                    // graceful shutdown waits for open requests, and a watch would hold it forever.
+                    for try await event in events.cancelOnGracefulShutdown() {
+                        var bytes: [UInt8]
+                        if protobuf {
+                            bytes = try ProtobufCodec.watchFrame(for: event)
+                        } else {
+                            bytes = event.jsonBytes()
+                            bytes.append(UInt8(ascii: "\n"))
+                        }
+                        guard backlog.state.withLock({ $0.offer(bytes.count) }) else {
+                            cuts.increment()
+                            logger.notice(
+                                "closing a watch whose client does not keep up",
+                                metadata: ["path": "\(path)", "queued": "\(backlog.state.withLock { $0.events })"])
+                            break
+                        }
+                        sink.yield(bytes)
+                    }
+                } catch {
+                    // The store failed or the server is stopping: end the stream; clients watch again.
+                }
+                sink.finish()
+                // The client has the grace period to read what is queued; then it is dropped.
+                do {
+                    try await Task.sleep(for: grace)
+                } catch {
+                    return .produced
+                }
+                return .abandoned
+            }
+            group.addTask {
+                var writer = writerBox.writer
+                do {
+                    for await frame in frames {
+                        try await writer.write(ByteBuffer(bytes: frame))
+                        backlog.state.withLock { $0.take(frame.count) }
+                    }
+                    try await writer.finish(nil)
+                } catch {
+                    // The client went away.
+                }
+                return .written
+            }
+            var outcome = Outcome.produced
+            while let next = await group.next() {
+                outcome = next
+                if next != .produced { break }
+            }
+            group.cancelAll()
+            return outcome
+        }
+        if outcome == .abandoned {
+            throw CancellationError()
+        }
+    }
+
+    /// kube's 429 from its max-in-flight filter: plain text, `Retry-After: 1`.
+    static func tooManyRequests() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.retryAfter] = "1"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(
+            status: .tooManyRequests, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "Too many requests, please try again later.\n")))
+    }
+
+    /// kube's 504 from its timeout filter.
+    static func gatewayTimeout() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(
+            status: .gatewayTimeout, headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: RequestDeadline.timeoutBody)))
+    }
+
+    /// Requests refused for the in-flight limits, watches closed for slow clients, and the most
+    /// body bytes read at once, since the server started (for benchmarks and tests).
+    public var limitFigures: (refused: Int, watchesCut: Int, peakBodyBytes: Int) {
+        (limiter.figures.refused, watchCuts.value, bodyBudget.figures.peak)
     }
 
     /// The HTTP response of an answer: JSON, or Kubernetes protobuf when the client's `Accept`
@@ -271,6 +419,10 @@ public final class APIServer: Sendable {
         case .json(let status, let body, let contentType):
             var headers = HTTPFields()
             headers[.contentType] = contentType
+            // As kube's error writer: a Status that says when to retry says it in `Retry-After` too.
+            if status >= 300, let seconds = body["details"]?["retryAfterSeconds"]?.intValue, seconds > 0 {
+                headers[.retryAfter] = String(seconds)
+            }
             if contentType.hasPrefix("application/json"), status < 300, ProtobufCodec.acceptsOnlyProtobuf(accept: accept),
                 !ProtobufCodec.prefersProtobuf(accept: accept) || ProtobufCodec.responseBody(for: body, accept: accept) == nil
             {

@@ -17,7 +17,7 @@ struct BenchCommand: ParsableCommand {
               swift build -c release && .build/release/mizzen bench render
               .build/release/mizzen bench decode
             """,
-        subcommands: [RenderBench.self, DecodeBench.self, StoreBench.self, APIBench.self, ReconcileBench.self, CLIBench.self])
+        subcommands: [RenderBench.self, DecodeBench.self, StoreBench.self, APIBench.self, ReconcileBench.self, CLIBench.self, OverloadBench.self])
 }
 
 struct RenderBench: ParsableCommand {

@@ -74,6 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Leave workloads and traits alone once applied until the AppConfig or the component revision changes.")
     var applyOnceOnly = false
 
+    @OptionGroup(title: "Limits")
+    var limits: ServerLimitOptions
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if noNodeSimulator, nodeSimulation != .pods, nodeSimulation != .none {
@@ -89,6 +92,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.address = address
         configuration.port = port
         configuration.insecureHTTP = insecureHTTP
+        limits.apply(to: &configuration)
         configuration.seedObjects = OAMCustomResourceDefinitions.all + BuiltinDefinitions.all
         var logger = Logger(label: "mizzen.serve")
         logger.logLevel = .notice
