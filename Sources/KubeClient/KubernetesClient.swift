@@ -38,6 +38,8 @@ public final class KubernetesClient: Sendable {
         public var userAgent = "mizzen-kubeclient"
         /// Where request metrics go; `nil` uses the one `MetricsSystem.bootstrap` installed.
         public var metricsFactory: (any MetricsFactory)?
+        /// Counts every request by verb and resource (benchmarks, tests); `nil` counts nothing.
+        public var requestCounter: RequestCounter?
 
         public init() {}
     }
@@ -94,7 +96,8 @@ public final class KubernetesClient: Sendable {
         let transport = Transport(
             http: http, connection: connection, tokens: TokenSource(token: connection.token, file: connection.tokenFile),
             limiter: limiter, requestTimeout: options.requestTimeout, userAgent: options.userAgent, logger: logger,
-            metrics: RequestMetrics(factory: options.metricsFactory ?? MetricsSystem.factory))
+            metrics: RequestMetrics(factory: options.metricsFactory ?? MetricsSystem.factory),
+            counter: options.requestCounter)
         self.connection = connection
         self.transport = transport
         self.mapper = RESTMapper(transport: transport)

@@ -17,6 +17,8 @@ struct Transport: Sendable {
     let userAgent: String
     let logger: Logger
     let metrics: RequestMetrics
+    /// Counts requests by verb and resource, when the client's options gave one.
+    var counter: RequestCounter? = nil
 
     /// The largest response body read into memory, and the longest watch line.
     static let maximumBodyBytes = 64 * 1024 * 1024
@@ -72,21 +74,27 @@ struct Transport: Sendable {
     ) async throws -> JSONValue {
         let url = url(path, query)
         if let limiter { try await limiter.wait() }
+        let counted = counter.map { ($0, RequestCounter.key(method: method.rawValue, path: path, contentType: contentType)) }
+        if let (counter, key) = counted { counter.sent(key) }
         let start = ContinuousClock.now
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await executeHonouringRetryAfter(
+            response = try await http.execute(
                 request(method, url, body: body, contentType: contentType),
                 deadline: .now() + .nanoseconds(requestTimeout.nanoseconds), logger: logger)
             bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)
         } catch {
             metrics.record(verb: method.rawValue, error: error, since: start)
+            if let (counter, key) = counted { counter.failed(key) }
             throw Self.transportError(error, method: method, url: url)
         }
         let code = Int(response.status.code)
         metrics.record(verb: method.rawValue, code: code, since: start)
-        guard (200..<300).contains(code) else { throw Self.apiError(code: code, body: bytes, method: method, url: url) }
+        guard (200..<300).contains(code) else {
+            if let (counter, key) = counted { counter.failed(key) }
+            throw Self.apiError(code: code, body: bytes, method: method, url: url)
+        }
         do {
             return try JSONValue(parsingJSON: bytes.readableBytesView)
         } catch {
@@ -98,6 +106,8 @@ struct Transport: Sendable {
     func openStream(_ path: String, query: [(String, String)]) async throws -> (HTTPClientResponse, String) {
         let url = url(path, query)
         if let limiter { try await limiter.wait() }
+        let counted = counter.map { ($0, RequestCounter.key(method: "GET", path: path, watch: true)) }
+        if let (counter, key) = counted { counter.sent(key) }
         let start = ContinuousClock.now
         let response: HTTPClientResponse
         do {
@@ -107,11 +117,13 @@ struct Transport: Sendable {
                                               logger: logger)
         } catch {
             metrics.record(verb: "WATCH", error: error, since: start)
+            if let (counter, key) = counted { counter.failed(key) }
             throw Self.transportError(error, method: .GET, url: url)
         }
         let code = Int(response.status.code)
         metrics.record(verb: "WATCH", code: code, since: start)
         guard code == 200 else {
+            if let (counter, key) = counted { counter.failed(key) }
             let bytes: ByteBuffer
             do {
                 bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)

@@ -47,6 +47,24 @@ struct ReconcileBench: AsyncParsableCommand {
     @Option(help: "What runs workloads: pods (the plane's controllers and simulated node) or deployments (the old Deployment-level simulator, no Pods).")
     var nodeSimulation: NodeSimulation = .pods
 
+    @Option(help: "Run against the cluster of this kubeconfig instead of an embedded plane, in a namespace of its own deleted after, and count the controllers' requests by verb and resource.")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context (with --kubeconfig; default: its current-context).")
+    var context: String?
+
+    @Option(help: "Requests per second the controllers' client may send (with --kubeconfig; 0: no limit).")
+    var qps: Double = 0
+
+    @Option(help: "Where to write the SVG chart of applications converged and RSS over time (default: bench-reconcile-N-MODE.svg in the current directory; \"\" for none).")
+    var chart: String?
+
+    /// Where the chart goes, or `nil` for none.
+    var chartPath: String? {
+        if let chart { return chart.isEmpty ? nil : chart }
+        return "bench-reconcile-\(apps)-\(kubeconfig == nil ? nodeSimulation.rawValue : "cluster").svg"
+    }
+
     func validate() throws {
         guard nodeSimulation != .none else {
             throw ValidationError("--node-simulation none: nothing would make the Deployments available; use pods or deployments")
@@ -56,6 +74,10 @@ struct ReconcileBench: AsyncParsableCommand {
     func run() async throws {
         let recorder = DurationRecorder()
         MetricsSystem.bootstrap(recorder)
+        if let kubeconfig {
+            try await ClusterReconcileBench(bench: self, kubeconfig: kubeconfig, recorder: recorder).run()
+            return
+        }
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("mizzen-bench-reconcile-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -117,6 +139,9 @@ struct ReconcileBench: AsyncParsableCommand {
         }
         let clock = ContinuousClock()
         let start = clock.now
+        let sampler = RunSampler(start: start)
+        let sampling = Task { await sampler.run { convergence.convergedCount() } }
+        defer { sampling.cancel() }
         let before = try await currentResourceVersion(client)
         try await withThrowingTaskGroup(of: Void.self) { group in
             let creators = 8
@@ -130,6 +155,7 @@ struct ReconcileBench: AsyncParsableCommand {
             try await group.waitForAll()
         }
         let created = clock.now - start
+        sampler.mark("created")
         print("reconcile: created \(apps * 3) objects (components and AppConfigs) in \(format(created))")
 
         let deadline = clock.now + .seconds(timeout)
@@ -140,6 +166,7 @@ struct ReconcileBench: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(200))
         }
         let converged = clock.now - start
+        sampler.mark("converged")
         await manager.waitUntilIdle()
         await cluster?.manager.waitUntilIdle()
         // The Events of what happened are written behind it; they belong to the convergence.
@@ -165,6 +192,7 @@ struct ReconcileBench: AsyncParsableCommand {
         await tally.attach(to: [manager] + (cluster.map { [$0.manager] } ?? []))
         recorder.reset()
         tally.start()
+        sampler.mark("resync")
         let resyncStart = clock.now
         await manager.resync()
         await manager.waitUntilIdle()
@@ -186,6 +214,21 @@ struct ReconcileBench: AsyncParsableCommand {
             let count = recorder.durations().values.map(\.count).reduce(0, +)
             print("reconcile: no-op resync of the plane's controllers: \(count) objects in \(format(time)), \(written) writes")
             report(tally.stop())
+        }
+        sampler.mark("end")
+        sampling.cancel()
+        _ = await sampling.value
+        sampler.sample(converged: convergence.convergedCount())
+        if let chartPath {
+            let path = try sampler.writeChart(
+                to: chartPath, title: "mizzen bench reconcile: \(apps) applications, embedded plane",
+                notes: [
+                    "node simulation: \(nodeSimulation.summary)",
+                    "converged in \(format(converged)), \(workers) workers per controller; \(writes) writes by the controllers; "
+                        + "peak RSS \(memory("VmHWM")) MiB; \(ProcessInfo.processInfo.activeProcessorCount) cores",
+                ],
+                apps: apps)
+            print("reconcile: chart written to \(path)")
         }
         running.cancel()
         clusterRunning?.cancel()
@@ -253,6 +296,13 @@ enum LoadTestApplication {
 
     /// CRDs and TraitDefinitions of the route-like and the monitoring trait.
     static func installDefinitions(_ client: KubernetesClient) async throws {
+        for object in definitions.crds + definitions.traitDefinitions { _ = try await client.create(object) }
+    }
+
+    /// The CRDs of the route-like and the monitoring trait, and their TraitDefinitions.
+    static var definitions: (crds: [Resource], traitDefinitions: [Resource]) {
+        var crds: [Resource] = []
+        var traitDefinitions: [Resource] = []
         for (kind, plural) in [("Route", "routes"), ("Monitor", "monitors")] {
             let crd: JSONValue = [
                 "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
@@ -266,15 +316,16 @@ enum LoadTestApplication {
                     ]],
                 ],
             ]
-            _ = try await client.create(try Resource(crd))
+            crds += [try? Resource(crd)].compactMap { $0 }
             let definition: JSONValue = [
                 "apiVersion": "core.oam.dev/v1alpha2", "kind": "TraitDefinition",
                 "metadata": ["name": .string("\(plural).bench.mizzen.dev")],
                 "spec": ["workloadRefPath": "spec.workloadRef",
                          "definitionRef": ["name": .string("\(plural).bench.mizzen.dev")]],
             ]
-            _ = try await client.create(try Resource(definition))
+            traitDefinitions += [try? Resource(definition)].compactMap { $0 }
         }
+        return (crds, traitDefinitions)
     }
 
     /// The two Components and the AppConfig of application `index`.
@@ -376,6 +427,19 @@ final class Convergence: Sendable {
     /// available.
     func converged(apps: Int) -> Bool {
         state.withLock { $0.synced.count >= apps && $0.ready.count >= apps * 2 }
+    }
+
+    /// How many applications are converged: their AppConfig (`app-K`) synced, and both their
+    /// Deployments (`web-K`, `worker-K`) scaled and available.
+    func convergedCount() -> Int {
+        state.withLock { state in
+            state.synced.count { key in
+                guard key.name.hasPrefix("app-") else { return false }
+                let index = key.name.dropFirst(4)
+                return state.ready.contains(ObjectKey(namespace: key.namespace, name: "web-\(index)"))
+                    && state.ready.contains(ObjectKey(namespace: key.namespace, name: "worker-\(index)"))
+            }
+        }
     }
 }
 
