@@ -144,13 +144,23 @@ public final class KubernetesClient: Sendable {
 
     /// One page of objects of type `kind`.
     ///
-    /// - Parameter namespace: `nil` lists every namespace.
-    public func list(_ kind: GroupVersionKind, namespace: String? = nil, options: ListOptions = ListOptions())
-        async throws -> ResourceList
+    /// - Parameters:
+    ///   - namespace: `nil` lists every namespace.
+    ///   - projection: the fields of each object to decode (``FieldProjection``); all when `nil`.
+    public func list(_ kind: GroupVersionKind, namespace: String? = nil, options: ListOptions = ListOptions(),
+                     projection: FieldProjection? = nil) async throws -> ResourceList
     {
         let mapping = try await mapper.mapping(for: kind)
         let path = mapping.path(namespace: namespace)
-        let value = try await transport.send(.GET, path, query: options.query)
+        let value: JSONValue
+        if let projection {
+            let list = FieldProjection.object(["items": .each(projection)], others: true)
+            value = try await transport.send(.GET, path, query: options.query) { bytes throws(JSONSyntaxError) in
+                try list.parse(bytes)
+            }
+        } else {
+            value = try await transport.send(.GET, path, query: options.query)
+        }
         let items: [JSONValue]
         switch value["items"] {
         case .array(let elements): items = elements
@@ -177,16 +187,16 @@ public final class KubernetesClient: Sendable {
 
     /// Every object of type `kind`, reading page after page of `pageSize`.
     public func listAll(_ kind: GroupVersionKind, namespace: String? = nil, options: ListOptions = ListOptions(),
-                        pageSize: Int = 500) async throws -> ResourceList
+                        pageSize: Int = 500, projection: FieldProjection? = nil) async throws -> ResourceList
     {
         var options = options
         options.limit = pageSize
         options.continueToken = nil
-        var page = try await list(kind, namespace: namespace, options: options)
+        var page = try await list(kind, namespace: namespace, options: options, projection: projection)
         var all = page.items
         while let token = page.continueToken {
             options.continueToken = token
-            page = try await list(kind, namespace: namespace, options: options)
+            page = try await list(kind, namespace: namespace, options: options, projection: projection)
             all += page.items
         }
         return ResourceList(items: all, resourceVersion: page.resourceVersion, continueToken: nil)

@@ -72,6 +72,17 @@ struct Transport: Sendable {
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
         contentType: String? = nil
     ) async throws -> JSONValue {
+        try await send(method, path, query: query, body: body, contentType: contentType) { bytes throws(JSONSyntaxError) in
+            try JSONValue(parsingJSON: bytes)
+        }
+    }
+
+    /// Sends a request and returns what `parse` makes of the bytes of a 2xx answer (a
+    /// ``FieldProjection`` decoding part of it).
+    func send(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+        contentType: String? = nil, parse: (UnsafeRawBufferPointer) throws(JSONSyntaxError) -> JSONValue
+    ) async throws -> JSONValue {
         let url = url(path, query)
         if let limiter { try await limiter.wait() }
         let counted = counter.map { ($0, RequestCounter.key(method: method.rawValue, path: path, contentType: contentType)) }
@@ -96,7 +107,7 @@ struct Transport: Sendable {
             throw Self.apiError(code: code, body: bytes, method: method, url: url)
         }
         do {
-            return try JSONValue(parsingJSON: bytes.readableBytesView)
+            return try bytes.withUnsafeReadableBytes { raw throws(JSONSyntaxError) in try parse(raw) }
         } catch {
             throw ClientError(.invalidResponse, url: url, message: "\(method) answered with invalid JSON: \(error)")
         }

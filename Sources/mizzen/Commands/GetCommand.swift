@@ -82,7 +82,12 @@ struct GetCommand: AsyncParsableCommand {
             }
             let namespace = resolved.namespaced && !allNamespaces ? target.namespace : nil
             let options = ListOptions(labelSelector: try selector.map { try LabelSelector(parsing: $0) })
-            var objects = try await client.listAll(resolved.groupVersionKind, namespace: namespace, options: options).items
+            // A table or names need no managedFields nor annotations: with thousands of
+            // objects, skipping them unread is much of the time of the list.
+            let projection: FieldProjection? = output == .json || output == .yaml ? nil : Self.tableFields
+            var objects = try await client.listAll(
+                resolved.groupVersionKind, namespace: namespace, options: options, pageSize: Self.pageSize,
+                projection: projection).items
             if resolved.presentation == .componentRevision { objects = objects.filter(Self.isComponentRevision) }
             objects.sort { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
             if objects.isEmpty, output != .json, output != .yaml {
@@ -118,6 +123,15 @@ struct GetCommand: AsyncParsableCommand {
             })
         }
     }
+
+    /// What a table (or `-o name`) reads of the objects listed: all but `managedFields` and
+    /// `annotations`, which no column shows.
+    static let tableFields = FieldProjection.object(
+        ["metadata": .object(["managedFields": .omitted, "annotations": .omitted], others: true)], others: true)
+
+    /// Objects per page: as for the objects the reports read (``AppInspector/pageSize``), each
+    /// page is a request, and 10,000 applications a few pages.
+    static let pageSize = AppInspector.pageSize
 
     /// The object itself, or a `List` of them as `kubectl get -o json` prints it.
     static func document(_ objects: [Resource], single: Bool) -> JSONValue {

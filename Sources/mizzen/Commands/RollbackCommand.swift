@@ -2,6 +2,7 @@ import ArgumentParser
 import KubeClient
 import OAM
 import OAMControllers
+import OrderedCollections
 import Resources
 
 struct RollbackCommand: AsyncParsableCommand {
@@ -97,7 +98,11 @@ struct RollbackCommand: AsyncParsableCommand {
                     hint: error.reason == .conflict ? "it changed meanwhile; run again" : nil)
             }
             guard dryRun else {
-                StandardOutput.write(plan.message + "\n")
+                var message = plan.message
+                if let handover = plan.handover {
+                    message += await Self.handBack(handover, written: after, client: target.client)
+                }
+                StandardOutput.write(message + "\n")
                 return nil
             }
             var report = DiffReport()
@@ -118,7 +123,56 @@ struct RollbackCommand: AsyncParsableCommand {
     struct Plan {
         var object: Resource
         var patch: JSONValue?
+        /// Whom `spec.components` goes back to once the AppConfig is written.
+        var handover: Handover? = nil
         var message: String
+
+        /// The owners of `spec.components` before the write (see ``ComponentsOwnership``), and
+        /// whether rollback gives the list up (an unpin) or keeps it beside them (a pin).
+        struct Handover {
+            var owners: [JSONValue]
+            var release: Bool
+        }
+    }
+
+    /// Gives `spec.components` back to the owners it had before the write that made `written`
+    /// (see ``ComponentsOwnership``), with an edit of managedFields alone, guarded by the
+    /// resourceVersion and tried again when the controller wrote the status meanwhile. What to
+    /// add to the message: where the list's ownership is now, or a warning.
+    static func handBack(_ handover: Plan.Handover, written: Resource, client: KubernetesClient) async -> String {
+        let names = ComponentsOwnership.names(handover.owners)
+        let owners = names.joined(separator: ", ")
+        var object = written
+        for attempt in 1...5 {
+            let entries = object.metadata["managedFields"]?.arrayValue ?? []
+            // Someone else wrote the list since (a forced apply): it is theirs now.
+            guard !ComponentsOwnership.owners(in: entries, except: "").filter({ $0["manager"]?.stringValue == fieldManager }).isEmpty
+            else { return "" }
+            let wanted = ComponentsOwnership.handedBack(
+                entries, owners: handover.owners, manager: fieldManager, release: handover.release)
+            do {
+                if wanted != entries {
+                    _ = try await client.patch(
+                        object.groupVersionKind, name: object.name, namespace: object.namespace,
+                        patch: ComponentsOwnership.patch(resourceVersion: object.resourceVersion ?? "", entries: wanted),
+                        type: .json, options: WriteOptions(fieldManager: fieldManager))
+                }
+                switch (handover.release, names.isEmpty) {
+                case (true, false): return "\n  spec.components is owned by \(owners) again, as before the pin"
+                case (true, true): return "\n  \(fieldManager) no longer owns spec.components"
+                case (false, false): return "\n  spec.components stays \(owners)'s too: an apply of a file that still says componentName: conflicts with the pin"
+                case (false, true): return ""
+                }
+            } catch {
+                guard attempt < 5,
+                    let again = try? await client.get(object.groupVersionKind, name: object.name, namespace: object.namespace)
+                else {
+                    return "\n  warning: cannot give spec.components back to \(names.isEmpty ? "its owners" : owners): \(error)"
+                }
+                object = again
+            }
+        }
+        return ""
     }
 
     /// Works out the patch, naming what exists whenever the application, the component or the
@@ -164,6 +218,8 @@ struct RollbackCommand: AsyncParsableCommand {
             .first { $0["componentName"]?.stringValue == name }?["componentRevisionName"]?.stringValue
         let subject = "ApplicationConfiguration/\(application)"
         let path = "/spec/components/\(index)"
+        let owners = ComponentsOwnership.owners(
+            in: appConfig.metadata["managedFields"]?.arrayValue ?? [], except: Self.fieldManager)
         let guardVersion: JSONValue = [
             "op": "test", "path": "/metadata/resourceVersion", "value": .string(appConfig.resourceVersion ?? ""),
         ]
@@ -176,7 +232,7 @@ struct RollbackCommand: AsyncParsableCommand {
             var operations: [JSONValue] = [guardVersion, ["op": "remove", "path": .string(path + "/revisionName")]]
             operations.append(["op": "add", "path": .string(path + "/componentName"), "value": .string(name)])
             return Plan(
-                object: appConfig, patch: .array(operations),
+                object: appConfig, patch: .array(operations), handover: Plan.Handover(owners: owners, release: true),
                 message: """
                     \(subject): component \(name) unpinned (was \(pinned)): the entry names componentName: \(name) \
                     again and follows the Component's latest revision
@@ -228,7 +284,7 @@ struct RollbackCommand: AsyncParsableCommand {
         operations.append(["op": "add", "path": .string(path + "/revisionName"), "value": .string(revision.name)])
         let was = pinned.map { "pinned to \($0)" } ?? running.map { "ran \($0)" } ?? "followed the latest revision"
         return Plan(
-            object: appConfig, patch: .array(operations),
+            object: appConfig, patch: .array(operations), handover: Plan.Handover(owners: owners, release: false),
             message: """
                 \(subject): component \(name) pinned to \(revision.name) (it \(was)): spec.components[\(index)] says \
                 revisionName: \(revision.name) instead of componentName: \(name)

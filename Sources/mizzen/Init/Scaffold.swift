@@ -151,7 +151,42 @@ struct Scaffold: Sendable {
             spec = firstItems(example, container: container)
         }
         if let port { spec = withPort(spec, port: port) }
+        spec = declaringVolumes(spec, schema: entry.specSchema)
         return ["apiVersion": .string(kind.apiVersion), "kind": .string(kind.kind), "spec": spec]
+    }
+
+    /// `spec` with an `emptyDir` volume in its `volumes` for each mount (`volumeMounts` of its
+    /// containers, `appVolumeMounts`) that names no volume there, when the trait's schema has a
+    /// `volumes` field: the API server refuses a pod that mounts a volume it does not declare.
+    static func declaringVolumes(_ spec: JSONValue, schema: JSONValue?) -> JSONValue {
+        guard var members = spec.objectValue, schema?["properties"]?["volumes"] != nil else { return spec }
+        var volumes = members["volumes"]?.arrayValue ?? []
+        var declared = Set(volumes.compactMap { $0["name"]?.stringValue })
+        for name in mountedVolumes(spec) where declared.insert(name).inserted {
+            volumes.append(["name": .string(name), "emptyDir": .emptyObject])
+        }
+        if !volumes.isEmpty { members["volumes"] = .array(volumes) }
+        return .object(members)
+    }
+
+    /// The volume names of every `volumeMounts` and `appVolumeMounts` entry in `value`, in order.
+    static func mountedVolumes(_ value: JSONValue) -> [String] {
+        var names: [String] = []
+        func walk(_ value: JSONValue) {
+            if let members = value.objectValue {
+                for (key, child) in members {
+                    if key == "volumeMounts" || key == "appVolumeMounts" {
+                        names += (child.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+                    } else {
+                        walk(child)
+                    }
+                }
+            }
+            for item in value.arrayValue ?? [] { walk(item) }
+        }
+        walk(value)
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
     }
 
     /// The spec of the first object of kind `kind` in the catalog entry's example.
@@ -175,8 +210,9 @@ struct Scaffold: Sendable {
         return nil
     }
 
-    /// `value` with every list cut to its first item, and a `containers` list of names (the
-    /// containers a trait picks) naming `container` instead.
+    /// `value` with every list of objects cut to its first item, and a `containers` list of
+    /// names (the containers a trait picks) naming `container` instead. Other lists of scalars
+    /// (a `command`, `args`) stay whole: cut, they would mean something else.
     static func firstItems(_ value: JSONValue, container: String) -> JSONValue {
         if let members = value.objectValue {
             var result = members
@@ -189,7 +225,10 @@ struct Scaffold: Sendable {
             }
             return .object(result)
         }
-        if let items = value.arrayValue { return .array(items.prefix(1).map { firstItems($0, container: container) }) }
+        if let items = value.arrayValue {
+            if items.allSatisfy({ $0.objectValue == nil && $0.arrayValue == nil }) { return value }
+            return .array(items.prefix(1).map { firstItems($0, container: container) })
+        }
         return value
     }
 

@@ -144,6 +144,17 @@ extension AppReport {
         return references
     }
 
+    /// What a report reads of an object it lists (see ``HealthRules``): its identity and
+    /// generation, its status, and the few spec fields health compares the status with. The
+    /// rest — pod templates, managedFields — is skipped unread, which is most of a list of
+    /// workloads and traits.
+    static let readFields = FieldProjection.object([
+        "apiVersion": .whole, "kind": .whole,
+        "metadata": .object(["name": .whole, "namespace": .whole, "uid": .whole, "generation": .whole]),
+        "spec": .object(["replicas": .whole, "completions": .whole, "suspend": .whole]),
+        "status": .whole,
+    ])
+
     /// The objects the health of `object` reads besides itself: the Deployment a
     /// ContainerizedWorkload's (or PodSpecWorkload's) status lists (``HealthRules`` judges it by that alone).
     static func childReferences(of object: Resource) -> [ReportReference] {
@@ -364,7 +375,8 @@ struct AppInspector {
     private func list(_ kind: GroupVersionKind, _ wanted: [ReportReference]) async -> Listing? {
         let namespaces = Set(wanted.map(\.namespace))
         let namespace = namespaces.count == 1 ? namespaces.first : nil
-        guard let items = try? await client.listAll(kind, namespace: namespace, pageSize: Self.pageSize).items
+        guard let items = try? await client.listAll(
+            kind, namespace: namespace, pageSize: Self.pageSize, projection: AppReport.readFields).items
         else { return nil }
         var objects: [String: Resource] = [:]
         objects.reserveCapacity(items.count)
