@@ -82,7 +82,10 @@ public final class Informer: Sendable {
     ///
     /// With a `namespace`, a namespaced kind is listed and watched in that namespace only; a
     /// cluster-scoped kind is always watched whole (its ``RESTMapping`` ignores the namespace).
-    public func run(client: KubernetesClient, namespace: String? = nil, logger: Logger) async {
+    ///
+    /// With a `filter`, objects of namespaces it refuses are neither cached nor handed to the
+    /// handlers (a shard's informers: ``ShardFilter``); cluster-scoped objects always are.
+    public func run(client: KubernetesClient, namespace: String? = nil, filter: NamespaceFilter? = nil, logger: Logger) async {
         do {
             _ = try await client.mapper.mapping(for: kind)
         } catch let error as ClientError where error.kind == .noMatch {
@@ -95,10 +98,11 @@ public final class Informer: Sendable {
         for await change in client.watchForever(kind, namespace: namespace, backoff: backoff, logger: logger) {
             switch change {
             case .relisted(let objects, _):
-                let events = cache.replace(with: objects)
+                let events = cache.replace(with: await Self.kept(objects, by: filter))
                 markSynced()
                 await deliver(events)
             case .event(let event):
+                if let filter, let objectNamespace = event.object.namespace, !(await filter(objectNamespace)) { continue }
                 switch event.type {
                 case .added, .modified:
                     if let delivered = cache.store(event.object) { await deliver([delivered]) }
@@ -109,6 +113,18 @@ public final class Informer: Sendable {
                 }
             }
         }
+    }
+
+    /// The objects of a list that `filter` keeps.
+    private static func kept(_ objects: [Resource], by filter: NamespaceFilter?) async -> [Resource] {
+        guard let filter else { return objects }
+        var kept: [Resource] = []
+        kept.reserveCapacity(objects.count)
+        for object in objects {
+            if let objectNamespace = object.namespace, !(await filter(objectNamespace)) { continue }
+            kept.append(object)
+        }
+        return kept
     }
 
     private func markSynced() {

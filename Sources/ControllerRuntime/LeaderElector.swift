@@ -33,6 +33,8 @@ public struct LeaderElectionConfiguration: Sendable, Hashable {
     public var releaseOnStop = true
     /// The field manager of the Lease writes.
     public var fieldManager = "mizzen"
+    /// Annotations the holder keeps on the Lease (a shard writes its shard count there).
+    public var annotations: [String: String] = [:]
 
     /// - Parameter identity: defaults to ``defaultIdentity()``.
     public init(leaseName: String, leaseNamespace: String, identity: String = Self.defaultIdentity()) {
@@ -310,11 +312,13 @@ public final class LeaderElector: Sendable {
         } catch let error as APIError where error.reason == .conflict || error.reason == .alreadyExists {
             return .failed("another replica wrote the lease first")
         } catch {
+                for (key, value) in configuration.annotations.sorted(by: { $0.key < $1.key }) { object.setAnnotation(key, value) }
             try Task.checkCancellation()
             if error is CancellationError { throw error }
             return .failed("cannot write the lease: \(error)")
         }
     }
+                for (key, value) in configuration.annotations.sorted(by: { $0.key < $1.key }) { object.setAnnotation(key, value) }
 
     // MARK: Stopping
 

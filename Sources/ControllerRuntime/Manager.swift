@@ -24,6 +24,8 @@ public final class Manager: Service, Sendable {
     public let client: KubernetesClient
     /// The only namespace whose namespaced objects the informers list and watch; `nil` for all.
     public let namespace: String?
+    /// Which namespaces' objects the informers keep (a shard's); `nil` keeps every namespace.
+    public let namespaceFilter: NamespaceFilter?
     let logger: Logger
     private let state = Mutex(State())
     private let starts: AsyncStream<Informer>.Continuation
@@ -41,9 +43,13 @@ public final class Manager: Service, Sendable {
         Indexes.controllerOwner: Indexes.controllerOwnerFunction,
     ]
 
-    public init(client: KubernetesClient, namespace: String? = nil, logger: Logger = Logger(label: "mizzen.manager")) {
+    public init(
+        client: KubernetesClient, namespace: String? = nil, namespaceFilter: NamespaceFilter? = nil,
+        logger: Logger = Logger(label: "mizzen.manager")
+    ) {
         self.client = client
         self.namespace = namespace
+        self.namespaceFilter = namespaceFilter
         self.logger = logger
         (startRequests, starts) = AsyncStream<Informer>.makeStream()
     }
@@ -98,6 +104,11 @@ public final class Manager: Service, Sendable {
         state.withLock { state in state.running && state.informers.values.allSatisfy(\.hasSynced) }
     }
 
+    /// Runs one informer, scoped to ``namespace`` and ``namespaceFilter``, until cancelled.
+    private func run(_ informer: Informer) async {
+        await informer.run(client: client, namespace: namespace, filter: namespaceFilter, logger: logger)
+    }
+
     /// Runs informers and controllers until cancelled or a graceful shutdown.
     public func run() async throws {
         try await run(leadership: nil)
@@ -115,13 +126,13 @@ public final class Manager: Service, Sendable {
         try await cancelWhenGracefulShutdown {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for informer in initial {
-                    group.addTask { await informer.run(client: self.client, namespace: self.namespace, logger: self.logger) }
+                    group.addTask { await self.run(informer) }
                 }
                 group.addTask {
                     // Informers asked for after the start run in this group, for the manager's life.
                     await withTaskGroup(of: Void.self) { started in
                         for await informer in self.startRequests {
-                            started.addTask { await informer.run(client: self.client, namespace: self.namespace, logger: self.logger) }
+                            started.addTask { await self.run(informer) }
                         }
                         started.cancelAll()
                     }

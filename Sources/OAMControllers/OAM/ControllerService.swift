@@ -18,6 +18,8 @@ public struct ControllerService: Service {
         public var probeAddress: String?
         /// Served on `/metrics`; bootstrap it as the process's metrics backend first.
         public var metrics: PrometheusMetrics?
+        /// Own only a shard's namespaces; in hash mode, act only while the shards agree.
+        public var sharding: ControllerSharding?
 
         public init() {}
     }
@@ -32,7 +34,10 @@ public struct ControllerService: Service {
         var eventOptions = EventRecorder.Options()
         eventOptions.host = options.leaderElection?.identity
         self.events = EventRecorder(client: client, options: eventOptions, logger: logger)
-        self.manager = Manager(client: client, namespace: options.namespace, logger: logger)
+        self.manager = Manager(
+            client: client, namespace: options.namespace,
+            namespaceFilter: options.sharding.map { ShardFilter(shard: $0.shard, selector: $0.selector, client: client, logger: logger).namespaceFilter },
+            logger: logger)
         self.options = options
         self.logger = logger
         OAMControllers.register(on: manager, options: options.controllers, events: events, logger: logger)
@@ -44,6 +49,9 @@ public struct ControllerService: Service {
         let elector = try options.leaderElection.map {
             try LeaderElector(client: manager.client, configuration: $0, logger: logger)
         }
+        let coordinator = options.leaderElection.flatMap { election in
+            options.sharding?.coordinator(manager: manager, election: election, metrics: options.metrics, logger: logger)
+        }
         let probes = try options.probeAddress.map { address in
             try ProbeServer(address: address, metrics: options.metrics, logger: logger) { [manager] in manager.isReady }
         }
@@ -53,7 +61,11 @@ public struct ControllerService: Service {
                 if let probes { group.addTask { try await probes.run() } }
                 group.addTask {
                     if let elector {
-                        try await manager.run { lead in try await elector.runWhileLeader(lead) }
+                        try await manager.run { lead in
+                            try await elector.runWhileLeader {
+                                if let coordinator { try await coordinator.runWhenAgreed(lead) } else { try await lead() }
+                            }
+                        }
                     } else {
                         try await manager.run()
                     }

@@ -22,11 +22,14 @@ struct ControllerCommand: AsyncParsableCommand {
               mizzen controller --kubeconfig .mizzen/kubeconfig --apply-once-only
               mizzen controller --namespace shop --leader-elect
               mizzen controller --webhook-port 9443 --webhook-service mizzen-system/mizzen-webhook
+              mizzen controller --shard 0/2    # and --shard 1/2 in a second process
             """)
 
     @OptionGroup var connection: ConnectionOptions
 
     @OptionGroup var webhook: WebhookOptions
+
+    @OptionGroup var sharding: ShardOptions
 
     @Option(help: "Reconcile only the applications of this namespace (default: every namespace), and register the webhooks for it alone; definitions stay cluster-wide.")
     var namespace: String?
@@ -82,6 +85,8 @@ struct ControllerCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "mizzen.controller")
         logger.logLevel = logLevel
+        let sharding = try sharding.sharding(leasePrefix: leaderElectionID)
+        if let sharding { logger[metadataKey: "shard"] = "\(sharding.description)" }
         let metrics = PrometheusMetrics()
         metrics.bootstrap()
         let client = try connection.makeClient(logger: logger)
@@ -92,9 +97,14 @@ struct ControllerCommand: AsyncParsableCommand {
         options.controllers.appConfig.applyOnceOnly = applyOnceOnly
         options.metrics = metrics
         options.probeAddress = metricsAddress.isEmpty ? nil : metricsAddress
-        if leaderElect {
+        options.sharding = sharding
+        // A hash shard always holds its own Lease, which records its shard count.
+        let shard = sharding?.shard
+        if leaderElect || shard != nil {
             var election = LeaderElectionConfiguration(
-                leaseName: leaderElectionID, leaseNamespace: leaderElectionNamespace ?? namespace ?? client.defaultNamespace)
+                leaseName: shard.map { ControllerSharding.leaseName(prefix: leaderElectionID, shard: $0) } ?? leaderElectionID,
+                leaseNamespace: leaderElectionNamespace ?? namespace ?? client.defaultNamespace)
+            if let shard { election.annotations = ControllerSharding.leaseAnnotations(shard: shard) }
             election.leaseDuration = .seconds(leaseDuration)
             election.renewDeadline = .seconds(renewDeadline)
             election.retryPeriod = .seconds(retryPeriod)
