@@ -113,6 +113,9 @@ public final class LeaderElector: Sendable {
     let client: KubernetesClient
     let logger: Logger
     let wallClock: @Sendable () -> Date
+    /// The wall clock read once at start, with the monotonic instant it was read at: the times
+    /// the elector writes and compares are measured from it on the monotonic clock.
+    private let anchor: (wall: Date, monotonic: ContinuousClock.Instant)
     private let state = Mutex(State())
 
     private struct State {
@@ -132,7 +135,11 @@ public final class LeaderElector: Sendable {
 
     static let leaseKind = GroupVersionKind(group: "coordination.k8s.io", version: "v1", kind: "Lease")
 
-    /// - Parameter wallClock: the time written as `renewTime` and compared with others'.
+    /// - Parameter wallClock: the time written as `renewTime` and compared with others'. It is
+    ///   read once, at start; later times are that reading plus the monotonic time elapsed, so a
+    ///   jump of the wall clock while the elector runs (an NTP step, a VM resumed, `date -s`)
+    ///   neither lets it take a live leader's lease (a jump forward made every renewal look
+    ///   expired) nor makes it write a `renewTime` that others read as long expired or far ahead.
     /// - Throws: ``LeaderElectionError/invalidConfiguration(_:)``.
     public init(
         client: KubernetesClient, configuration: LeaderElectionConfiguration,
@@ -146,6 +153,14 @@ public final class LeaderElector: Sendable {
         logger[metadataKey: "identity"] = "\(configuration.identity)"
         self.logger = logger
         self.wallClock = wallClock
+        anchor = (wallClock(), ContinuousClock.now)
+    }
+
+    /// The wall-clock time now, as the anchor plus the monotonic time elapsed since.
+    func now() -> Date {
+        let elapsed = ContinuousClock.now - anchor.monotonic
+        return anchor.wall.addingTimeInterval(
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
     /// Whether this replica leads now.
@@ -286,7 +301,7 @@ public final class LeaderElector: Sendable {
         }
         let decision = LeaseDecision.decide(
             current: lease.map { LeaseRecord(spec: $0.spec) }, identity: configuration.identity,
-            leaseDurationSeconds: configuration.leaseDurationSeconds, now: wallClock(),
+            leaseDurationSeconds: configuration.leaseDurationSeconds, now: self.now(),
             unchangedForLeaseDuration: unchanged)
         do {
             let written: Resource
@@ -372,7 +387,7 @@ public final class LeaderElector: Sendable {
             guard record.holderIdentity == configuration.identity else {
                 return .heldByOther(record.holderIdentity ?? "")
             }
-            let now = wallClock()
+            let now = self.now()
             record.holderIdentity = nil
             record.leaseDurationSeconds = 1
             record.acquireTime = now

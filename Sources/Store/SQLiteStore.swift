@@ -43,6 +43,8 @@ public final class SQLiteStore: ObjectStore {
     private let lock: StoreLock?
     private let configuration: Configuration
     private let closed = Mutex(false)
+    /// The data directory (or database path) that errors about the disk name.
+    private let location: String
 
     /// Opens (or creates) the store of a data directory: `<directory>/store.db`, locked by
     /// `<directory>/store.lock`.
@@ -70,6 +72,7 @@ public final class SQLiteStore: ObjectStore {
 
     private init(path: String?, lockPath: String?, directory: String?, configuration: Configuration) throws {
         self.configuration = configuration
+        location = directory ?? path ?? ":memory:"
         var lock: StoreLock?
         if let lockPath, let directory {
             lock = try StoreLock(path: lockPath, directory: directory)
@@ -116,6 +119,9 @@ public final class SQLiteStore: ObjectStore {
         } catch {
             lock?.release()
             if let error = error as? StoreError { throw error }
+            if let failure = StorageFailure.apiError(error, location: directory ?? path ?? ":memory:") {
+                throw StoreError(message: "cannot open the store at \(path ?? ":memory:"): \(failure.message)")
+            }
             throw StoreError(message: "cannot open the store at \(path ?? ":memory:"): \(error)")
         }
         self.lock = lock
@@ -157,8 +163,9 @@ public final class SQLiteStore: ObjectStore {
         }
     }
 
-    private static func apiError(_ error: any Error) -> APIError {
+    private func apiError(_ error: any Error) -> APIError {
         if let error = error as? APIError { return error }
+        if let failure = StorageFailure.apiError(error, location: location) { return failure }
         return APIError.internalError(String(describing: error))
     }
 
@@ -181,7 +188,7 @@ public final class SQLiteStore: ObjectStore {
                         fail: { continuation.resume(throwing: $0) }))
             }
         } catch {
-            throw Self.apiError(error)
+            throw self.apiError(error)
         }
     }
 
@@ -190,7 +197,7 @@ public final class SQLiteStore: ObjectStore {
         do {
             return try await writer.read(body)
         } catch {
-            throw Self.apiError(error)
+            throw self.apiError(error)
         }
     }
 

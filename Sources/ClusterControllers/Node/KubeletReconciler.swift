@@ -52,10 +52,11 @@ final class KubeletReconciler: Reconciler {
 
     /// Brings the Pod's status to what the simulation says now.
     private func sync(_ pod: Resource) async throws -> ReconcileResult {
-        let now = Date()
-        // The start time is written to the second; the timeline starts there.
-        let start = pod.status?["startTime"]?.stringValue.flatMap(KubernetesTime.parse)
-            ?? Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let now = options.clock.now()
+        // The start time is written to the second; the timeline starts there — or now, when it
+        // lies ahead (the clock went back since): the Pod would otherwise stay put until then.
+        let second = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let start = min(pod.status?["startTime"]?.stringValue.flatMap(KubernetesTime.parse) ?? second, second)
         let simulation = PodSimulation(pod: pod, timing: timing, start: start)
         let address = now >= simulation.sandboxReady ? podIP(of: pod) : nil
         let status = simulation.status(at: now, current: pod.status, hostIP: options.internalIP, podIP: address)
@@ -104,7 +105,7 @@ final class KubeletReconciler: Reconciler {
         if let startTime = pod.status?["startTime"]?.stringValue.flatMap(KubernetesTime.parse),
             phase != "Succeeded", phase != "Failed"
         {
-            let now = Date()
+            let now = options.clock.now()
             let simulation = PodSimulation(pod: pod, timing: timing, start: startTime)
             var views = simulation.views(at: now)
             for index in views.indices {

@@ -94,13 +94,15 @@ final class NodeReconciler: Reconciler {
 
     /// Writes the status when it changed or its heartbeat is due; returns when to look again.
     private func reportStatus(of node: Resource) async throws -> Duration {
-        let now = Date()
+        let now = options.clock.now()
         let version = await kubeletVersion()
         let status = NodeManifest.status(
             options, machine: machine, kubeletVersion: version, current: node.status, now: KubernetesTime.time(now))
         let interval = TimeInterval(options.statusReportInterval.components.seconds)
         if NodeManifest.withoutHeartbeats(status) == NodeManifest.withoutHeartbeats(node.status),
-            let oldest = NodeManifest.oldestHeartbeat(of: node.status), now.timeIntervalSince(oldest) < interval
+            let oldest = NodeManifest.oldestHeartbeat(of: node.status),
+            // A heartbeat ahead of now (the clock went back) is due now, not in an hour.
+            (0..<interval).contains(now.timeIntervalSince(oldest))
         {
             return .seconds(max(1, interval - now.timeIntervalSince(oldest)))
         }
@@ -113,10 +115,11 @@ final class NodeReconciler: Reconciler {
     /// Creates or renews the Lease; returns when to renew it next.
     private func renewLease(of node: Resource) async throws -> Duration {
         let renewEvery = Double(options.leaseDurationSeconds) / 4
-        let now = Date()
+        let now = options.clock.now()
         let existing = leases.cache.get(namespace: NodeManifest.leaseNamespace, name: options.name)
         if let existing, let renewed = existing.spec?["renewTime"]?.stringValue.flatMap(KubernetesTime.parse),
-            now.timeIntervalSince(renewed) < renewEvery,
+            // A renewTime ahead of now (the clock went back) is renewed now, not in an hour.
+            (0..<renewEvery).contains(now.timeIntervalSince(renewed)),
             existing.spec?["holderIdentity"]?.stringValue == options.name
         {
             return .milliseconds(Int64((renewEvery - now.timeIntervalSince(renewed)) * 1000) + 1)

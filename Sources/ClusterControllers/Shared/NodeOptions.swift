@@ -32,6 +32,8 @@ public struct NodeOptions: Sendable {
     /// How often the node's conditions get a new heartbeat when nothing changed (kubelet's
     /// `nodeStatusReportFrequency`).
     public var statusReportInterval: Duration = .seconds(300)
+    /// The node's wall clock (steady across jumps of the machine's; tests inject jumps).
+    public var clock = NodeClock.steady()
 
     public init() {}
 
