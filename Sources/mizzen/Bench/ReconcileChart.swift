@@ -62,12 +62,13 @@ struct ReconcileChart: Sendable {
         ] {
             out += panel.frame(label: label, valueAxis: axis, timeAxis: timeAxis, x: x)
         }
-        for marker in markers {
+        // Labels step down so that markers close together stay readable.
+        for (index, marker) in markers.enumerated() {
             let position = Self.number(x(marker.seconds))
             out += """
                 <line x1="\(position)" y1="\(Self.number(convergedPanel.top))" x2="\(position)" y2="\(Self.number(memoryPanel.bottom))" \
                 stroke="#999999" stroke-dasharray="4 3"/>
-                <text x="\(Self.number(x(marker.seconds) + 3))" y="\(Self.number(convergedPanel.top + 12))" fill="#666666" font-size="11">\
+                <text x="\(Self.number(x(marker.seconds) + 3))" y="\(Self.number(convergedPanel.top + 12 + Double(index % 4) * 13))" fill="#666666" font-size="11">\
                 \(Self.escaped(marker.label))</text>
 
                 """
