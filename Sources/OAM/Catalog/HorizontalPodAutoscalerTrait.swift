@@ -164,6 +164,7 @@ extension StandardCatalog {
             "workloadRefPath": "spec.workloadRef",
             "appliesToWorkloads": .array(HorizontalPodAutoscalerTrait.appliesToWorkloads.map(JSONValue.string)),
             "conflictsWith": .array(HorizontalPodAutoscalerTrait.conflictsWith.map(JSONValue.string)),
+            "ownsWorkloadFields": ["spec.replicas"],
         ])
         return StandardCatalogEntry(
             definition: definition, customResourceDefinition: crd,

@@ -22,6 +22,7 @@ extension StandardCatalog {
                     "containerizedworkloads.core.oam.dev", "podspecworkloads.standard.oam.dev", "deployments.apps",
                 ],
                 "conflictsWith": ["manualscalertraits.core.oam.dev", "horizontalpodautoscalertraits.standard.oam.dev"],
+                "ownsWorkloadFields": ["spec.replicas"],
             ]),
             customResourceDefinition: RolloutTrait.customResourceDefinition,
             example: RolloutTrait.example,

@@ -63,6 +63,9 @@ enum OAMSchemas {
         "conflictsWith": S.described(
             "Traits that may not be attached to the same component: TraitDefinition names, *.<group> or *.",
             S.strings),
+        "ownsWorkloadFields": S.described(
+            "Fields of the workload the trait sets itself, e.g. spec.replicas: the runtime leaves them out of the workload it applies.",
+            S.strings),
         "extension": extensionField,
     ], required: ["definitionRef"])
 

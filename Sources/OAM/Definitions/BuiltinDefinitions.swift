@@ -22,6 +22,8 @@ public enum BuiltinDefinitions {
             "definitionRef": ["name": "manualscalertraits.core.oam.dev"],
             // Both would set the replicas: validation refuses the two on one component.
             "conflictsWith": [.string(HorizontalPodAutoscalerTrait.definitionName)],
+            // It sets the workload's replicas: the AppConfig controller leaves them out of its apply.
+            "ownsWorkloadFields": ["spec.replicas"],
         ])
     }
 

@@ -72,6 +72,9 @@ public struct RenderedObject: Sendable {
     public var message: String?
     /// The edges of this object's `outputStore` operations (they do not hold the object back).
     public var outputs: [DataEdge] = []
+    /// For a workload: the fields its component's traits set themselves (``TraitOwnedField``),
+    /// left out of what is applied (``objectToApply(live:)``).
+    public var traitOwnedFields: [TraitOwnedField] = []
 
     /// Whether every input is satisfied, so that the object may be applied now.
     public var isReady: Bool { inputs.allSatisfy(\.isSatisfied) }

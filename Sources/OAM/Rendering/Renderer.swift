@@ -293,6 +293,7 @@ struct RenderContext {
             traits.append(rendered)
         }
         guard checkServed(workload: workload, traits: traits, path: path) else { return nil }
+        guard let ownedFields = traitOwnedFields(definitions, workload: workload) else { return nil }
 
         // Scopes must exist.
         var scopes: [TypedReference] = []
@@ -317,7 +318,8 @@ struct RenderContext {
             entryIndex: index, componentName: componentName, revisionName: revisionName,
             workload: RenderedObject(
                 object: workload, role: .workload, definitionName: workloadDefinitionName,
-                provenance: "AppConfig/\(appConfig.name) · Component/\(componentName)", inputs: [], message: nil),
+                provenance: "AppConfig/\(appConfig.name) · Component/\(componentName)", inputs: [], message: nil,
+                traitOwnedFields: ownedFields),
             traits: traits, scopes: scopes, isRevisionEnabled: revisionEnabled)
     }
 

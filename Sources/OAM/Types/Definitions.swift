@@ -54,6 +54,9 @@ public struct TraitDefinition: TypedObject {
         public var appliesToWorkloads: [String]?
         /// TraitDefinition names (or `*.<group>`, `*`) of traits that must not share a component with it.
         public var conflictsWith: [String]?
+        /// Field paths of the workload the trait sets itself (a scaler's `spec.replicas`): the
+        /// runtime leaves them out of the workload it applies, so the two do not undo each other.
+        public var ownsWorkloadFields: [String]?
         public var `extension`: JSONValue?
     }
 

@@ -13,7 +13,15 @@ extension ApplicationConfigurationReconciler {
     /// the object's kind does not declare are dropped first, as the server would drop them on a
     /// create (server-side apply refuses them instead); a write that dropped some records a
     /// Warning `PrunedUndeclaredFields` on the AppConfig.
-    func apply(_ object: Resource, for appConfig: Resource, live known: Resource?) async throws -> AppliedObject {
+    ///
+    /// `traitOwned` are the fields of a workload that a trait of its component sets itself
+    /// (``OAM/TraitOwnedField``). One still in `object` (the live object held the Component's
+    /// value) is applied without force: if the trait has taken the field since the cache saw
+    /// it, the API server reports a conflict on it, and the object is applied again without it,
+    /// so a stale cache never puts the Component's value back over the trait's.
+    func apply(
+        _ object: Resource, for appConfig: Resource, live known: Resource?, traitOwned: [TraitOwnedField] = []
+    ) async throws -> AppliedObject {
         var pruned = await prunedToServedSchema(object)
         if !pruned.droppedFields.isEmpty { servedSchemas.noteDropped(object.groupVersionKind, by: ObjectKey(appConfig)) }
         let informer = manager.informer(for: object.groupVersionKind)
@@ -32,14 +40,14 @@ extension ApplicationConfigurationReconciler {
             }
         }
         do {
-            _ = try await client.apply(AppliedState.stamped(pruned.object), fieldManager: Controllers.fieldManager, force: true)
+            try await applyYielding(pruned.object, traitOwned: traitOwned)
         } catch let error as APIError where Self.refusesUndeclaredFields(error) {
             // The schema read was older than the one the server checks against: read it again.
             servedSchemas.invalidate()
             let again = await prunedToServedSchema(object)
             guard again.droppedFields != pruned.droppedFields else { throw error }
             pruned = again
-            _ = try await client.apply(AppliedState.stamped(pruned.object), fieldManager: Controllers.fieldManager, force: true)
+            try await applyYielding(pruned.object, traitOwned: traitOwned)
         }
         if !pruned.droppedFields.isEmpty {
             await events.record(on: appConfig, type: .warning, reason: Self.prunedReason,
@@ -47,6 +55,27 @@ extension ApplicationConfigurationReconciler {
                                     apiVersion: object.apiVersion, kind: object.kind, name: object.name, pruned.droppedFields))
         }
         return AppliedObject(wrote: true, droppedFields: pruned.droppedFields)
+    }
+
+    /// Applies `object` with force, but first without force while it holds a field of
+    /// `traitOwned`; on a conflict over such a field, again with force and without the fields
+    /// in conflict.
+    private func applyYielding(_ object: Resource, traitOwned: [TraitOwnedField]) async throws {
+        let held = traitOwned.filter { object.valueIfPresent(at: $0.path) != nil }
+        guard !held.isEmpty else {
+            _ = try await client.apply(AppliedState.stamped(object), fieldManager: Controllers.fieldManager, force: true)
+            return
+        }
+        do {
+            _ = try await client.apply(AppliedState.stamped(object), fieldManager: Controllers.fieldManager, force: false)
+        } catch let error as APIError where error.reason == .conflict {
+            let conflicting = Set(error.causes.map(\.field))
+            var yielded = object
+            for field in held where conflicting.isEmpty || conflicting.contains("." + field.path.description) {
+                try? yielded.removeValue(at: field.path)
+            }
+            _ = try await client.apply(AppliedState.stamped(yielded), fieldManager: Controllers.fieldManager, force: true)
+        }
     }
 
     /// `object` without the fields the served schema of its kind does not declare, and their

@@ -180,7 +180,9 @@ final class ApplicationConfigurationReconciler: Reconciler {
             for item in [component.workload] + component.traits where item.isReady {
                 let ref = ObjectRef(item.object)
                 do {
-                    let outcome = try await apply(item.object, for: current.resource, live: live[ref])
+                    // Without the fields a trait of the component sets itself (a scaler's replicas).
+                    let outcome = try await apply(item.objectToApply(live: live[ref]), for: current.resource,
+                                                  live: live[ref], traitOwned: item.traitOwnedFields)
                     if outcome.wrote { wrote += 1 }
                     if !outcome.droppedFields.isEmpty { pruned[ref] = outcome.droppedFields }
                     applied.insert(ref)
