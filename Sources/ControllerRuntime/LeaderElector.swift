@@ -312,11 +312,13 @@ public final class LeaderElector: Sendable {
                 var object = Resource(
                     apiVersion: Self.leaseKind.apiVersion, kind: Self.leaseKind.kind, name: name, namespace: namespace)
                 object.object["spec"] = record.spec
+                for (key, value) in configuration.annotations.sorted(by: { $0.key < $1.key }) { object.setAnnotation(key, value) }
                 written = try await client.create(object, options: WriteOptions(fieldManager: configuration.fieldManager))
             case .update(let record):
                 // `lease` carries the resourceVersion read: a write in between makes this a Conflict.
                 guard var object = lease else { return .failed("no lease to update") }
                 object.object["spec"] = record.spec
+                for (key, value) in configuration.annotations.sorted(by: { $0.key < $1.key }) { object.setAnnotation(key, value) }
                 written = try await client.update(object, options: WriteOptions(fieldManager: configuration.fieldManager))
             }
             state.withLock { state in
@@ -327,13 +329,11 @@ public final class LeaderElector: Sendable {
         } catch let error as APIError where error.reason == .conflict || error.reason == .alreadyExists {
             return .failed("another replica wrote the lease first")
         } catch {
-                for (key, value) in configuration.annotations.sorted(by: { $0.key < $1.key }) { object.setAnnotation(key, value) }
             try Task.checkCancellation()
             if error is CancellationError { throw error }
             return .failed("cannot write the lease: \(error)")
         }
     }
-                for (key, value) in configuration.annotations.sorted(by: { $0.key < $1.key }) { object.setAnnotation(key, value) }
 
     // MARK: Stopping
 

@@ -91,7 +91,7 @@ struct Transport: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await http.execute(
+            response = try await executeHonouringRetryAfter(
                 request(method, url, body: body, contentType: contentType),
                 deadline: .now() + .nanoseconds(requestTimeout.nanoseconds), logger: logger)
             bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)
