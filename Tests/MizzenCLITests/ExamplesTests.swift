@@ -24,6 +24,13 @@ struct ExamplesTests {
         #expect(Self.examples.count >= 3, "\(Self.examples)")
     }
 
+    @Test("mizzen validate -f examples/<name> finds no error", arguments: Self.examples)
+    func validates(example: String) async throws {
+        let result = try await CLI.run(["validate", "-f", CLI.example(example)])
+        #expect(result.status == 0, "mizzen validate -f examples/\(example):\n\(result.stderr)")
+        #expect(result.stderr.contains(" 0 errors"), "\(result.stderr)")
+    }
+
     @Test("mizzen up -f examples/<name> --wait ends healthy on a fresh plane", arguments: Self.examples)
     func comesUpHealthy(example: String) async throws {
         try await PlaneSession.with { session in
