@@ -117,7 +117,7 @@ struct ShardingProcessTests {
                 "controller", "--kubeconfig", kubeconfig, "--shard", "\(index)/2",
                 "--shard-selector", "mizzen.dev/shard-test=\(suffix)",
                 "--leader-election-id", leasePrefix, "--leader-election-namespace", leaseNamespace,
-                "--lease-duration", "3", "--renew-deadline", "2", "--retry-period", "1",
+                "--lease-duration", "6", "--renew-deadline", "4", "--retry-period", "1",
                 "--metrics-address", "127.0.0.1:0", "--workers", "2",
             ]
             process.standardOutput = FileHandle.nullDevice
@@ -173,8 +173,8 @@ struct ShardingProcessTests {
             try await apply("later", in: mine)
             let servedMine = try await eventually(timeout: .seconds(30)) { try await converged("later", in: mine) }
             #expect(servedMine, "shard 0 stopped serving its own namespace \(mine)")
-            // Past the Lease's expiry (3 s): shard 0 still leaves shard 1's namespaces alone…
-            let taken = try await eventually(timeout: .seconds(5)) { try await converged("later", in: theirs) }
+            // Past the Lease's expiry (6 s): shard 0 still leaves shard 1's namespaces alone…
+            let taken = try await eventually(timeout: .seconds(8)) { try await converged("later", in: theirs) }
             #expect(!taken, "shard 0 reconciled \(theirs), which belongs to shard 1")
             // …whose applications are still there.
             for namespace in byShard[1] {

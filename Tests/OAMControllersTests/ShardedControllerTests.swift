@@ -64,8 +64,10 @@ struct ShardedControllerTests {
         options.sharding = sharding
         var election = LeaderElectionConfiguration(
             leaseName: ControllerSharding.leaseName(prefix: sharding.leasePrefix, shard: shard), leaseNamespace: leaseNamespace)
-        election.leaseDuration = .seconds(3)
-        election.renewDeadline = .seconds(2)
+        // Durations that survive a loaded machine (a leader that cannot renew in time stops, and
+        // nothing here restarts it); a stopped shard releases its Lease, so they cost no wait.
+        election.leaseDuration = .seconds(15)
+        election.renewDeadline = .seconds(10)
         election.retryPeriod = .milliseconds(500)
         election.annotations = ControllerSharding.leaseAnnotations(shard: shard)
         options.leaderElection = election
