@@ -91,6 +91,25 @@ struct RenderedDiffTests {
         }
     }
 
+    @Test("a scaler's replica count is no change: the controller leaves the field to the trait",
+          arguments: CLIPlace.Substrate.available)
+    func traitOwnedReplicas(on substrate: CLIPlace.Substrate) async throws {
+        guard Kubectl.isInstalled else { return }
+        try await CLIPlace.with(substrate) { place in
+            // A StatefulSet of 2 scaled to 3 by its ManualScalerTrait.
+            let example = CLI.example("statefulset")
+            let up = try await place.mizzen(["up", "-f", example])
+            try #require(up.status == 0, "\(up.stderr)")
+            let scaled = try await eventually(timeout: .seconds(30)) {
+                try await place.jsonpath("statefulset", "db", "{.spec.replicas}") == "3"
+            }
+            #expect(scaled)
+            let diff = try await place.mizzen(["diff", "-f", example])
+            #expect(diff.status == 0, "\(diff.stdout)\(diff.stderr)")
+            #expect(!diff.stdout.contains("replicas"), "\(diff.stdout)")
+        }
+    }
+
     @Test("a ContainerizedWorkload's translated Deployment shows the change of its image")
     func translatedWorkload() async throws {
         guard Kubectl.isInstalled else { return }

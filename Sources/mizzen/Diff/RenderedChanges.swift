@@ -210,7 +210,8 @@ struct RenderedChanges {
                     if item.role == .workload { break }
                     continue
                 }
-                guard let after = await dryRun(item.object, origin: origin, into: &outcome) else {
+                // As the controller applies it: without the fields a trait owns (a scaler's replicas).
+                guard let after = await dryRun(item.objectToApply(live: current), origin: origin, into: &outcome) else {
                     if item.role == .workload { break }
                     continue
                 }
