@@ -134,7 +134,7 @@ final class GroupCommit: Sendable {
                 if event.kind == .deleted {
                     recent.forget(event.key)
                 } else {
-                    recent.remember(event.object, at: event.key, resourceVersion: event.resourceVersion)
+                    recent.remember(event.object, at: event.key, resourceVersion: event.resourceVersion, bytes: event.bytes)
                 }
             }
         }

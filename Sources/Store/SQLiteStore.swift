@@ -222,7 +222,8 @@ public final class SQLiteStore: ObjectStore {
             if let object = recent.object(at: key, resourceVersion: resourceVersion) { return object }
             // A reader sees committed rows only: safe to remember.
             let object = try StoreTransaction.decode(row, column: 1)
-            recent.remember(object, at: key, resourceVersion: resourceVersion)
+            let bytes = row.dataNoCopy(atIndex: 1)?.count ?? 0
+            recent.remember(object, at: key, resourceVersion: resourceVersion, bytes: bytes)
             return object
         }
         guard let found else { throw APIError.notFound(resource: type.resource, group: type.group, name: name) }

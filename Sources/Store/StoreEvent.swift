@@ -16,6 +16,8 @@ struct StoreEvent: Sendable {
     var object: Resource
     /// The state before a `modified` change, when known (needed to filter on labels).
     var previous: Resource?
+    /// The bytes of JSON `object` was stored as (0 when not known).
+    var bytes = 0
 }
 
 /// Where an object is filed: its type (`group/resource`), namespace ("" when cluster-scoped)

@@ -143,7 +143,7 @@ final class StoreTransaction {
         try appendHistory(.added, key, rv, labels: labels, data: data)
         let owners = object.ownerReferences
         try addOwnerReferences(key, uids: owners.map(\.uid))
-        events.append(StoreEvent(kind: .added, key: key, resourceVersion: rv, object: object))
+        events.append(StoreEvent(kind: .added, key: key, resourceVersion: rv, object: object, bytes: data.count))
         if !owners.isEmpty { enqueue(.attemptToDelete(key)) }
         return object
     }
@@ -178,7 +178,7 @@ final class StoreTransaction {
             // A removed or unblocked reference may let an owner's foreground deletion finish.
             for uid in oldUIDs { enqueue(.deletingDependents(uid)) }
         }
-        events.append(StoreEvent(kind: .modified, key: key, resourceVersion: rv, object: object, previous: old))
+        events.append(StoreEvent(kind: .modified, key: key, resourceVersion: rv, object: object, previous: old, bytes: data.count))
         return object
     }
 
