@@ -168,8 +168,11 @@ struct JobControllerTests {
             #expect(try await plane.get(.job, "later")?.status?["startTime"] == nil)
             try await plane.kubectl("patch", "job", "later", "--type=merge", "-p", #"{"spec":{"suspend":false}}"#)
             _ = try await plane.waitForJobPods(of: "later", count: 1)
-            let condition = try #require(try await plane.get(.job, "later")?.status?["conditions"]?[0])
-            #expect(condition["status"] == "False" && condition["reason"] == "JobResumed")
+            // The controller writes the condition after it creates the Pods.
+            #expect(try await eventually {
+                let condition = try await plane.get(.job, "later")?.status?["conditions"]?[0]
+                return condition?["status"] == "False" && condition?["reason"] == "JobResumed"
+            })
             #expect(try await eventually {
                 let reasons = try await plane.jobEvents(of: "later").map(\.reason)
                 return reasons.contains("Suspended") && reasons.contains("Resumed")
