@@ -115,8 +115,10 @@ struct CatalogHealthTests {
                         kind: HorizontalPodAutoscalerTrait
                         spec: {maxReplicas: 5}
                 """)
+            // Until the controller's cache has the Component, the condition says it is missing.
             let appConfig = try await runtime.waitFor(Kinds.appConfig, "shop") {
                 syncedCondition(of: $0)?["status"] == "False"
+                    && syncedCondition(of: $0)?["message"]?.stringValue?.contains("conflicts with") == true
             }
             let message = syncedCondition(of: appConfig)?["message"]?.stringValue ?? ""
             #expect(message.contains("spec.components[0].traits[1].trait"), "\(message)")
