@@ -129,7 +129,7 @@ struct RobustnessDiskTests {
 
         // Space is back: writes succeed again without a restart.
         try await disk.remount("size=256m")
-        #expect(try await eventually(timeout: .seconds(10)) {
+        #expect(try await eventually(timeout: .seconds(30)) {
             await Self.create("after-\(UUID().uuidString.prefix(8))", bytes: 16, on: endpoint)?.status == 201
         })
         #expect(await Self.create("resumed", bytes: 16 * 1024, on: endpoint)?.status == 201)
