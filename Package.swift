@@ -274,6 +274,9 @@ let package = Package(
             name: "MizzenCLITests",
             dependencies: [
                 "mizzen", "Resources", "TestSupport", .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

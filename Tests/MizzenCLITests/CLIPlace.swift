@@ -114,8 +114,7 @@ struct CLIPlace: CustomStringConvertible {
             outcome = .failure(error)
         }
         if controller.isRunning {
-            controller.terminate()
-            controller.waitUntilExit()
+            controller.stop()
         }
         if case .failure = outcome {
             print("mizzen controller's log:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")

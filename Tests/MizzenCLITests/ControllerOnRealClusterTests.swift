@@ -150,8 +150,7 @@ struct ControllerOnRealClusterTests {
             failure = error
         }
         if controller.isRunning {
-            controller.terminate()
-            controller.waitUntilExit()
+            controller.stop()
         }
         // The registration is cluster-wide: remove it whatever happened.
         let removed = try await kubectl([

@@ -49,8 +49,7 @@ final class RunningCLI: @unchecked Sendable {
 
     func stop() {
         if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
     }
 }

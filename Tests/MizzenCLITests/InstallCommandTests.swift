@@ -29,8 +29,7 @@ struct InstallCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (server, _, _) = try ServeCommandTests.start(directory)
         defer {
-            server.terminate()
-            server.waitUntilExit()
+            server.stop()
         }
         let kubeconfig = directory.appendingPathComponent("kubeconfig").path
         let names = (OAMCustomResourceDefinitions.all + BuiltinDefinitions.all + ControllerIdentity.objects).map {

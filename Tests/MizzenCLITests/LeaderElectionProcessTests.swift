@@ -45,8 +45,7 @@ struct LeaderElectionProcessTests {
         let second = try ControllerProcess.start(kubeconfig: kubeconfig, directory: directory, name: "second")
         defer {
             for process in [first.process, second.process, server] where process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
+                process.stop()
             }
             try? FileManager.default.removeItem(at: directory)
         }

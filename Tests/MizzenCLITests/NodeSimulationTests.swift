@@ -67,8 +67,7 @@ struct NodeSimulationTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (server, _, errors) = try ServeCommandTests.start(directory, extra: ["--no-node-simulator"])
         defer {
-            server.terminate()
-            server.waitUntilExit()
+            server.stop()
         }
         // Standard error up to the line saying the server listens.
         var text = ""

@@ -92,8 +92,7 @@ struct RobustnessKitTests {
                 return state.process
             }
             if let process, process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
+                process.stop()
             }
         }
     }

@@ -1,10 +1,9 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Resources
 import Synchronization
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The `mizzen serve` child process of a robustness run: started on a data directory, killed
 /// with SIGKILL, started again on the same directory, as many times as the run asks.
@@ -52,8 +51,12 @@ actor RobustnessPlane {
         try process.run()
         self.process = process
         // The first line is "kubeconfig: PATH". Read on a dispatch thread: a blocking read
-        // must not hold one of the few cooperative threads for the seconds a start takes.
+        // must not hold one of the few cooperative threads for the seconds a start takes. A
+        // start that prints nothing for a minute is killed: the read ends, the start fails.
         let handle = output.fileHandleForReading
+        let stuck = DispatchWorkItem { [pid = process.processIdentifier] in Foundation.kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: stuck)
+        defer { stuck.cancel() }
         let line = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 var line = Data()
@@ -125,22 +128,25 @@ enum RobustnessHTTP {
         let text: String
     }
 
+    /// Sends one request through AsyncHTTPClient, whose deadline holds whatever the server
+    /// does (a request of URLSession's was seen here never to answer, its timeout notwithstanding,
+    /// and to hang the run).
     static func send(
         _ method: String, _ path: String, body: String? = nil, contentType: String = "application/json",
         to endpoint: RobustnessPlane.Endpoint, timeout: TimeInterval = 10
     ) async -> Answer? {
-        guard let url = URL(string: endpoint.url + path) else { return nil }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.setValue("Bearer \(endpoint.token)", forHTTPHeaderField: "Authorization")
-        request.setValue(contentType, forHTTPHeaderField: "Content-Type")
-        request.httpBody = body.map { Data($0.utf8) }
-        request.timeoutInterval = timeout
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-            let status = (response as? HTTPURLResponse)?.statusCode
+        var request = HTTPClientRequest(url: endpoint.url + path)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Authorization", value: "Bearer \(endpoint.token)")
+        request.headers.add(name: "Content-Type", value: contentType)
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+        guard let response = try? await HTTPClient.shared.execute(request, deadline: deadline),
+            let data = try? await response.body.collect(upTo: 64 << 20)
         else { return nil }
-        return Answer(status: status, body: try? JSONValue(parsingJSON: [UInt8](data)),
-                      text: String(decoding: data, as: UTF8.self))
+        let bytes = [UInt8](buffer: data)
+        return Answer(status: Int(response.status.code), body: try? JSONValue(parsingJSON: bytes),
+                      text: String(decoding: bytes, as: UTF8.self))
     }
 
     /// `metadata.resourceVersion` of an object or list, as a number.

@@ -1,5 +1,6 @@
 import Foundation
 import Resources
+import Synchronization
 
 /// How hard a robustness run pushes: the SHORT plan runs in CI with the test suite; the LONG
 /// plan (`MIZZEN_ROBUSTNESS=long`) is the release run.
@@ -133,9 +134,28 @@ enum RobustnessRun {
         // The faults stop; the load runs on a moment against the last start, then stops.
         try await Task.sleep(for: .milliseconds(500))
         stopped.set()
-        for writer in writers { figures.ledger.merge(await writer.value) }
-        for watcher in watchers { figures.watches.append(await watcher.value) }
-        figures.applicationUpdates = await updater.value
+        // Each stops within a request's timeout once `stopped` is set; one that does not is a
+        // hang of the harness or of the plane, named here rather than left to hang the suite.
+        let grace = Duration.seconds(60)
+        for (index, writer) in writers.enumerated() {
+            guard let ledger = await Self.value(of: writer, within: grace) else {
+                figures.violations.append("writer \(index) still ran \(grace) after the run stopped")
+                continue
+            }
+            figures.ledger.merge(ledger)
+        }
+        for (index, watcher) in watchers.enumerated() {
+            guard let report = await Self.value(of: watcher, within: grace) else {
+                figures.violations.append("watcher \(index) still ran \(grace) after the run stopped")
+                continue
+            }
+            figures.watches.append(report)
+        }
+        if let updates = await Self.value(of: updater, within: grace) {
+            figures.applicationUpdates = updates
+        } else {
+            figures.violations.append("the application updater still ran \(grace) after the run stopped")
+        }
         for client in deaf { client.signal(SIGCONT); client.signal(SIGKILL) }
 
         guard let final = await plane.endpointNow else { throw RobustnessFailure("the plane is down") }
@@ -211,6 +231,31 @@ enum RobustnessRun {
             client.signal(SIGSTOP)
             return client
         }
+    }
+
+    /// The task's value, or `nil` when it has not finished `within` the limit (it is cancelled
+    /// then, and left behind: a task that ignores cancellation must not hold the test).
+    static func value<Value: Sendable>(of task: Task<Value, Never>, within limit: Duration) async -> Value? {
+        let once = Once()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
+            Task {
+                let value = await task.value
+                if once.claim() { continuation.resume(returning: value) }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                if once.claim() {
+                    task.cancel()
+                    continuation.resume(returning: nil)
+                }
+            }
+        }
+    }
+
+    /// True for the first caller only.
+    private final class Once: Sendable {
+        private let claimed = Mutex(false)
+        func claim() -> Bool { claimed.withLock { claimed in defer { claimed = true }; return !claimed } }
     }
 
     static func seconds(_ duration: Duration) -> Double {

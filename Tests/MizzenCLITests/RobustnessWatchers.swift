@@ -161,7 +161,9 @@ struct RobustnessWatcher: Sendable {
     }
 }
 
-/// A curl child whose standard output arrives as lines.
+/// A curl child whose standard output arrives as lines; the lines end when curl's output does,
+/// or at the latest two seconds after curl ended (the end of a pipe's output was seen here not
+/// to reach its readability handler, leaving a watcher waiting for ever).
 final class CurlStream: Sendable {
     private let process: Mutex<Process>
     let lines: AsyncStream<String>
@@ -197,6 +199,9 @@ final class CurlStream: Sendable {
                 return found
             }
             for line in complete { continuation.yield(line) }
+        }
+        process.terminationHandler = { _ in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 2) { continuation.finish() }
         }
         try process.run()
         self.process = Mutex(process)

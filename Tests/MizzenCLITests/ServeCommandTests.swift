@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Resources
 import Testing
 
@@ -70,8 +71,7 @@ struct ServeCommandTests {
         #expect(second.terminationStatus == 1)
         #expect(message.contains("another mizzen is using"))
 
-        server.terminate()
-        server.waitUntilExit()
+        server.stop()
         #expect(server.terminationReason == .exit)
         #expect(server.terminationStatus == 0)
     }
@@ -82,8 +82,7 @@ struct ServeCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let (server, _, _) = try Self.start(directory)
         defer {
-            server.terminate()
-            server.waitUntilExit()
+            server.stop()
         }
         let kubeconfig = try #require(try DocumentDecoder.decode(
             String(contentsOf: directory.appendingPathComponent("kubeconfig"), encoding: .utf8), file: nil).first?.value)

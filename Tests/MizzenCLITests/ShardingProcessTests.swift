@@ -197,12 +197,10 @@ struct ShardingProcessTests {
             _ = try? await kubectl(["delete", "namespace"] + all + ["--wait=false"])
         }
         for (process, _) in processes.values where process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+            process.stop()
         }
         if let server, server.isRunning {
-            server.terminate()
-            server.waitUntilExit()
+            server.stop()
         }
         try? FileManager.default.removeItem(at: directory)
         if let failure { throw failure }

@@ -152,8 +152,7 @@ struct UpStatusTests {
             watcher.standardError = FileHandle.nullDevice
             try watcher.run()
             defer {
-                watcher.terminate()
-                watcher.waitUntilExit()
+                watcher.stop()
             }
             let lines = LineReader(output.fileHandleForReading)
             let first = try JSONValue(parsingJSON: try #require(await lines.next()))

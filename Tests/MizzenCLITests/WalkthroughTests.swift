@@ -43,8 +43,7 @@ struct WalkthroughTests {
         }
 
         func stop() {
-            server.terminate()
-            server.waitUntilExit()
+            server.stop()
             try? FileManager.default.removeItem(at: directory)
         }
     }

@@ -10,7 +10,7 @@ public struct ProcessResult: Sendable {
 /// Runs programs for tests. The waiting happens on a Dispatch thread, never on the cooperative
 /// thread pool: an in-process server under test needs those threads to answer the program.
 public enum ProcessRunner {
-    /// Runs `executable` with `arguments`, feeding `stdin`, and kills it after `timeout` seconds.
+    /// Runs `executable` with `arguments`, feeding `stdin`, and stops it after `timeout` seconds.
     public static func run(
         _ executable: URL, _ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil,
         currentDirectory: URL? = nil, timeout: TimeInterval = 120
@@ -45,7 +45,13 @@ public enum ProcessRunner {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
         }
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        // SIGTERM at the timeout, SIGKILL ten seconds later if that was not enough.
+        let pid = process.processIdentifier
+        let timer = DispatchWorkItem {
+            guard process.isRunning else { return }
+            process.terminate()
+            DispatchQueue.global().asyncAfter(deadline: .now() + 10) { if process.isRunning { kill(pid, SIGKILL) } }
+        }
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
         // Read both pipes to the end before waiting, so that a full pipe never blocks the child.
         let stderrData = Locked(Data())
@@ -75,4 +81,28 @@ final class Locked<Value>: @unchecked Sendable {
 
     func get() -> Value { lock.withLock { value } }
     func set(_ newValue: Value) { lock.withLock { value = newValue } }
+}
+
+extension Process {
+    /// Stops the process and waits for its end, within bounds: SIGTERM, then SIGKILL once
+    /// `grace` has passed, then at most ten more seconds. A test must not hang on a child that
+    /// ignores SIGTERM or hangs while shutting down (`waitUntilExit` would wait for ever).
+    /// Called from `defer` blocks, it blocks its thread while it waits, by short sleeps.
+    public func stop(grace: TimeInterval = 10) {
+        guard isRunning else { return }
+        terminate()
+        if waitForEnd(within: grace) { return }
+        kill(processIdentifier, SIGKILL)
+        _ = waitForEnd(within: 10)
+    }
+
+    /// Waits until the process has ended or `limit` seconds passed; true when it ended.
+    public func waitForEnd(within limit: TimeInterval) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: limit)
+        while isRunning {
+            if Date() >= deadline { return false }
+            usleep(20_000)
+        }
+        return true
+    }
 }
