@@ -23,6 +23,14 @@ struct CatalogCommandTests {
         #expect(example.contains("kind: ManualScalerTrait") && example.contains("replicaCount: 1"))
         #expect(!example.contains("workloadRef"))
 
+        // The text names the workload fields the trait owns (the component's value gives way).
+        let text = try await session.run(["catalog", "show", "manualscalertraits"])
+        #expect(text.stdout.split(separator: "\n").contains {
+            $0.hasPrefix("Owns Fields:") && $0.hasSuffix(" spec.replicas")
+        }, "\(text.stdout)")
+        let sidecar = try await session.run(["catalog", "show", "sidecartraits"])
+        #expect(!sidecar.stdout.contains("Owns Fields"))
+
         let missing = try await session.run(["catalog", "show", "nope"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no workload, trait or scope definition \"nope\""))

@@ -129,6 +129,8 @@ struct CatalogShowCommand: AsyncParsableCommand {
         let spec = entry.definition.spec
         let conflicts = (spec?["conflictsWith"]?.arrayValue ?? []).compactMap(\.stringValue)
         if !conflicts.isEmpty { out.field("Conflicts With", conflicts.joined(separator: ",")) }
+        let owned = (spec?["ownsWorkloadFields"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !owned.isEmpty { out.field("Owns Fields", owned.joined(separator: ",")) }
         if let summary = entry.summary { out.field("Summary", summary) }
         let children = (spec?["childResourceKinds"]?.arrayValue ?? []).map {
             "\($0["kind"]?.stringValue ?? "?") (\($0["apiVersion"]?.stringValue ?? "?"))"
