@@ -79,7 +79,7 @@ struct StatefulSetControllerTests {
             #expect(rollout.stdout.contains("partitioned roll out complete: 3 new pods have been updated"))
             let get = try await plane.kubectl("get", "sts", "web")
             #expect(get.stdout.contains("3/3"))
-            let messages = try await plane.eventMessages(reason: "SuccessfulCreate")
+            let messages = try await plane.eventMessages(reason: "SuccessfulCreate", atLeast: 3)
             #expect(messages.contains("Create Pod web-0 in StatefulSet web successful"))
             #expect(messages.contains("Create Pod web-2 in StatefulSet web successful"))
         }
@@ -99,7 +99,7 @@ struct StatefulSetControllerTests {
                 return one == nil && two == nil
             })
             #expect(try await plane.get(.pod, "web-0") != nil)
-            let deletes = try await plane.eventMessages(reason: "SuccessfulDelete")
+            let deletes = try await plane.eventMessages(reason: "SuccessfulDelete", atLeast: 2)
             #expect(Set(deletes) == ["Delete Pod web-2 in StatefulSet web successful", "Delete Pod web-1 in StatefulSet web successful"])
             #expect(try await eventually { try await plane.get(.statefulSet, "web")?.status?["replicas"] == 1 })
         }
@@ -115,7 +115,7 @@ struct StatefulSetControllerTests {
             }
             try await plane.kubectl("scale", "statefulset", "web", "--replicas=1")
             #expect(try await eventually { try await plane.get(.pod, "web-1") == nil })
-            let deletes = try await plane.eventMessages(reason: "SuccessfulDelete")
+            let deletes = try await plane.eventMessages(reason: "SuccessfulDelete", atLeast: 2)
             #expect(deletes == ["Delete Pod web-2 in StatefulSet web successful", "Delete Pod web-1 in StatefulSet web successful"])
         }
     }
@@ -203,7 +203,7 @@ struct StatefulSetControllerTests {
                 """))
             let pod = try #require(try await plane.waitForPod("web-0"))
             #expect(pod.spec?["volumes"]?[0] == ["name": "data", "persistentVolumeClaim": ["claimName": "data-web-0"]])
-            let warnings = try await plane.eventMessages(reason: "FailedCreate")
+            let warnings = try await plane.eventMessages(reason: "FailedCreate", atLeast: 1)
             #expect(warnings.contains { $0.hasPrefix("Create Claim data-web-0 for Pod web-0 in StatefulSet web failed error: the embedded plane serves no PersistentVolumeClaims") })
         }
     }
@@ -352,5 +352,16 @@ extension Plane {
             .filter { $0.object["reason"]?.stringValue == reason }
             .sorted { ($0.creationTimestamp ?? "", $0.resourceVersion.flatMap { Int($0) } ?? 0) < ($1.creationTimestamp ?? "", $1.resourceVersion.flatMap { Int($0) } ?? 0) }
             .compactMap { $0.object["message"]?.stringValue }
+    }
+
+    /// The same, once there are at least `count` (or what there is after a while): Events are
+    /// recorded in the background, after the change they report has been made.
+    func eventMessages(reason: String, atLeast count: Int, namespace: String = "default") async throws -> [String] {
+        var messages: [String] = []
+        _ = try await eventually {
+            messages = try await eventMessages(reason: reason, namespace: namespace)
+            return messages.count >= count
+        }
+        return messages
     }
 }

@@ -26,7 +26,7 @@ struct StatefulSetNodeChainTests {
             #expect(pods.map(\.name) == ["web-0", "web-1", "web-2"])
             #expect(pods.allSatisfy { $0.spec?["nodeName"] == "mizzen" })
             // Created in order: each after the one before was ready.
-            let created = try await plane.eventMessages(reason: "SuccessfulCreate")
+            let created = try await plane.eventMessages(reason: "SuccessfulCreate", atLeast: 3)
             #expect(created == (0..<3).map { "Create Pod web-\($0) in StatefulSet web successful" })
 
             let get = try await plane.kubectl("get", "sts", "web")
@@ -47,7 +47,7 @@ struct StatefulSetNodeChainTests {
             }
             #expect(images == Array(repeating: "registry.k8s.io/nginx-slim:0.9", count: 3))
             // Replaced from the highest ordinal down.
-            let deleted = try await plane.eventMessages(reason: "SuccessfulDelete")
+            let deleted = try await plane.eventMessages(reason: "SuccessfulDelete", atLeast: 3)
             #expect(deleted == [2, 1, 0].map { "Delete Pod web-\($0) in StatefulSet web successful" })
         }
     }

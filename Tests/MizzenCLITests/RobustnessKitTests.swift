@@ -169,37 +169,9 @@ struct RobustnessKitTests {
         if let failure { throw failure }
     }
 
-    /// Runs a kit script with the copy's ports, output appended to `log`, waited for with
-    /// `waitpid`: the daemons start.sh leaves behind keep Foundation's `Process` from seeing it end.
+    /// Runs a kit script with the copy's ports, its output appended to `log`.
     @discardableResult
     static func runKitScript(_ script: URL, ports: RealCluster.Ports, log: URL) async throws -> Int32 {
-        var environment = ProcessInfo.processInfo.environment
-        environment["WITH_KCM"] = "1"
-        environment["AUTHZ_MODE"] = "AlwaysAllow"
-        environment["EXTRA_KCM_ARGS"] = nil
-        environment["API_PORT"] = String(ports.apiServer)
-        environment["ETCD_PORT"] = String(ports.etcd)
-        environment["KCM_PORT"] = String(ports.controllerManager)
-        let arguments = ["/bin/sh", "-c", "exec \"$0\" >> \"$1\" 2>&1 < /dev/null", script.path, log.path]
-        let variables = environment.map { "\($0.key)=\($0.value)" }
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                var pid: pid_t = 0
-                let argv = arguments.map { strdup($0) } + [nil]
-                let envp = variables.map { strdup($0) } + [nil]
-                defer {
-                    argv.forEach { free($0) }
-                    envp.forEach { free($0) }
-                }
-                let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, argv, envp)
-                guard spawned == 0 else {
-                    continuation.resume(throwing: RobustnessFailure("cannot run \(script.path): error \(spawned)"))
-                    return
-                }
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1, errno == EINTR {}
-                continuation.resume(returning: (status >> 8) & 0xff)
-            }
-        }
+        try await RealCluster.runScript(script, environment: RealCluster.copyEnvironment(ports), log: log, appending: true)
     }
 }

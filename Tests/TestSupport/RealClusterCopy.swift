@@ -52,15 +52,9 @@ extension RealCluster {
             _ = try await runScript(directory.appendingPathComponent("stop.sh"), environment: nil)
         }
         try? files.removeItem(at: directory.appendingPathComponent("run/etcd-data"))
-        var environment = ProcessInfo.processInfo.environment
-        environment["WITH_KCM"] = "1"
-        environment["AUTHZ_MODE"] = "AlwaysAllow"
-        environment["EXTRA_KCM_ARGS"] = nil
-        environment["API_PORT"] = String(ports.apiServer)
-        environment["ETCD_PORT"] = String(ports.etcd)
-        environment["KCM_PORT"] = String(ports.controllerManager)
         let log = directory.appendingPathComponent("start.out")
-        let status = try await runScript(directory.appendingPathComponent("start.sh"), environment: environment, log: log)
+        let status = try await runScript(
+            directory.appendingPathComponent("start.sh"), environment: copyEnvironment(ports), log: log)
         guard status == 0 else {
             let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             throw RealClusterError("start.sh of the kit copy failed (\(status)):\n\(output)")
@@ -68,14 +62,28 @@ extension RealCluster {
         return RealCluster(directory: directory, started: true)
     }
 
-    /// Runs a kit script with its output in `log`, waiting for it with `waitpid`: the daemons
-    /// start.sh leaves behind keep Foundation's `Process` from noticing that the script ended
-    /// (seen here: the script a zombie, `waitUntilExit` never returning).
-    private static func runScript(_ script: URL, environment: [String: String]?, log: URL? = nil) async throws
-        -> Int32
-    {
+    /// The environment of a copy's start.sh and stop.sh: its ports, every controller, no RBAC.
+    public static func copyEnvironment(_ ports: Ports) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["WITH_KCM"] = "1"
+        environment["AUTHZ_MODE"] = "AlwaysAllow"
+        environment["EXTRA_KCM_ARGS"] = nil
+        environment["API_PORT"] = String(ports.apiServer)
+        environment["ETCD_PORT"] = String(ports.etcd)
+        environment["KCM_PORT"] = String(ports.controllerManager)
+        return environment
+    }
+
+    /// Runs a kit script with its output in `log` (after what it holds, when `appending`),
+    /// waiting for it with `waitpid`: the daemons start.sh leaves behind keep Foundation's
+    /// `Process` from noticing that the script ended (seen here: the script a zombie,
+    /// `waitUntilExit` never returning).
+    public static func runScript(
+        _ script: URL, environment: [String: String]?, log: URL? = nil, appending: Bool = false
+    ) async throws -> Int32 {
         let logPath = log?.path ?? "/dev/null"
-        let arguments = ["/bin/sh", "-c", "exec \"$0\" > \"$1\" 2>&1 < /dev/null", script.path, logPath]
+        let redirect = appending ? ">>" : ">"
+        let arguments = ["/bin/sh", "-c", "exec \"$0\" \(redirect) \"$1\" 2>&1 < /dev/null", script.path, logPath]
         let environment = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         return try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
