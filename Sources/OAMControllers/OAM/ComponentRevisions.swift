@@ -21,6 +21,8 @@ struct ComponentRevisions: Sendable {
     /// How many unused revisions to keep per component (the reference's `--revision-limit`).
     let limit: Int
     let logger: Logger
+    /// One recording per component at a time, and what was just recorded.
+    let ledger = RevisionLedger()
 
     /// The label index of revisions by component (`namespace/component`).
     static let componentIndex = "component"
@@ -30,6 +32,33 @@ struct ComponentRevisions: Sendable {
     func ensureLatestRevision(of component: Component) async throws -> Component {
         let namespace = component.namespace ?? "default"
         let spec = component.resource.object["spec"] ?? .emptyObject
+        let key = "\(namespace)/\(component.name)"
+        return try await ledger.serialized(key) {
+            // Recorded a moment ago by the other controller: the caller's copy predates it.
+            if let latest = ledger.latest(key, uid: component.resource.uid, spec: spec) {
+                return try Self.component(component, recording: latest)
+            }
+            let updated = try await record(component, spec: spec, namespace: namespace)
+            if let latest = updated.latestRevision {
+                ledger.remember(key, uid: component.resource.uid, spec: spec, latest: latest)
+            }
+            return updated
+        }
+    }
+
+    /// `component` with `status.latestRevision` set to `latest`.
+    private static func component(_ component: Component, recording latest: Component.Revision) throws -> Component {
+        guard component.latestRevision != latest else { return component }
+        var resource = component.resource
+        var status = resource.status?.objectValue ?? [:]
+        status["latestRevision"] = ["name": .string(latest.name), "revision": .int(latest.revision)]
+        resource.status = .object(status)
+        return try Component(resource)
+    }
+
+    /// Creates the next revision unless the latest one records `spec`, and records it in the
+    /// Component's status.
+    private func record(_ component: Component, spec: JSONValue, namespace: String) async throws -> Component {
         if let latest = component.latestRevision, let stored = try await revision(named: latest.name, namespace: namespace),
             stored.object["data"]?["spec"] == spec
         {
