@@ -154,7 +154,7 @@ struct RolloutTraitTests {
             #expect(try await Self.replicas("web-v2", in: runtime) == 0)
 
             // Converged: a resync writes neither the trait nor what it scales, on both substrates.
-            await runtime.manager.waitUntilIdle()
+            _ = try await runtime.settled([(Self.rollout, "web-rollout"), (Kinds.deployment, "web-v3"), (Kinds.deployment, "web-v2")])
             func written() async throws -> [String?] {
                 [
                     try await runtime.get(Self.rollout, "web-rollout")?.resourceVersion,

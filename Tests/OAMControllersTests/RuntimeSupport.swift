@@ -160,6 +160,31 @@ struct Runtime {
         }
     }
 
+    /// The resourceVersions of `objects` once the test's controllers are idle and those objects
+    /// have kept them for `quiet`: the event of a write just made (by the plane's own controllers,
+    /// say) may still be on its way to an informer, and the catch-up it queues is not what a
+    /// resync check means to catch. Gives up after `timeout` and returns what it read last.
+    func settled(
+        _ objects: [(GroupVersionKind, String)], quiet: Duration = .milliseconds(500), timeout: Duration = .seconds(30)
+    ) async throws -> [String?] {
+        let managers = [manager] + (clusterControllers.map { [$0.manager] } ?? [])
+        func read() async throws -> [String?] {
+            for manager in managers { await manager.waitUntilIdle() }
+            var versions: [String?] = []
+            for (kind, name) in objects { versions.append(try await get(kind, name)?.resourceVersion) }
+            return versions
+        }
+        let deadline = ContinuousClock.now + timeout
+        var last = try await read()
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: quiet)
+            let now = try await read()
+            if now == last { return now }
+            last = now
+        }
+        return last
+    }
+
     /// How long a wait gives a controller: generous, since only a failing test waits that long
     /// and a loaded 2-core machine (or the real kit) can take many seconds to converge.
     static let patience: Duration = .seconds(60)

@@ -309,9 +309,7 @@ struct ScalingBudgetServiceTraitControllerTests {
         _ runtime: Runtime, _ objects: [(GroupVersionKind, String)]
     ) async throws {
         let managers = [runtime.manager] + (runtime.clusterControllers.map { [$0.manager] } ?? [])
-        for manager in managers { await manager.waitUntilIdle() }
-        var before: [String?] = []
-        for (kind, name) in objects { before.append(try await runtime.get(kind, name)?.resourceVersion) }
+        let before = try await runtime.settled(objects)
         for manager in managers { await manager.resync() }
         for manager in managers { await manager.waitUntilIdle() }
         var after: [String?] = []
