@@ -164,13 +164,20 @@ struct ScalingBudgetServiceTraitControllerTests {
             let counted = try await runtime.waitFor(Self.budget, "web-budget") {
                 $0.status?["currentHealthy"]?.intValue == healthy && $0.status?["desiredHealthy"] != nil
             }
-            let trait = try await runtime.waitFor(PodDisruptionBudgetTrait.traitKind, "web-budget") {
-                Self.synced($0) && $0.status?["currentHealthy"]?.intValue == healthy
+            // The trait mirrors the budget's counts (the disruption controller may write them in
+            // more than one step: the trait follows each).
+            let mirrored = ["currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods"]
+            var last: (trait: Resource?, budget: Resource?)
+            let mirrors = try await eventually(timeout: Runtime.patience) {
+                last = (try await runtime.get(PodDisruptionBudgetTrait.traitKind, "web-budget"),
+                        try await runtime.get(Self.budget, "web-budget"))
+                guard let trait = last.trait, Self.synced(trait) else { return false }
+                return mirrored.allSatisfy { trait.status?[$0] == last.budget?.status?[$0] }
             }
+            #expect(mirrors, "trait \(last.trait?.status?.jsonString() ?? "-"), budget \(last.budget?.status?.jsonString() ?? "-")")
+            let trait = try #require(last.trait)
+            #expect(counted.status?["currentHealthy"] == trait.status?["currentHealthy"])
             #expect(trait.status?["budget"] == "web-budget")
-            for key in ["currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods"] {
-                #expect(trait.status?[key] == counted.status?[key], "\(key)")
-            }
             if substrate.runsPods { #expect(trait.status?["disruptionsAllowed"] == 1) }
 
             try await runtime.edit(Kinds.appConfig, "shop") { app in
