@@ -41,6 +41,18 @@ struct FieldPathFuzzRegressionTests {
         #expect(empty == [:])
     }
 
+    /// Found by the field-path fuzz target: the printer looked for `"]` Character by Character,
+    /// and `]` followed by a combining mark (U+0613) is one Character, so it chose the double
+    /// quotes that the byte-level parser then ended early on.
+    @Test("a field name holding a quote and ] before a combining mark prints in a form that parses back", arguments: [
+        "'&9\"['\"]\u{0613}\u{0613}x''", "a]\u{0301}b", "\"]\u{0613}", "']\u{0301}\"",
+    ])
+    func combiningMarkAfterBracket(_ name: String) throws {
+        let path = FieldPath([.field("spec"), .field(name), .index(0)])
+        let printed = path.description
+        #expect(try FieldPath(parsing: printed) == path, "printed as \(printed.debugDescription)")
+    }
+
     @Test("an index within the padding limit still pads the array with nulls")
     func paddingWithinLimit() throws {
         var value: JSONValue = ["a": []]

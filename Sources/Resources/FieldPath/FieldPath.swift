@@ -92,11 +92,19 @@ extension FieldPath: CustomStringConvertible {
     /// `[name]` when that parses back to the field, else the name quoted with a quote character
     /// that is not followed by `]` inside it. A name containing both `"]` and `']` cannot be
     /// written in this syntax; it is printed with double quotes and does not parse back.
+    ///
+    /// The tests are on bytes, as the parser reads: a `]` followed by a combining mark is one
+    /// Character, which `String.contains` would not see as `]`.
     private static func bracketed(_ name: String) -> String {
-        let quoted = name.isEmpty || name.contains("]") || name.contains("'") || name.contains("\"")
-            || FieldPathParser.arrayIndex(name) != nil
+        let bytes = Array(name.utf8)
+        func has(_ sequence: String) -> Bool {
+            let needle = Array(sequence.utf8)
+            guard bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+        let quoted = name.isEmpty || has("]") || has("'") || has("\"") || FieldPathParser.arrayIndex(name) != nil
         if !quoted { return "[\(name)]" }
-        if name.contains("\"]"), !name.contains("']") { return "['\(name)']" }
+        if has("\"]"), !has("']") { return "['\(name)']" }
         return "[\"\(name)\"]"
     }
 }
