@@ -129,8 +129,8 @@ enum RobustnessHTTP {
     }
 
     /// Sends one request through AsyncHTTPClient, whose deadline holds whatever the server
-    /// does (a request of URLSession's was seen here never to answer, its timeout notwithstanding,
-    /// and to hang the run).
+    /// does. (When a run hung here, its tasks waiting for ever, one URLSession connection was
+    /// open and idle: a request that never completed despite its timeout is the suspect.)
     static func send(
         _ method: String, _ path: String, body: String? = nil, contentType: String = "application/json",
         to endpoint: RobustnessPlane.Endpoint, timeout: TimeInterval = 10

@@ -162,8 +162,9 @@ struct RobustnessWatcher: Sendable {
 }
 
 /// A curl child whose standard output arrives as lines; the lines end when curl's output does,
-/// or at the latest two seconds after curl ended (the end of a pipe's output was seen here not
-/// to reach its readability handler, leaving a watcher waiting for ever).
+/// or at the latest two seconds after curl ended, so that a watcher cannot wait for ever should
+/// the end of the pipe's output not reach its readability handler (the other suspect of a hang
+/// seen here).
 final class CurlStream: Sendable {
     private let process: Mutex<Process>
     let lines: AsyncStream<String>
