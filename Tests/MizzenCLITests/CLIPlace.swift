@@ -113,9 +113,7 @@ struct CLIPlace: CustomStringConvertible {
         } catch {
             outcome = .failure(error)
         }
-        if controller.isRunning {
-            controller.stop()
-        }
+        controller.stop()
         if case .failure = outcome {
             print("mizzen controller's log:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         }

@@ -149,9 +149,7 @@ struct ControllerOnRealClusterTests {
         } catch {
             failure = error
         }
-        if controller.isRunning {
-            controller.stop()
-        }
+        controller.stop()
         // The registration is cluster-wide: remove it whatever happened.
         let removed = try await kubectl([
             "delete", "validatingwebhookconfiguration,mutatingwebhookconfiguration", registration, "--ignore-not-found",

@@ -48,9 +48,7 @@ final class RunningCLI: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning {
-            process.stop()
-        }
+        process.stop()
     }
 }
 

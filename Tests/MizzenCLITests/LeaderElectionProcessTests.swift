@@ -44,9 +44,7 @@ struct LeaderElectionProcessTests {
         let first = try ControllerProcess.start(kubeconfig: kubeconfig, directory: directory, name: "first")
         let second = try ControllerProcess.start(kubeconfig: kubeconfig, directory: directory, name: "second")
         defer {
-            for process in [first.process, second.process, server] where process.isRunning {
-                process.stop()
-            }
+            for process in [first.process, second.process, server] { process.stop() }
             try? FileManager.default.removeItem(at: directory)
         }
         func kubectl(_ arguments: [String], stdin: String? = nil) async throws -> Kubectl.Result {

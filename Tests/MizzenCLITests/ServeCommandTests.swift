@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import Resources
 import Testing
+import TestSupport
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -196,12 +196,8 @@ struct ShardingProcessTests {
             // While the shards still run, so that they remove what they finalize.
             _ = try? await kubectl(["delete", "namespace"] + all + ["--wait=false"])
         }
-        for (process, _) in processes.values where process.isRunning {
-            process.stop()
-        }
-        if let server, server.isRunning {
-            server.stop()
-        }
+        for (process, _) in processes.values { process.stop() }
+        server?.stop()
         try? FileManager.default.removeItem(at: directory)
         if let failure { throw failure }
     }

@@ -54,6 +54,7 @@ struct ComponentRevisionRaceTests {
             return (create.sent, create.failed, status)
         }
 
+        var failure: (any Error)?
         do {
             for (index, image) in ["nginx:1.27", "nginx:1.28"].enumerated() {
                 let web = try await component(image: image)
@@ -70,15 +71,12 @@ struct ComponentRevisionRaceTests {
             let names = try await client.list(OAMKinds.controllerRevision, namespace: "default").items.map(\.name).sorted()
             #expect(names == ["web-v1", "web-v2"])
         } catch {
-            running.cancel()
-            _ = await running.result
-            try? await client.shutdown()
-            await plane.stop()
-            throw error
+            failure = error
         }
         running.cancel()
         _ = await running.result
         try? await client.shutdown()
         await plane.stop()
+        if let failure { throw failure }
     }
 }

@@ -23,6 +23,8 @@ final class RevisionLedger: Sendable {
         /// Components being recorded now, with the callers waiting for them.
         var busy: [String: [CheckedContinuation<Void, Never>]] = [:]
         var recorded: [String: Recorded] = [:]
+        /// When ``recorded`` was last rid of what is older than ``memory``.
+        var swept: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -66,11 +68,15 @@ final class RevisionLedger: Sendable {
         }
     }
 
-    /// Remembers that `latest` records `spec` of the component `uid` (and forgets what is older
-    /// than ``memory``).
+    /// Remembers that `latest` records `spec` of the component `uid`. What is older than
+    /// ``memory`` is forgotten once per ``memory`` (not on every call: thousands of components
+    /// are recorded while a large fleet converges).
     func remember(_ key: String, uid: String?, spec: JSONValue, latest: Component.Revision, now: ContinuousClock.Instant = .now) {
         state.withLock { state in
-            state.recorded = state.recorded.filter { now - $0.value.at < Self.memory }
+            if state.swept.map({ now - $0 >= Self.memory }) ?? true {
+                state.recorded = state.recorded.filter { now - $0.value.at < Self.memory }
+                state.swept = now
+            }
             state.recorded[key] = Recorded(uid: uid, spec: spec, latest: latest, at: now)
         }
     }
