@@ -60,6 +60,16 @@ public protocol ObjectStore: Sendable {
     func watch(_ type: ResourceType, namespace: String?, options: ListOptions, from resourceVersion: Int64?)
         async throws -> AsyncThrowingStream<WatchEvent, any Error>
 
+    /// What happened to objects of a type after `resourceVersion`, in order, up to the latest
+    /// write: a watch's replay without going live, for keeping an index of a type current by
+    /// reading only what changed since the last look.
+    ///
+    /// - Returns: the events (`DELETED` with the object's last state) and the resourceVersion they
+    ///   bring the reader to.
+    /// - Throws: `Expired` (410) when `resourceVersion` is older than the history kept.
+    func changes(_ type: ResourceType, after resourceVersion: Int64) async throws
+        -> (events: [WatchEvent], resourceVersion: Int64)
+
     /// The resourceVersion of the latest write.
     func currentResourceVersion() async throws -> Int64
 }

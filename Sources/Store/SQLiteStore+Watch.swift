@@ -56,6 +56,19 @@ extension SQLiteStore {
         return Replay(events: events, resourceVersion: max(current, from))
     }
 
+    public func changes(_ type: ResourceType, after resourceVersion: Int64) async throws
+        -> (events: [WatchEvent], resourceVersion: Int64)
+    {
+        let options = ListOptions()
+        let filter = WatchFilter(
+            type: type.storageKey, namespace: nil, labelSelector: options.labelSelector,
+            fieldSelector: options.fieldSelector)
+        let replay = try await read { db in
+            try Self.readReplay(db, filter: filter, type: type, namespace: nil, options: options, from: resourceVersion)
+        }
+        return (replay.events, replay.resourceVersion)
+    }
+
     public func watch(_ type: ResourceType, namespace: String?, options: ListOptions, from resourceVersion: Int64?)
         async throws -> AsyncThrowingStream<WatchEvent, any Error>
     {

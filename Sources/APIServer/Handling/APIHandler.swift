@@ -16,6 +16,8 @@ public struct APIHandler: Sendable {
     let serverAddress: String
     /// Who a request comes from, and the issuer of ServiceAccount tokens.
     let authenticator: Authenticator
+    /// The addresses the stored Services hold, for allocating new ones.
+    let serviceAddresses = ServiceAddressIndex()
 
     init(store: any ObjectStore, registry: TypeRegistry, admission: [any AdmissionController],
          serverAddress: String, authenticator: Authenticator, now: @escaping @Sendable () -> Date = Date.init) {

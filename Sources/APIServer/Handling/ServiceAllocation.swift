@@ -8,10 +8,10 @@ import Synchronization
 /// The addresses kube-apiserver's Service registry hands out: a cluster IP from the service range
 /// and node ports from the node port range, unique among the plane's Services.
 ///
-/// There is no allocation table: what is taken is read from the stored Services. Two creates
-/// running at once would both read the store before either is written, so each address handed
-/// out is also held in ``reservations`` for a minute — long past the write that stores it, after
-/// which the store itself says it is taken.
+/// What is taken is what the stored Services hold (``ServiceAddressIndex``, kept from the store's
+/// history). Two creates running at once would both look before either is written, so each
+/// address handed out is also held in ``reservations`` for a minute — long past the write that
+/// stores it, after which the index says it is taken.
 enum ServiceAllocation {
     /// `10.96.0.0/12`, as kubeadm sets `--service-cluster-ip-range`.
     static let serviceRange = (base: UInt32(0x0A60_0000), prefix: 12)
@@ -34,15 +34,15 @@ enum ServiceAllocation {
         var address: String
     }
 
-    /// Reserves for `owner` the first of `candidates` that is neither `taken` nor reserved for
+    /// Reserves for `owner` the first of `candidates` that is neither taken nor reserved for
     /// another Service; `nil` when none is.
     static func reserve(
-        _ candidates: some Sequence<String>, taken: Set<String>, store: ObjectIdentifier, owner: String
+        _ candidates: some Sequence<String>, taken: (String) -> Bool, store: ObjectIdentifier, owner: String
     ) -> String? {
         reservations.withLock { held in
             let now = ContinuousClock.now
             held = held.filter { now - $0.value.at < reservationLifetime }
-            for candidate in candidates where !taken.contains(candidate) {
+            for candidate in candidates where !taken(candidate) {
                 let key = Reservation(store: store, address: candidate)
                 if let holder = held[key], holder.owner != owner { continue }
                 held[key] = (owner, now)
@@ -52,8 +52,19 @@ enum ServiceAllocation {
         }
     }
 
-    /// Reserves `address` for `owner` unless it is `taken` or reserved for another Service.
-    static func claim(_ address: String, taken: Set<String>, store: ObjectIdentifier, owner: String) -> Bool {
+    /// Drops what is reserved for `owner` in `store` — only `addresses` when given — once the
+    /// stored Services say it: a Service stored holding its address needs no reservation, and a
+    /// deleted one's addresses are free again at once, as in kube-apiserver.
+    static func release(owner: String, store: ObjectIdentifier, addresses: Set<String>? = nil) {
+        reservations.withLock { held in
+            held = held.filter { key, holder in
+                !(key.store == store && holder.owner == owner && (addresses?.contains(key.address) ?? true))
+            }
+        }
+    }
+
+    /// Reserves `address` for `owner` unless it is taken or reserved for another Service.
+    static func claim(_ address: String, taken: (String) -> Bool, store: ObjectIdentifier, owner: String) -> Bool {
         reserve([address], taken: taken, store: store, owner: owner) != nil
     }
 
@@ -110,25 +121,31 @@ extension APIHandler {
         }
         // The one store is a class (SQLiteStore): its identity tells planes in one process apart.
         let storeID = ObjectIdentifier(store as AnyObject)
-        let owner = object.name.isEmpty ? UUID().uuidString : "\(object.namespace ?? "")/\(object.name)"
-        let others = try await store.list(BuiltinTypes.services.type, namespace: nil, options: ListOptions()).items
-            .filter { !($0.namespace == object.namespace && $0.name == object.name) }
+        let owner = object.name.isEmpty
+            ? UUID().uuidString : ServiceAddressIndex.key(namespace: object.namespace, name: object.name)
         var causes: [APIError.Cause] = []
 
-        // Cluster IP.
         var clusterIP = spec["clusterIP"]?.stringValue ?? ""
         let clusterIPs = (spec["clusterIPs"]?.arrayValue ?? []).compactMap(\.stringValue)
         if clusterIP.isEmpty, let first = clusterIPs.first { clusterIP = first }
         let previous = old?.spec?["clusterIP"]?.stringValue
+        let wantsNodePorts = type == "NodePort"
+            || (type == "LoadBalancer" && spec["allocateLoadBalancerNodePorts"]?.boolValue != false)
+        // An update that keeps its cluster IP and has no node ports asks nothing of the index.
+        if clusterIP.isEmpty || (clusterIP != "None" && clusterIP != previous) || wantsNodePorts {
+            try await serviceAddresses.refresh(from: store, storeID: storeID)
+        }
+        let index = serviceAddresses
+        let taken = { (address: String) in index.isTaken(address, byOtherThan: owner) }
+
+        // Cluster IP.
         if clusterIP.isEmpty {
-            let taken = Set(others.compactMap { $0.spec?["clusterIP"]?.stringValue })
             guard let ip = ServiceAllocation.reserve(
                 ServiceAllocation.dynamicCandidates(), taken: taken, store: storeID, owner: owner) else {
                 throw APIError.internalError("failed to allocate a serviceIP: range is full")
             }
             clusterIP = ip
         } else if clusterIP != "None", clusterIP != previous, let address = ServiceAllocation.parseIPv4(clusterIP) {
-            let taken = Set(others.compactMap { $0.spec?["clusterIP"]?.stringValue })
             let value = JSONValue.array([.string(clusterIP)])
             if !ServiceAllocation.isAllocatable(address) {
                 causes.append(FieldErrors.invalid(
@@ -151,15 +168,10 @@ extension APIHandler {
         }
 
         // Node ports.
-        let wantsNodePorts = type == "NodePort"
-            || (type == "LoadBalancer" && spec["allocateLoadBalancerNodePorts"]?.boolValue != false)
         if wantsNodePorts, var ports = spec["ports"]?.arrayValue {
-            var taken: Set<String> = []
-            for other in others {
-                for port in other.spec?["ports"]?.arrayValue ?? [] {
-                    if let number = port["nodePort"]?.intValue, number != 0 { taken.insert("port:\(number)") }
-                }
-            }
+            // Ports this request has settled on are taken for its other ports.
+            var settled: Set<String> = []
+            let takenPort = { (port: String) in settled.contains(port) || taken(port) }
             let own = Set((old?.spec?["ports"]?.arrayValue ?? []).compactMap { $0["nodePort"]?.intValue })
             // Ports asked for by number first, then the others get free ones.
             for index in ports.indices {
@@ -170,17 +182,17 @@ extension APIHandler {
                         field, value: requested,
                         "provided port is not in the valid range. The range of valid ports is 30000-32767"))
                 } else if !own.contains(number), !ServiceAllocation.claim(
-                    "port:\(number)", taken: taken, store: storeID, owner: owner) {
+                    "port:\(number)", taken: takenPort, store: storeID, owner: owner) {
                     causes.append(FieldErrors.invalid(field, value: requested, "provided port is already allocated"))
                 }
-                taken.insert("port:\(number)")
+                settled.insert("port:\(number)")
             }
             for index in ports.indices where (ports[index]["nodePort"]?.intValue ?? 0) == 0 {
                 guard let key = ServiceAllocation.reserve(
-                    ServiceAllocation.nodePortCandidates(), taken: taken, store: storeID, owner: owner),
+                    ServiceAllocation.nodePortCandidates(), taken: takenPort, store: storeID, owner: owner),
                     let number = Int64(key.dropFirst("port:".count))
                 else { throw APIError.internalError("failed to allocate a nodePort: range is full") }
-                taken.insert(key)
+                settled.insert(key)
                 ports[index]["nodePort"] = .int(number)
             }
             spec["ports"] = .array(ports)

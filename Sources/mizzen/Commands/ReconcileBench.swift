@@ -97,9 +97,13 @@ struct ReconcileBench: AsyncParsableCommand {
 
         var clientOptions = KubernetesClient.Options()
         clientOptions.qps = 0
+        // Every request of the controllers (and of the benchmark's creates) counted by resource
+        // and verb, so a run says what the convergence and the resync asked of the server.
+        let counter = RequestCounter()
+        clientOptions.requestCounter = counter
         let client = try KubernetesClient(kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger)
         do {
-            try await measure(client: client, recorder: recorder, logger: logger)
+            try await measure(client: client, counter: counter, recorder: recorder, logger: logger)
         } catch {
             try? await client.shutdown()
             throw error
@@ -107,7 +111,9 @@ struct ReconcileBench: AsyncParsableCommand {
         try await client.shutdown()
     }
 
-    private func measure(client: KubernetesClient, recorder: DurationRecorder, logger: Logger) async throws {
+    private func measure(
+        client: KubernetesClient, counter: RequestCounter, recorder: DurationRecorder, logger: Logger
+    ) async throws {
         try await LoadTestApplication.installDefinitions(client)
         let manager = Manager(client: client, logger: logger)
         var options = OAMControllers.Options()
@@ -143,6 +149,7 @@ struct ReconcileBench: AsyncParsableCommand {
         let sampling = Task { await sampler.run { convergence.convergedCount() } }
         defer { sampling.cancel() }
         let before = try await currentResourceVersion(client)
+        counter.reset()
         try await withThrowingTaskGroup(of: Void.self) { group in
             let creators = 8
             for creator in 0..<creators {
@@ -171,6 +178,7 @@ struct ReconcileBench: AsyncParsableCommand {
         await cluster?.manager.waitUntilIdle()
         // The Events of what happened are written behind it; they belong to the convergence.
         await cluster?.events.waitUntilIdle()
+        let convergeCounts = counter.reset()
         let after = try await currentResourceVersion(client)
         let writes = after - before - Int64(apps * 3)
         print("reconcile: converged in \(format(converged)) (\(Int(Double(apps) / seconds(converged))) apps/s)")
@@ -198,10 +206,18 @@ struct ReconcileBench: AsyncParsableCommand {
         await manager.waitUntilIdle()
         await cluster?.events.waitUntilIdle()
         let resync = clock.now - resyncStart
+        let resyncCounts = counter.reset()
         let resynced = try await currentResourceVersion(client)
         let reconciles = recorder.durations().values.map(\.count).reduce(0, +)
         print("reconcile: no-op resync of \(reconciles) objects in \(format(resync)), \(resynced - after) writes")
         report(tally.stop())
+        print("reconcile: requests to the API server by resource and verb (the benchmark's \(apps * 3) creates included):")
+        for line in RequestTable(phases: [
+            RequestTable.Phase(name: "converge", counts: convergeCounts),
+            RequestTable.Phase(name: "resync", counts: resyncCounts),
+        ]).lines() {
+            print("reconcile:   \(line)")
+        }
         if let cluster {
             recorder.reset()
             tally.start()
