@@ -28,6 +28,7 @@ struct APIBench: AsyncParsableCommand {
     var clients = 4
 
     func run() async throws {
+        BenchCommand.printLineByLine()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mizzen-bench-api-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = APIServerConfiguration()

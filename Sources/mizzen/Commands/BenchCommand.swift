@@ -18,6 +18,18 @@ struct BenchCommand: ParsableCommand {
               .build/release/mizzen bench decode
             """,
         subcommands: [RenderBench.self, DecodeBench.self, StoreBench.self, APIBench.self, ReconcileBench.self, CLIBench.self, OverloadBench.self])
+
+    /// Makes standard output line-buffered, so that a benchmark of minutes whose output goes to
+    /// a file or a pipe shows each line as it is printed (stdio buffers 4 KiB there otherwise: a
+    /// run holding its plane with `--hold` looked stuck before its first line).
+    static func printLineByLine() {
+        // `stdout` is a C global that Swift 6 will not read outside an isolation domain; this
+        // runs once at the start of the command, before any task prints, so the read is safe.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout"),
+            let output = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee
+        else { return }
+        setvbuf(output, nil, _IOLBF, 0)
+    }
 }
 
 struct RenderBench: ParsableCommand {

@@ -68,6 +68,7 @@ struct CLIBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchCommand.printLineByLine()
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("mizzen-bench-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }

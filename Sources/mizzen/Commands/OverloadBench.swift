@@ -44,6 +44,7 @@ struct OverloadBench: AsyncParsableCommand {
     var limits: ServerLimitOptions
 
     func run() async throws {
+        BenchCommand.printLineByLine()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mizzen-bench-overload-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let child = try startServer(directory: directory)

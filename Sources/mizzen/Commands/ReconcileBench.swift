@@ -72,6 +72,7 @@ struct ReconcileBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchCommand.printLineByLine()
         let recorder = DurationRecorder()
         MetricsSystem.bootstrap(recorder)
         if let kubeconfig {

@@ -75,6 +75,7 @@ struct StoreBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BenchCommand.printLineByLine()
         let base = directory ?? NSTemporaryDirectory()
         let prefix = base + "/mizzen-store-bench-\(UUID().uuidString.lowercased())"
         let configMaps = Self.configMaps
