@@ -19,10 +19,25 @@ enum ObjectListing {
         var limit: Int?
     }
 
-    struct Page {
-        var items: [Resource]
+    struct Page<Item> {
+        var items: [Item]
         /// The key of the last item, when more items follow.
         var more: (namespace: String, name: String)?
+    }
+
+    /// What a list returns for each object of a row: its bytes (column 3), and the object when
+    /// a field selector had to decode it already.
+    typealias ItemReader<Item> = @Sendable (_ row: Row, _ decoded: Resource?) throws -> Item
+
+    /// Objects, decoded.
+    static let objects: ItemReader<Resource> = { row, decoded in try decoded ?? StoreTransaction.decode(row, column: 3) }
+
+    /// The JSON bytes as stored, not decoded.
+    static let encoded: ItemReader<Data> = { row, _ in
+        try row.withUnsafeData(atIndex: 3) { data in
+            guard let data else { throw APIError.internalError("an object is stored without data") }
+            return Data(data)
+        }
     }
 
     /// The one namespace a query reads, if it reads one.
@@ -81,7 +96,7 @@ enum ObjectListing {
         }
     }
 
-    static func read(_ db: Database, _ query: Query) throws -> Page {
+    static func read<Item>(_ db: Database, _ query: Query, item: ItemReader<Item>) throws -> Page<Item> {
         let (whereClause, arguments) = conditions(query)
         let sql: String
         if query.historyAt != nil {
@@ -96,7 +111,7 @@ enum ObjectListing {
             sql = "SELECT namespace, name, labels, data FROM objects WHERE \(whereClause) ORDER BY \(order(query))\(limitClause)"
         }
         let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-        var items: [Resource] = []
+        var items: [Item] = []
         var last: (namespace: String, name: String)?
         var more = false
         while let row = try cursor.next() {
@@ -112,7 +127,7 @@ enum ObjectListing {
                 more = true
                 break
             }
-            items.append(try object ?? StoreTransaction.decode(row, column: 3))
+            items.append(try item(row, object))
             last = (row[0], row[1])
         }
         return Page(items: items, more: more ? last : nil)
@@ -134,6 +149,22 @@ enum ObjectListing {
     /// A list as the API serves it: the page, the resourceVersion it reflects, and the token for
     /// the next page.
     static func list(_ db: Database, type: ResourceType, namespace: String?, options: ListOptions) throws -> ObjectList {
+        let page = try list(db, type: type, namespace: namespace, options: options, item: objects)
+        return ObjectList(
+            items: page.items, resourceVersion: page.resourceVersion, continueToken: page.continueToken,
+            remainingItemCount: page.remainingItemCount)
+    }
+
+    /// The same list with each object as the JSON bytes the store holds.
+    static func listEncoded(
+        _ db: Database, type: ResourceType, namespace: String?, options: ListOptions
+    ) throws -> EncodedObjectList {
+        try list(db, type: type, namespace: namespace, options: options, item: encoded)
+    }
+
+    static func list<Item>(
+        _ db: Database, type: ResourceType, namespace: String?, options: ListOptions, item: ItemReader<Item>
+    ) throws -> ListPage<Item> {
         let current = try StoreSchema.currentResourceVersion(db)
         let compacted = try StoreSchema.compactedResourceVersion(db)
         var at = current
@@ -166,8 +197,8 @@ enum ObjectListing {
         var query = Query(
             type: type.storageKey, namespace: type.namespaced ? namespace : nil, labelSelector: options.labelSelector,
             fieldSelector: options.fieldSelector, historyAt: at == current ? nil : at, after: after, limit: limit)
-        let page = try read(db, query)
-        var list = ObjectList(items: page.items, resourceVersion: at)
+        let page = try read(db, query, item: item)
+        var list = ListPage(items: page.items, resourceVersion: at)
         if let more = page.more {
             list.continueToken = ContinueToken(resourceVersion: at, namespace: more.namespace, name: more.name).encoded
             if options.labelSelector.isEmpty, options.fieldSelector.isEmpty {

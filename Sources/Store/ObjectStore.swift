@@ -1,5 +1,6 @@
 import OrderedCollections
 public import Resources
+public import Foundation
 
 /// A durable store of Kubernetes-style objects with etcd's and kube-apiserver's semantics:
 /// one resourceVersion counter for all types, optimistic concurrency, finalizers, garbage
@@ -53,6 +54,10 @@ public protocol ObjectStore: Sendable {
     /// - Throws: `Expired` (continue token too old), `BadRequest` (malformed token).
     func list(_ type: ResourceType, namespace: String?, options: ListOptions) async throws -> ObjectList
 
+    /// The same list with each object as the JSON bytes the store holds, not decoded: for an
+    /// API server that writes them out as they are.
+    func listEncoded(_ type: ResourceType, namespace: String?, options: ListOptions) async throws -> EncodedObjectList
+
     /// Events of a type (in a namespace) after `resourceVersion` (`nil`: from now), in order,
     /// then live events, filtered by the selectors of `options`.
     ///
@@ -81,6 +86,27 @@ public enum Subresource: Sendable, Hashable {
     /// Only `status`.
     case status
 }
+
+/// One page of a list, its items as `Item`.
+public struct ListPage<Item: Sendable & Hashable>: Sendable, Hashable {
+    public var items: [Item]
+    /// The resourceVersion the list reflects.
+    public var resourceVersion: Int64
+    /// The token for the next page, when there is one.
+    public var continueToken: String?
+    /// How many objects come after this page; set only for lists without selectors, as Kubernetes does.
+    public var remainingItemCount: Int64?
+
+    public init(items: [Item], resourceVersion: Int64, continueToken: String? = nil, remainingItemCount: Int64? = nil) {
+        self.items = items
+        self.resourceVersion = resourceVersion
+        self.continueToken = continueToken
+        self.remainingItemCount = remainingItemCount
+    }
+}
+
+/// One page of a list, each object as the JSON bytes the store holds.
+public typealias EncodedObjectList = ListPage<Data>
 
 /// One page of a list.
 public struct ObjectList: Sendable, Hashable {

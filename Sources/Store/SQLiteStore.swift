@@ -268,6 +268,12 @@ public final class SQLiteStore: ObjectStore {
         try await read { db in try ObjectListing.list(db, type: type, namespace: namespace, options: options) }
     }
 
+    public func listEncoded(_ type: ResourceType, namespace: String?, options: ListOptions) async throws
+        -> EncodedObjectList
+    {
+        try await read { db in try ObjectListing.listEncoded(db, type: type, namespace: namespace, options: options) }
+    }
+
     public func currentResourceVersion() async throws -> Int64 {
         try await read { db in try StoreSchema.currentResourceVersion(db) }
     }

@@ -277,6 +277,8 @@ public final class APIServer: Sendable {
             contentType: request.headers[.contentType] ?? "application/json",
             userAgent: request.headers[.userAgent] ?? "", body: Array(buffer: body))
         apiRequest.user = user
+        // Lists go out with their items as stored (``APIResponse/encodedList``), written as they are.
+        apiRequest.takesEncodedItems = true
         let isWatch = apiRequest.flag("watch")
         if isWatch {
             let admitted = openWatches.withLock { count in
@@ -450,6 +452,12 @@ public final class APIServer: Sendable {
                 response.headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(text)\""))
             }
             return response
+        case .encodedList(let envelope, let items):
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: APIResponse.listBytes(envelope: envelope, items: items))))
         case .watch:
             return Response(status: .internalServerError)
         }

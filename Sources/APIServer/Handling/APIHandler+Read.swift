@@ -91,15 +91,29 @@ extension APIHandler {
     }
 
     func list(_ served: ServedResource, _ target: ResourceTarget, _ request: APIRequest) async throws -> APIResponse {
+        if takesEncodedItems(request) {
+            // The items go out as the store holds them: the same JSON decoding and writing them
+            // again would give, without the work (most of a large list's cost).
+            let result = try await store.listEncoded(
+                served.type, namespace: target.namespace, options: listOptions(request, served))
+            return .encodedList(
+                envelope: [
+                    "kind": .string(served.type.listKind), "apiVersion": .string(served.type.groupVersion.apiVersion),
+                    "metadata": .object(Self.listMetadata(
+                        resourceVersion: result.resourceVersion, continueToken: result.continueToken,
+                        remainingItemCount: result.remainingItemCount)),
+                ],
+                items: result.items)
+        }
         let result = try await store.list(served.type, namespace: target.namespace, options: listOptions(request, served))
         if TableConverter.acceptsTable(request.accept) {
             var table = table(result.items, served, request, resourceVersion: String(result.resourceVersion))
             if let token = result.continueToken { table["metadata"]?["continue"] = .string(token) }
             return .ok(table, contentType: Self.tableContentType)
         }
-        var metadata: JSONObject = ["resourceVersion": .string(String(result.resourceVersion))]
-        if let token = result.continueToken { metadata["continue"] = .string(token) }
-        if let remaining = result.remainingItemCount { metadata["remainingItemCount"] = .int(Int64(remaining)) }
+        let metadata = Self.listMetadata(
+            resourceVersion: result.resourceVersion, continueToken: result.continueToken,
+            remainingItemCount: result.remainingItemCount)
         let metadataOnly = PartialMetadataRequest(accept: request.accept)
         if metadataOnly.list {
             // kube writes an empty list of these with `"items": null`.
@@ -116,6 +130,26 @@ extension APIHandler {
             "kind": .string(served.type.listKind), "apiVersion": .string(served.type.groupVersion.apiVersion),
             "metadata": .object(metadata), "items": .array(result.items.map(\.value)),
         ])
+    }
+
+    /// A list's `metadata`: its resourceVersion, the continue token and the count of what follows.
+    static func listMetadata(resourceVersion: Int64, continueToken: String?, remainingItemCount: Int64?) -> JSONObject {
+        var metadata: JSONObject = ["resourceVersion": .string(String(resourceVersion))]
+        if let continueToken { metadata["continue"] = .string(continueToken) }
+        if let remainingItemCount { metadata["remainingItemCount"] = .int(remainingItemCount) }
+        return metadata
+    }
+
+    /// Whether `request` may have its list's items as stored: the HTTP server takes them, and
+    /// the client wants plain JSON lists (not a Table, metadata only, or protobuf) of objects as
+    /// stored (not converted for another API version).
+    func takesEncodedItems(_ request: APIRequest) -> Bool {
+        guard request.takesEncodedItems, StorageView.current == nil, !TableConverter.acceptsTable(request.accept)
+        else { return false }
+        let metadataOnly = PartialMetadataRequest(accept: request.accept)
+        return !metadataOnly.list && !metadataOnly.onlyPartial
+            && !ProtobufCodec.prefersProtobuf(accept: request.accept)
+            && !ProtobufCodec.acceptsOnlyProtobuf(accept: request.accept)
     }
 
     func table(_ objects: [Resource], _ served: ServedResource, _ request: APIRequest, resourceVersion: String?)

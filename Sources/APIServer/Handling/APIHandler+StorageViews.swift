@@ -153,6 +153,9 @@ extension APIHandler {
         case .json(let status, let body, let contentType):
             return .json(status: status, body: viewBody(body, view: view, storage: storage, convert: convert),
                          contentType: contentType)
+        case .encodedList:
+            // Not sent inside a view (``APIHandler/takesEncodedItems(_:)``); converted like any list if it were.
+            return viewResponse(response.decoded, view: view, storage: storage, convert: convert)
         case .warned(let inner, let warnings):
             return .warned(viewResponse(inner, view: view, storage: storage, convert: convert), warnings: warnings)
         case .watch(let events, let contentType):

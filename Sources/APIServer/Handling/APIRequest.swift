@@ -1,3 +1,5 @@
+import OrderedCollections
+import Foundation
 import Resources
 
 /// A request as the API logic sees it, independent of the HTTP library.
@@ -14,6 +16,10 @@ public struct APIRequest: Sendable {
     /// Who sends the request, once authenticated (and impersonation applied); requests made
     /// in-process by the plane itself act as the admin.
     public var user: UserInfo = .admin
+    /// Whether a list may be answered with its items as the store holds them
+    /// (``APIResponse/encodedList(envelope:items:)``), not decoded: the HTTP server sets it, since
+    /// it writes them out as they are; callers that read answers as values leave it off.
+    public var takesEncodedItems = false
 
     public init(method: String, path: String, query: [String: String] = [:], accept: String = "application/json",
                 contentType: String = "application/json", userAgent: String = "", body: [UInt8] = []) {
@@ -79,6 +85,10 @@ public enum APIResponse: Sendable {
     case json(status: Int, body: JSONValue, contentType: String)
     /// A stream of watch events, each a JSON object written on its own line.
     case watch(AsyncThrowingStream<JSONValue, any Error>, contentType: String)
+    /// A list (200, JSON) whose items are JSON documents as the store holds them, written as
+    /// they are: `envelope` is the list without its `items`. Only for requests that take them
+    /// (``APIRequest/takesEncodedItems``).
+    case encodedList(envelope: JSONObject, items: [Data])
     /// An answer with warnings for the client, sent as `Warning: 299 - "…"` headers
     /// (``APIHandler/handleWithWarnings(_:)``; ``APIHandler/handle(_:)`` never wraps).
     indirect case warned(APIResponse, warnings: [String])
@@ -89,6 +99,34 @@ public enum APIResponse: Sendable {
 
     static func error(_ error: APIError) -> APIResponse {
         .json(status: error.code, body: error.status, contentType: "application/json")
+    }
+
+    /// The answer with an encoded list decoded into a value, for readers of values.
+    public var decoded: APIResponse {
+        switch self {
+        case .encodedList(var envelope, let items):
+            envelope["items"] = .array(items.map { (try? JSONValue(parsingJSON: $0)) ?? .null })
+            return .ok(.object(envelope))
+        case .warned(let inner, let warnings):
+            return .warned(inner.decoded, warnings: warnings)
+        case .json, .watch:
+            return self
+        }
+    }
+
+    /// The bytes of an encoded list: the envelope's members, then `"items"` with each item as
+    /// it is.
+    static func listBytes(envelope: JSONObject, items: [Data]) -> [UInt8] {
+        var bytes = JSONValue.object(envelope).jsonBytes()
+        bytes.reserveCapacity(bytes.count + items.reduce(16) { $0 + $1.count + 1 })
+        bytes.removeLast()  // the envelope's closing brace
+        bytes.append(contentsOf: envelope.isEmpty ? Array(#""items":["#.utf8) : Array(#","items":["#.utf8))
+        for (index, item) in items.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: item)
+        }
+        bytes.append(contentsOf: Array("]}".utf8))
+        return bytes
     }
 }
 
