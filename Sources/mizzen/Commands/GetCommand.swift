@@ -96,6 +96,7 @@ struct GetCommand: AsyncParsableCommand {
                 return
             }
             try await print(objects, kind: resolved, single: false, target: target, terminal: terminal)
+            releaseInBackground(consume objects)
         }
     }
 

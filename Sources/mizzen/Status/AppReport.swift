@@ -1,3 +1,4 @@
+import Foundation
 import OAMControllers
 import ControllerRuntime
 import KubeClient
@@ -311,7 +312,28 @@ struct AppInspector {
         // their kind was listed: Deployments are workloads too.
         let children = Set(objects.values.flatMap(AppReport.childReferences(of:))).subtracting(references)
         objects.merge(await read(children, listings: &listings)) { first, _ in first }
-        return appConfigs.map { AppReport($0, objects: objects) }
+        let reports = await Self.build(appConfigs, objects: objects)
+        // Tens of thousands of parsed objects take a tenth of a second to free at 10,000
+        // applications: another core does it while the caller prints.
+        releaseInBackground((consume objects, consume listings))
+        return reports
+    }
+
+    /// The reports of `appConfigs`, in their order, built on every core when there are many
+    /// (a tenth of `get appconfigs` at 10,000 applications on one).
+    static func build(_ appConfigs: [Resource], objects: [ReportReference: Resource]) async -> [AppReport] {
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, appConfigs.count / 500)
+        guard parts > 1 else { return appConfigs.map { AppReport($0, objects: objects) } }
+        let size = (appConfigs.count + parts - 1) / parts
+        return await withTaskGroup(of: (Int, [AppReport]).self) { group in
+            for start in stride(from: 0, to: appConfigs.count, by: size) {
+                let slice = appConfigs[start..<min(start + size, appConfigs.count)]
+                group.addTask { (start, slice.map { AppReport($0, objects: objects) }) }
+            }
+            var built: [(Int, [AppReport])] = []
+            for await part in group { built.append(part) }
+            return built.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
     }
 
     /// Every object of one kind in one namespace (or in all), by `namespace/name`.
