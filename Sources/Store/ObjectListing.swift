@@ -149,10 +149,7 @@ enum ObjectListing {
     /// A list as the API serves it: the page, the resourceVersion it reflects, and the token for
     /// the next page.
     static func list(_ db: Database, type: ResourceType, namespace: String?, options: ListOptions) throws -> ObjectList {
-        let page = try list(db, type: type, namespace: namespace, options: options, item: objects)
-        return ObjectList(
-            items: page.items, resourceVersion: page.resourceVersion, continueToken: page.continueToken,
-            remainingItemCount: page.remainingItemCount)
+        try list(db, type: type, namespace: namespace, options: options, item: objects)
     }
 
     /// The same list with each object as the JSON bytes the store holds.

@@ -109,23 +109,7 @@ public struct ListPage<Item: Sendable & Hashable>: Sendable, Hashable {
 public typealias EncodedObjectList = ListPage<Data>
 
 /// One page of a list.
-public struct ObjectList: Sendable, Hashable {
-    public var items: [Resource]
-    /// The resourceVersion the list reflects.
-    public var resourceVersion: Int64
-    /// The token for the next page, when there is one.
-    public var continueToken: String?
-    /// How many objects come after this page; set only for lists without selectors, as Kubernetes does.
-    public var remainingItemCount: Int64?
-
-    public init(items: [Resource], resourceVersion: Int64, continueToken: String? = nil,
-                remainingItemCount: Int64? = nil) {
-        self.items = items
-        self.resourceVersion = resourceVersion
-        self.continueToken = continueToken
-        self.remainingItemCount = remainingItemCount
-    }
-}
+public typealias ObjectList = ListPage<Resource>
 
 /// One event of a watch.
 ///
