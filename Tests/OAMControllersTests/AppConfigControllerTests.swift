@@ -96,17 +96,9 @@ import Testing
             try await runtime.edit(Kinds.appConfig, "shop") { object in object.setLabel("tier", "frontend") }
             let relabelled = try await runtime.waitFor(Kinds.deployment, "web") { $0.labels["tier"] == "frontend" }
             #expect(relabelled.resourceVersion != deployment.resourceVersion)
-            await runtime.manager.waitUntilIdle()
-            let settled = try #require(try await runtime.get(Kinds.appConfig, "shop"))
-            let settledDeployment = try #require(try await runtime.get(Kinds.deployment, "web"))
 
             // …and a full resync with nothing new writes nothing at all.
-            await runtime.manager.resync()
-            await runtime.manager.waitUntilIdle()
-            let after = try #require(try await runtime.get(Kinds.deployment, "web"))
-            #expect(after.resourceVersion == settledDeployment.resourceVersion)
-            let appAfter = try #require(try await runtime.get(Kinds.appConfig, "shop"))
-            #expect(appAfter.resourceVersion == settled.resourceVersion)
+            try await runtime.expectResyncWritesNothing([(Kinds.deployment, "web"), (Kinds.appConfig, "shop")])
             let revision = try #require(try await runtime.get(Kinds.revision, "web-v1"))
             #expect(revision.resourceVersion != nil)
         }

@@ -185,6 +185,22 @@ struct Runtime {
         return last
     }
 
+    /// Expects a full resync of the test's controllers (the OAM ones and, where the test runs
+    /// them, the plane's), once worked through, to write none of `objects`: they settle first,
+    /// then every controller looks at everything again.
+    func expectResyncWritesNothing(
+        _ objects: [(GroupVersionKind, String)], sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) async throws {
+        let managers = [manager] + (clusterControllers.map { [$0.manager] } ?? [])
+        let before = try await settled(objects)
+        for manager in managers { await manager.resync() }
+        for manager in managers { await manager.waitUntilIdle() }
+        var after: [String?] = []
+        for (kind, name) in objects { after.append(try await get(kind, name)?.resourceVersion) }
+        #expect(after == before, "a resync wrote \(objects.map { "\($0.0.kind)/\($0.1)" }): \(before) → \(after)",
+                sourceLocation: sourceLocation)
+    }
+
     /// How long a wait gives a controller: generous, since only a failing test waits that long
     /// and a loaded 2-core machine (or the real kit) can take many seconds to converge.
     static let patience: Duration = .seconds(60)

@@ -95,7 +95,7 @@ struct ScalingBudgetServiceTraitControllerTests {
             }
             try await runtime.waitFor(Self.autoscaler, "web-autoscaler") { $0.spec?["maxReplicas"] == 6 }
 
-            try await expectResyncWritesNothing(runtime, [
+            try await runtime.expectResyncWritesNothing([
                 (Self.autoscaler, "web-autoscaler"), (HorizontalPodAutoscalerTrait.traitKind, "web-autoscaler"),
             ])
 
@@ -186,7 +186,7 @@ struct ScalingBudgetServiceTraitControllerTests {
             let switched = try await runtime.waitFor(Self.budget, "web-budget") { $0.spec?["maxUnavailable"] == "50%" }
             #expect(switched.spec?["minAvailable"] == nil)
 
-            try await expectResyncWritesNothing(runtime, [
+            try await runtime.expectResyncWritesNothing([
                 (Self.budget, "web-budget"), (PodDisruptionBudgetTrait.traitKind, "web-budget"),
             ])
 
@@ -245,7 +245,7 @@ struct ScalingBudgetServiceTraitControllerTests {
             }
             try await runtime.waitFor(Self.service, "web-public") { $0.valueIfPresent(at: "spec.ports[0].port") == 81 }
 
-            try await expectResyncWritesNothing(runtime, [
+            try await runtime.expectResyncWritesNothing([
                 (Self.service, "web-public"), (ServiceExposeTrait.traitKind, "web-public"),
             ])
 
@@ -311,16 +311,4 @@ struct ScalingBudgetServiceTraitControllerTests {
         }
     }
 
-    /// Expects a full resync of the test's controllers, once worked through, to write none of `objects`.
-    private func expectResyncWritesNothing(
-        _ runtime: Runtime, _ objects: [(GroupVersionKind, String)]
-    ) async throws {
-        let managers = [runtime.manager] + (runtime.clusterControllers.map { [$0.manager] } ?? [])
-        let before = try await runtime.settled(objects)
-        for manager in managers { await manager.resync() }
-        for manager in managers { await manager.waitUntilIdle() }
-        var after: [String?] = []
-        for (kind, name) in objects { after.append(try await runtime.get(kind, name)?.resourceVersion) }
-        #expect(after == before, "a resync wrote \(objects.map(\.1))")
-    }
 }
