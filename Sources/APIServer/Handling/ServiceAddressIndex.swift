@@ -63,7 +63,9 @@ final class ServiceAddressIndex: Sendable {
         if let since = state.withLock({ $0.resourceVersion }) {
             do {
                 let changes = try await store.changes(type, after: since)
-                var settled: [(owner: String, holding: Set<String>?)] = []
+                // What each event makes needless to reserve: a stored Service's addresses, and a
+                // deleted one's (not all of its owner's: a create of the same name may be under way).
+                var settled: [(owner: String, addresses: Set<String>)] = []
                 state.withLock { state in
                     // Another allocation may have brought the index further meanwhile.
                     let reached = state.resourceVersion ?? 0
@@ -72,19 +74,18 @@ final class ServiceAddressIndex: Sendable {
                             let version = object.resourceVersion.flatMap(Int64.init), version > reached
                         else { continue }
                         let key = Self.key(namespace: object.namespace, name: object.name)
+                        let addresses = Self.addresses(of: object)
                         if case .deleted = event {
                             state.record(key, holding: [])
-                            settled.append((key, nil))
                         } else {
-                            let addresses = Self.addresses(of: object)
                             state.record(key, holding: addresses)
-                            settled.append((key, Set(addresses)))
                         }
+                        settled.append((key, Set(addresses)))
                     }
                     state.resourceVersion = max(reached, changes.resourceVersion)
                 }
-                for (owner, holding) in settled {
-                    ServiceAllocation.release(owner: owner, store: storeID, addresses: holding)
+                for (owner, addresses) in settled where !addresses.isEmpty {
+                    ServiceAllocation.release(owner: owner, store: storeID, addresses: addresses)
                 }
                 return
             } catch let error as APIError where error.reason == .expired || error.reason == .gone {

@@ -10,8 +10,8 @@ import Synchronization
 ///
 /// What is taken is what the stored Services hold (``ServiceAddressIndex``, kept from the store's
 /// history). Two creates running at once would both look before either is written, so each
-/// address handed out is also held in ``reservations`` for a minute — long past the write that
-/// stores it, after which the index says it is taken.
+/// address handed out is also held in ``reservations`` until the index has seen the Service
+/// stored (or deleted), and for a minute at most (a create that failed, a dry run).
 enum ServiceAllocation {
     /// `10.96.0.0/12`, as kubeadm sets `--service-cluster-ip-range`.
     static let serviceRange = (base: UInt32(0x0A60_0000), prefix: 12)
@@ -52,13 +52,14 @@ enum ServiceAllocation {
         }
     }
 
-    /// Drops what is reserved for `owner` in `store` — only `addresses` when given — once the
-    /// stored Services say it: a Service stored holding its address needs no reservation, and a
-    /// deleted one's addresses are free again at once, as in kube-apiserver.
-    static func release(owner: String, store: ObjectIdentifier, addresses: Set<String>? = nil) {
+    /// Drops what is reserved for `owner` in `store` of `addresses`, once the stored Services say
+    /// it: a Service stored holding its address needs no reservation, and a deleted one's
+    /// addresses are free again at once, as in kube-apiserver.
+    static func release(owner: String, store: ObjectIdentifier, addresses: Set<String>) {
         reservations.withLock { held in
-            held = held.filter { key, holder in
-                !(key.store == store && holder.owner == owner && (addresses?.contains(key.address) ?? true))
+            for address in addresses {
+                let key = Reservation(store: store, address: address)
+                if held[key]?.owner == owner { held[key] = nil }
             }
         }
     }
