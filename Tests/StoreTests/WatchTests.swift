@@ -132,3 +132,33 @@ struct WatchTests {
         }
     }
 }
+
+@Suite("Compaction keeps the store's resourceVersion")
+struct CompactionResourceVersionTests {
+    @Test("a compaction by age in a batch that writes nothing keeps a deletion at the top of the history: the next write gets a new resourceVersion")
+    func deletionAtTheTopSurvivesCompaction() async throws {
+        let store = try SQLiteStore.inMemory(configuration: .init(historyRetention: .milliseconds(100)))
+        defer { try? store.close() }
+        let created = try await store.create(configMap("a"), as: configMaps, dryRun: false)
+        // Checkpoints are a tenth of the retention apart: the deletion gets one of its own.
+        try await Task.sleep(for: .milliseconds(30))
+        _ = try await store.delete(configMaps, namespace: "default", name: "a", options: DeleteOptions())
+        let deletion = try await store.currentResourceVersion()
+        #expect(deletion == rv(created) + 1)
+        // Once the retention has passed, writes that fail (nothing written) run the compaction,
+        // which may now reach the deletion's checkpoint.
+        try await Task.sleep(for: .milliseconds(150))
+        for _ in 0..<3 {
+            _ = try? await store.delete(configMaps, namespace: "default", name: "missing", options: DeleteOptions())
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // It compacted (the history before the deletion is gone)…
+        await expectAPIError(code: 410, reason: .expired) {
+            _ = try await store.changes(configMaps, after: deletion - 2)
+        }
+        // …and kept the deletion, the store's latest revision.
+        #expect(try await store.currentResourceVersion() == deletion)
+        let next = try await store.create(configMap("b"), as: configMaps, dryRun: false)
+        #expect(rv(next) == deletion + 1)
+    }
+}
