@@ -102,7 +102,7 @@ public enum APIResponse: Sendable {
     }
 
     /// The answer with an encoded list decoded into a value, for readers of values.
-    public var decoded: APIResponse {
+    var decoded: APIResponse {
         switch self {
         case .encodedList(var envelope, let items):
             envelope["items"] = .array(items.map { (try? JSONValue(parsingJSON: $0)) ?? .null })
