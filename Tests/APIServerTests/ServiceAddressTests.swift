@@ -26,17 +26,34 @@ struct ServiceAddressTests {
         return (code, object)
     }
 
-    static func expectTaken(_ answer: (code: Int, object: JSONValue), ip: String, nodePort: Int) {
+    /// Expects kube's refusal of a taken cluster IP: that cause alone, whatever the node ports
+    /// (kube-apiserver allocates them only once the IP is settled).
+    static func expectIPTaken(_ answer: (code: Int, object: JSONValue), ip: String) {
         #expect(answer.code == 422, "\(answer.object)")
         let causes = answer.object["details"]?["causes"]?.arrayValue ?? []
-        #expect(causes.contains {
-            $0["field"] == "spec.clusterIPs"
-                && $0["message"] == .string(#"Invalid value: ["\#(ip)"]: failed to allocate IP \#(ip): provided IP is already allocated"#)
-        }, "\(causes)")
+        #expect(causes == [[
+            "reason": "FieldValueInvalid",
+            "message": .string(#"Invalid value: ["\#(ip)"]: failed to allocate IP \#(ip): provided IP is already allocated"#),
+            "field": "spec.clusterIPs",
+        ]], "\(causes)")
+    }
+
+    /// Expects kube's refusal of a taken node port.
+    static func expectPortTaken(_ answer: (code: Int, object: JSONValue), nodePort: Int) {
+        #expect(answer.code == 422, "\(answer.object)")
+        let causes = answer.object["details"]?["causes"]?.arrayValue ?? []
         #expect(causes.contains {
             $0["field"] == "spec.ports[0].nodePort"
                 && $0["message"] == .string("Invalid value: \(nodePort): provided port is already allocated")
         }, "\(causes)")
+    }
+
+    /// The Service without its cluster IP, so that only its node port is asked for.
+    static func service(_ name: String, nodePort: Int) -> String {
+        """
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"\(name)"},
+         "spec":{"type":"NodePort","ports":[{"port":80,"nodePort":\(nodePort)}]}}
+        """
     }
 
     @Test("a deleted Service's cluster IP and node port can be taken at once, and so can those of a namespace deleted with its Services")
@@ -45,9 +62,11 @@ struct ServiceAddressTests {
             let handler = plane.server.handler
             let first = await Self.post(handler, Self.services("default"), Self.service("a", ip: "10.96.0.50", nodePort: 30_050))
             #expect(first.code == 201, "\(first.object)")
-            Self.expectTaken(
+            Self.expectIPTaken(
                 await Self.post(handler, Self.services("default"), Self.service("b", ip: "10.96.0.50", nodePort: 30_050)),
-                ip: "10.96.0.50", nodePort: 30_050)
+                ip: "10.96.0.50")
+            Self.expectPortTaken(
+                await Self.post(handler, Self.services("default"), Self.service("b", nodePort: 30_050)), nodePort: 30_050)
             _ = await handler.handle(APIRequest(method: "DELETE", path: Self.services("default") + "/a"))
             let reused = await Self.post(handler, Self.services("default"), Self.service("b", ip: "10.96.0.50", nodePort: 30_050))
             #expect(reused.code == 201, "\(reused.object)")
@@ -89,9 +108,11 @@ struct ServiceAddressTests {
                 }
             }
             #expect(compacted)
-            Self.expectTaken(
+            Self.expectIPTaken(
                 await Self.post(handler, Self.services("default"), Self.service("b", ip: "10.96.0.60", nodePort: 30_060)),
-                ip: "10.96.0.60", nodePort: 30_060)
+                ip: "10.96.0.60")
+            Self.expectPortTaken(
+                await Self.post(handler, Self.services("default"), Self.service("b", nodePort: 30_060)), nodePort: 30_060)
         }
     }
 }

@@ -157,6 +157,11 @@ extension APIHandler {
                     "spec.clusterIPs", value: value, "failed to allocate IP \(clusterIP): provided IP is already allocated"))
             }
         }
+        // kube-apiserver allocates node ports only once the cluster IP is settled: a refused IP
+        // is the one cause it reports, whatever the ports (checked against v1.36).
+        if !causes.isEmpty {
+            throw APIError.invalid(kind: "Service", name: object.name, causes: causes)
+        }
         spec["clusterIP"] = .string(clusterIP)
         if clusterIPs.isEmpty { spec["clusterIPs"] = [.string(clusterIP)] }
         // A headless Service without a selector serves every family there is, as kube says.
