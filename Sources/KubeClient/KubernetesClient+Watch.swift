@@ -1,6 +1,3 @@
-import AsyncHTTPClient
-import NIOCore
-import NIOHTTP1
 import Resources
 
 extension KubernetesClient {
@@ -26,12 +23,7 @@ extension KubernetesClient {
         let task = Task { [transport, mapper] in
             do {
                 let mapping = try await mapper.mapping(for: kind)
-                let (response, url) = try await transport.openStream(mapping.path(namespace: namespace), query: options.query)
-                do {
-                    try await WatchEvent.events(in: response.body, url: url) { continuation.yield($0) }
-                } catch {
-                    throw Transport.transportError(error, method: .GET, url: url)
-                }
+                try await transport.watch(mapping.path(namespace: namespace), query: options.query) { continuation.yield($0) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

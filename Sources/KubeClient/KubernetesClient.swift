@@ -10,7 +10,8 @@ import Resources
 ///
 /// One `HTTPClient` carries every request, with a per-host connection limit high enough for
 /// many open watches (each holds an HTTP/1 connection), and a client-side rate limit (QPS and
-/// burst) in front of it. Kinds are mapped to REST paths by ``mapper``, from discovery.
+/// burst) in front of it — or, for the embedded plane's server in the same process, calls to it
+/// (``InProcessServer``) with the same requests and answers. Kinds are mapped to REST paths by ``mapper``, from discovery.
 ///
 /// Call ``shutdown()`` when done.
 ///
@@ -52,10 +53,27 @@ public final class KubernetesClient: Sendable {
 
     /// A client for `connection`.
     ///
+    /// - Parameter server: the API server of this process that answers the requests instead of
+    ///   the network (the embedded plane's); `nil` sends them over HTTP(S) to `connection.server`.
+    ///   The connection's token still authenticates them.
     /// - Throws: ``ClientError`` (kind `configuration`) when the certificates or key do not load.
     public init(
-        connection: ClusterConnection, options: Options = Options(), logger: Logger = Logger(label: "mizzen.kubeclient")
+        connection: ClusterConnection, options: Options = Options(), logger: Logger = Logger(label: "mizzen.kubeclient"),
+        through server: (any InProcessServer)? = nil
     ) throws {
+        let limiter = options.qps > 0 ? RateLimiter(qps: options.qps, burst: max(1, options.burst)) : nil
+        let metrics = RequestMetrics(factory: options.metricsFactory ?? MetricsSystem.factory)
+        let tokens = TokenSource(token: connection.token, file: connection.tokenFile)
+        if let server {
+            let transport = Transport(
+                http: nil, server: server, connection: connection, tokens: tokens, limiter: limiter,
+                requestTimeout: options.requestTimeout, userAgent: options.userAgent, logger: logger, metrics: metrics,
+                counter: options.requestCounter)
+            self.connection = connection
+            self.transport = transport
+            self.mapper = RESTMapper(transport: transport)
+            return
+        }
         if let name = connection.tlsServerName, !name.isEmpty {
             // AsyncHTTPClient verifies the certificate against the URL's host and cannot be told otherwise.
             throw ClientError(
@@ -92,12 +110,9 @@ public final class KubernetesClient: Sendable {
                 read: .nanoseconds(options.readTimeout.nanoseconds)))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.maximumConnectionsPerHost
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let limiter = options.qps > 0 ? RateLimiter(qps: options.qps, burst: max(1, options.burst)) : nil
         let transport = Transport(
-            http: http, connection: connection, tokens: TokenSource(token: connection.token, file: connection.tokenFile),
-            limiter: limiter, requestTimeout: options.requestTimeout, userAgent: options.userAgent, logger: logger,
-            metrics: RequestMetrics(factory: options.metricsFactory ?? MetricsSystem.factory),
-            counter: options.requestCounter)
+            http: http, connection: connection, tokens: tokens, limiter: limiter, requestTimeout: options.requestTimeout,
+            userAgent: options.userAgent, logger: logger, metrics: metrics, counter: options.requestCounter)
         self.connection = connection
         self.transport = transport
         self.mapper = RESTMapper(transport: transport)
@@ -111,15 +126,18 @@ public final class KubernetesClient: Sendable {
     /// - Throws: ``KubeconfigError`` or ``ClientError``.
     public convenience init(
         kubeconfig: String?, context: String? = nil, options: Options = Options(),
-        logger: Logger = Logger(label: "mizzen.kubeclient")
+        logger: Logger = Logger(label: "mizzen.kubeclient"), through server: (any InProcessServer)? = nil
     ) throws {
         let connection = try Kubeconfig.load(path: kubeconfig).connection(context: context)
-        try self.init(connection: connection, options: options, logger: logger)
+        try self.init(connection: connection, options: options, logger: logger, through: server)
     }
+
+    /// Whether requests go to a server in this process rather than over the network.
+    public var isInProcess: Bool { transport.server != nil }
 
     /// Closes every connection. Call once, when no request is in flight.
     public func shutdown() async throws {
-        try await transport.http.shutdown()
+        try await transport.http?.shutdown()
     }
 
     /// The namespace of the kubeconfig context, used when a namespaced call names none.

@@ -30,22 +30,22 @@ enum RetryAfter {
 }
 
 extension Transport {
-    /// `http.execute`, sending the request again after a 429 with `Retry-After` (see ``RetryAfter``).
-    func executeHonouringRetryAfter(
-        _ request: HTTPClientRequest, deadline: NIODeadline, logger: Logger
-    ) async throws -> HTTPClientResponse {
+    /// Sends with `send` until the answer is not a 429 with `Retry-After`, the retries are spent,
+    /// or the next wait would pass `deadline` (see ``RetryAfter``); `discard` reads a refused
+    /// answer's body before the next attempt.
+    func honouringRetryAfter<Answer>(
+        url: String, deadline: NIODeadline, _ send: () async throws -> (Answer, code: Int, retryAfter: String?),
+        discard: (Answer) async -> Void = { _ in }
+    ) async throws -> Answer {
         var attempt = 0
         while true {
-            let response = try await http.execute(request, deadline: deadline, logger: logger)
-            guard let wait = RetryAfter.delay(
-                code: Int(response.status.code), header: response.headers.first(name: "Retry-After"), attempt: attempt),
+            let (answer, code, header) = try await send()
+            guard let wait = RetryAfter.delay(code: code, header: header, attempt: attempt),
                 NIODeadline.now() + .nanoseconds(wait.nanoseconds) < deadline
-            else { return response }
-            // The refusal's body is small; read it so that the connection can be reused.
-            _ = try? await response.body.collect(upTo: 64 * 1024)
+            else { return answer }
+            await discard(answer)
             attempt += 1
-            logger.debug(
-                "the server is busy; retrying", metadata: ["url": "\(request.url)", "attempt": "\(attempt)", "wait": "\(wait)"])
+            logger.debug("the server is busy; retrying", metadata: ["url": "\(url)", "attempt": "\(attempt)", "wait": "\(wait)"])
             try await Task.sleep(for: wait)
         }
     }

@@ -8,8 +8,14 @@ import Resources
 
 /// Sends requests to one API server: URL building, the bearer token, the rate limit, and the
 /// translation of failures into `APIError` (the server said no) or ``ClientError`` (it could not).
+///
+/// Requests go over HTTP(S), or — for a server in the same process (``InProcessServer``) — as
+/// calls with the same method, path, query, headers and body; the answers are read the same way.
 struct Transport: Sendable {
-    let http: HTTPClient
+    /// The HTTP client; `nil` when requests go to ``server``.
+    let http: HTTPClient?
+    /// The server in this process that answers instead of the network, if any.
+    var server: (any InProcessServer)? = nil
     let connection: ClusterConnection
     let tokens: TokenSource
     let limiter: RateLimiter<ContinuousClock>?
@@ -26,8 +32,12 @@ struct Transport: Sendable {
     /// `server + path + ?query`, with the query percent-encoded.
     func url(_ path: String, _ query: [(String, String)]) -> String {
         guard !query.isEmpty else { return connection.server + path }
-        let encoded = query.map { "\(Self.percentEncoded($0.0))=\(Self.percentEncoded($0.1))" }
-        return connection.server + path + "?" + encoded.joined(separator: "&")
+        return connection.server + path + "?" + Self.queryString(query)
+    }
+
+    /// `name=value&…`, percent-encoded.
+    static func queryString(_ query: [(String, String)]) -> String {
+        query.map { "\(percentEncoded($0.0))=\(percentEncoded($0.1))" }.joined(separator: "&")
     }
 
     static func percentEncoded(_ text: String) -> String {
@@ -49,19 +59,56 @@ struct Transport: Sendable {
         return out
     }
 
+    /// The headers of every request: JSON accepted, the user agent, the bearer token, and the
+    /// body's type when there is one.
+    private func headers(body: [UInt8]?, contentType: String?) -> [(name: String, value: String)] {
+        var headers = [(name: "Accept", value: "application/json"), (name: "User-Agent", value: userAgent)]
+        if let token = tokens.current() { headers.append((name: "Authorization", value: "Bearer \(token)")) }
+        if body != nil { headers.append((name: "Content-Type", value: contentType ?? "application/json")) }
+        return headers
+    }
+
     private func request(
         _ method: HTTPMethod, _ url: String, body: [UInt8]?, contentType: String?
     ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: userAgent)
-        if let token = tokens.current() { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: contentType ?? "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
+        for header in headers(body: body, contentType: contentType) { request.headers.add(name: header.name, value: header.value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         return request
+    }
+
+    private func inProcessRequest(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], body: [UInt8]?, contentType: String?
+    ) -> InProcessRequest {
+        InProcessRequest(
+            method: method.rawValue, path: path, query: Self.queryString(query),
+            headers: headers(body: body, contentType: contentType), body: body ?? [])
+    }
+
+    /// Sends a request and reads its whole answer, waiting out a 429's `Retry-After` (see ``RetryAfter``).
+    private func roundTrip(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], url: String, body: [UInt8]?, contentType: String?
+    ) async throws -> (code: Int, body: ByteBuffer) {
+        let deadline = NIODeadline.now() + .nanoseconds(requestTimeout.nanoseconds)
+        if let server {
+            let request = inProcessRequest(method, path, query: query, body: body, contentType: contentType)
+            let response = try await honouringRetryAfter(url: url, deadline: deadline) {
+                let response = await server.exchange(request)
+                return (response, response.status, response.header("Retry-After"))
+            }
+            return (response.status, try await response.collect(upTo: Self.maximumBodyBytes, url: url))
+        }
+        guard let http else { preconditionFailure("a transport has an HTTP client or an in-process server") }
+        let request = request(method, url, body: body, contentType: contentType)
+        let response = try await honouringRetryAfter(url: url, deadline: deadline) {
+            let response = try await http.execute(request, deadline: deadline, logger: logger)
+            return (response, Int(response.status.code), response.headers.first(name: "Retry-After"))
+        } discard: { response in
+            // The refusal's body is small; read it so that the connection can be reused.
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+        }
+        return (Int(response.status.code), try await response.body.collect(upTo: Self.maximumBodyBytes))
     }
 
     /// Sends a request and returns the JSON of a 2xx answer.
@@ -88,19 +135,15 @@ struct Transport: Sendable {
         let counted = counter.map { ($0, RequestCounter.key(method: method.rawValue, path: path, contentType: contentType)) }
         if let (counter, key) = counted { counter.sent(key) }
         let start = ContinuousClock.now
-        let response: HTTPClientResponse
+        let code: Int
         let bytes: ByteBuffer
         do {
-            response = try await executeHonouringRetryAfter(
-                request(method, url, body: body, contentType: contentType),
-                deadline: .now() + .nanoseconds(requestTimeout.nanoseconds), logger: logger)
-            bytes = try await response.body.collect(upTo: Self.maximumBodyBytes)
+            (code, bytes) = try await roundTrip(method, path, query: query, url: url, body: body, contentType: contentType)
         } catch {
             metrics.record(verb: method.rawValue, error: error, since: start)
             if let (counter, key) = counted { counter.failed(key) }
             throw Self.transportError(error, method: method, url: url)
         }
-        let code = Int(response.status.code)
         metrics.record(verb: method.rawValue, code: code, since: start)
         guard (200..<300).contains(code) else {
             if let (counter, key) = counted { counter.failed(key) }
@@ -113,13 +156,38 @@ struct Transport: Sendable {
         }
     }
 
-    /// Opens a streaming GET (a watch) and returns the response once its head says 200.
-    func openStream(_ path: String, query: [(String, String)]) async throws -> (HTTPClientResponse, String) {
+    /// Opens a streaming GET (a watch) and passes each event to `yield` until the server ends it.
+    ///
+    /// - Throws: `APIError` when the server refuses the watch or sends an `ERROR` event,
+    ///   ``ClientError`` when the stream breaks; cancellation ends the watch.
+    func watch(_ path: String, query: [(String, String)], _ yield: (WatchEvent) -> Void) async throws {
         let url = url(path, query)
         if let limiter { try await limiter.wait() }
         let counted = counter.map { ($0, RequestCounter.key(method: "GET", path: path, watch: true)) }
         if let (counter, key) = counted { counter.sent(key) }
         let start = ContinuousClock.now
+        if let server {
+            let response = await server.exchange(inProcessRequest(.GET, path, query: query, body: nil, contentType: nil))
+            metrics.record(verb: "WATCH", code: response.status, since: start)
+            guard response.status == 200 else {
+                if let (counter, key) = counted { counter.failed(key) }
+                throw Self.apiError(
+                    code: response.status, body: try await response.collect(upTo: Self.maximumBodyBytes, url: url),
+                    method: .GET, url: url)
+            }
+            let chunks: AsyncThrowingStream<ByteBuffer, any Error>
+            switch response.body {
+            case .stream(let stream): chunks = stream
+            case .bytes(let buffer): chunks = AsyncThrowingStream { $0.yield(buffer); $0.finish() }
+            }
+            do {
+                try await WatchEvent.events(in: chunks, url: url, yield)
+            } catch {
+                throw Self.transportError(error, method: .GET, url: url)
+            }
+            return
+        }
+        guard let http else { preconditionFailure("a transport has an HTTP client or an in-process server") }
         let response: HTTPClientResponse
         do {
             // No deadline: the server ends a watch after timeoutSeconds; the read timeout of the
@@ -143,7 +211,11 @@ struct Transport: Sendable {
             }
             throw Self.apiError(code: code, body: bytes, method: .GET, url: url)
         }
-        return (response, url)
+        do {
+            try await WatchEvent.events(in: response.body, url: url, yield)
+        } catch {
+            throw Self.transportError(error, method: .GET, url: url)
+        }
     }
 
     /// The server's `Status`, or an `APIError` made from the code when the body is not one.

@@ -47,6 +47,9 @@ struct ReconcileBench: AsyncParsableCommand {
     @Option(help: "What runs workloads: pods (the plane's controllers and simulated node) or deployments (the old Deployment-level simulator, no Pods).")
     var nodeSimulation: NodeSimulation = .pods
 
+    @Option(help: "How the controllers reach the embedded plane: in-process (the default, as `mizzen serve`: calls to the server, no socket) or https (over the network, as from another process).")
+    var client: EmbeddedClientPath = .inProcess
+
     @Option(help: "Run against the cluster of this kubeconfig instead of an embedded plane, in a namespace of its own deleted after, and count the controllers' requests by verb and resource.")
     var kubeconfig: String?
 
@@ -102,7 +105,9 @@ struct ReconcileBench: AsyncParsableCommand {
         // and verb, so a run says what the convergence and the resync asked of the server.
         let counter = RequestCounter()
         clientOptions.requestCounter = counter
-        let client = try KubernetesClient(kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger)
+        let client = try KubernetesClient(
+            kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger,
+            through: self.client == .inProcess ? EmbeddedServerLink(server: server) : nil)
         do {
             try await measure(client: client, counter: counter, recorder: recorder, logger: logger)
         } catch {
@@ -140,6 +145,7 @@ struct ReconcileBench: AsyncParsableCommand {
 
         print("reconcile: \(apps) applications (2 components, 5 traits each), \(workers) workers per controller")
         print("reconcile: node simulation: \(nodeSimulation.summary)")
+        print("reconcile: the controllers reach the API server \(self.client.summary)")
         if nodeSimulation == .pods {
             // Simulated time, not work: every Pod waits this long per step of its start.
             print("reconcile: the simulated kubelet takes \(clusterOptions.node.stepDuration) per step of a Pod's start (sandbox, pull, create, start)")
@@ -497,5 +503,18 @@ final class DurationRecorder: MetricsFactory, Sendable {
             self.recorder = recorder
         }
         func recordNanoseconds(_ duration: Int64) { recorder.record(controller, duration) }
+    }
+}
+
+/// How the benchmark's controllers reach the embedded plane.
+enum EmbeddedClientPath: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case inProcess = "in-process"
+    case https
+
+    var summary: String {
+        switch self {
+        case .inProcess: "in-process (calls to the server, as `mizzen serve`)"
+        case .https: "over HTTPS on the loopback (as a client in another process)"
+        }
     }
 }

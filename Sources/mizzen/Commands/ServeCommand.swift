@@ -124,7 +124,7 @@ struct ServeCommand: AsyncParsableCommand {
             options.controllers.workers = workers
             options.controllers.appConfig.applyOnceOnly = applyOnceOnly
             services.append(.init(service: InProcessClientService(
-                ready: controllersReady, userAgent: "mizzen-serve/\(MizzenVersion.current)", logger: logger
+                server: server, ready: controllersReady, userAgent: "mizzen-serve/\(MizzenVersion.current)", logger: logger
             ) { [options, logger] client in
                 ControllerService(client: client, options: options, logger: logger)
             }))
@@ -133,7 +133,7 @@ struct ServeCommand: AsyncParsableCommand {
         let workers = workers
         if simulation != .none {
             services.append(.init(service: InProcessClientService(
-                ready: nodeReady, userAgent: "mizzen-serve/\(MizzenVersion.current) (\(simulation.userAgentComment))",
+                server: server, ready: nodeReady, userAgent: "mizzen-serve/\(MizzenVersion.current) (\(simulation.userAgentComment))",
                 logger: logger
             ) { [logger] client in
                 simulation.service(client: client, workers: workers, logger: logger)
@@ -171,8 +171,11 @@ private struct ServerService: Service {
 
 /// A part of `mizzen serve` that talks to the plane — the OAM controllers, or what runs
 /// workloads: once the server listens, it connects to it through the same client used against
-/// real clusters, and runs the service `make` builds on that client (nothing when `nil`).
+/// real clusters, and runs the service `make` builds on that client (nothing when `nil`). The
+/// client's requests are calls to the server (``EmbeddedServerLink``), authenticated with the
+/// kubeconfig's token as over HTTPS.
 private struct InProcessClientService: Service {
+    let server: APIServer
     let ready: AsyncStream<APIServer.Endpoint>
     let userAgent: String
     let logger: Logger
@@ -185,7 +188,9 @@ private struct InProcessClientService: Service {
         // In-process: the server is on this machine and its own limits apply.
         clientOptions.qps = 0
         clientOptions.userAgent = userAgent
-        let client = try KubernetesClient(kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger)
+        let client = try KubernetesClient(
+            kubeconfig: endpoint.kubeconfig.path, options: clientOptions, logger: logger,
+            through: EmbeddedServerLink(server: server))
         do {
             if let service = make(client) {
                 try await cancelWhenGracefulShutdown { try await service.run() }
