@@ -82,9 +82,12 @@ public final class SQLiteStore: ObjectStore {
             databaseConfiguration.label = "mizzen.store"
             if let path {
                 databaseConfiguration.prepareDatabase { db in
-                    // 32 MiB of page cache per connection keeps the indexes of 100k objects in
+                    // The writer's 32 MiB of page cache keeps the indexes of 100k objects in
                     // memory; without it, random uid-index pages are read back on every insert.
-                    try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768")
+                    // Readers keep 8 MiB each: a cache fills with the pages of whatever was read
+                    // last (large objects too), and the file's pages stay in the OS's cache anyway.
+                    let cacheKiB = db.configuration.readonly ? 8_192 : 32_768
+                    try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -\(cacheKiB)")
                 }
                 let pool = try DatabasePool(path: path, configuration: databaseConfiguration)
                 // DatabasePool sets `synchronous = NORMAL` on its writer after `prepareDatabase`.

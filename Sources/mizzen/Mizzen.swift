@@ -35,6 +35,7 @@ struct Mizzen: AsyncParsableCommand {
     /// (not ArgumentParser's 64), a ``CommandFailure`` prints its message and hint, an API error
     /// its message.
     static func main() async {
+        MemoryTuning.apply()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {

@@ -111,6 +111,43 @@ struct WatchTests {
         #expect(seen[4] == .bookmark(resourceVersion: current + 1, initialEventsEnd: false))
     }
 
+    @Test("initial events of more than a page are read as the consumer takes them, all at the first page's resourceVersion")
+    func pagedInitialEvents() async throws {
+        let store = try SQLiteStore.inMemory()
+        defer { try? store.close() }
+        let count = 250
+        func name(_ index: Int) -> String { "cm-" + String(1_000 + index).dropFirst() }
+        for index in 0..<count {
+            _ = try await store.create(configMap(name(index)), as: configMaps, dryRun: false)
+        }
+        let current = try await store.currentResourceVersion()
+        let options = ListOptions(allowWatchBookmarks: true, sendInitialEvents: true)
+        let events = try await store.watch(configMaps, namespace: "default", options: options, from: nil)
+        // Written after the watch started, before it read its later pages: they come after the
+        // initial events, once each, and the initial events show the objects as they were.
+        var changed = try #require(try await store.get(configMaps, namespace: "default", name: "cm-200"))
+        changed.object["data"] = ["changed": "yes"]
+        _ = try await store.update(changed, as: configMaps, subresource: .main, dryRun: false)
+        _ = try await store.create(configMap("zz-new"), as: configMaps, dryRun: false)
+        _ = try await store.delete(configMaps, namespace: "default", name: "cm-100", options: DeleteOptions())
+
+        let seen = try await collect(count + 4, from: events)
+        #expect(seen.prefix(count).map { $0.object?.name ?? "" } == (0..<count).map(name))
+        #expect(seen.prefix(count).allSatisfy { if case .added = $0 { true } else { false } })
+        #expect(seen[200].object?.object["data"] != ["changed": "yes"])
+        #expect(seen[count] == .bookmark(resourceVersion: current, initialEventsEnd: true))
+        #expect(seen.suffix(3).map { "\($0.type) \($0.object?.name ?? "")" } == ["MODIFIED cm-200", "ADDED zz-new", "DELETED cm-100"])
+        #expect(seen.suffix(3).map(\.resourceVersion) == [current + 1, current + 2, current + 3])
+
+        // A paged watch dropped before it went live is forgotten like any other.
+        do {
+            let dropped = try await store.watch(configMaps, namespace: "default", options: options, from: nil)
+            #expect(store.watchCount == 2)
+            _ = dropped
+        }
+        #expect(store.watchCount == 1)
+    }
+
     @Test("watches end when the consumer stops or the store closes")
     func watchesEnd() async throws {
         let store = try SQLiteStore.inMemory()

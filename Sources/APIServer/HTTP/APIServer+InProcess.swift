@@ -1,7 +1,6 @@
 import HTTPTypes
 import HummingbirdCore
 import NIOCore
-import Synchronization
 
 /// The answer to a request made in this process (see ``APIServer/respondInProcess(method:path:query:headers:body:)``).
 public struct InProcessAnswer: Sendable {
@@ -47,20 +46,10 @@ extension APIServer {
             }
             return InProcessAnswer(status: status, headers: answerHeaders, body: collector.buffer, stream: nil)
         }
-        let pipe = BodyPipe()
-        let task = Task {
-            do {
-                try await response.body.write(PipeBodyWriter(pipe: pipe))
-                pipe.finish(nil)
-            } catch {
-                pipe.finish(error)
-            }
+        let stream = HandOff<ByteBuffer>.stream { handOff in
+            try await response.body.write(HandOffBodyWriter(handOff: handOff))
         }
-        pipe.setProducer(task)
-        let reader = BodyPipe.Reader(pipe: pipe)
-        return InProcessAnswer(
-            status: status, headers: answerHeaders, body: ByteBuffer(),
-            stream: AsyncThrowingStream(unfolding: { try await reader.next() }))
+        return InProcessAnswer(status: status, headers: answerHeaders, body: ByteBuffer(), stream: stream)
     }
 }
 
@@ -80,151 +69,14 @@ private struct CollectingBodyWriter: ResponseBodyWriter {
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
-private struct PipeBodyWriter: ResponseBodyWriter {
-    let pipe: BodyPipe
+/// Hands each chunk of a watch's body to the in-process client, waiting until it takes it.
+private struct HandOffBodyWriter: ResponseBodyWriter {
+    let handOff: HandOff<ByteBuffer>
 
     mutating func write(_ buffer: ByteBuffer) async throws {
-        try await pipe.write(buffer)
+        try await handOff.write(buffer)
     }
 
-    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
-        pipe.finish(nil)
-    }
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
 
-/// A streamed body handed from the server's writer to the client one chunk at a time: ``write(_:)``
-/// returns once the client has taken the chunk (as a socket's write blocks on a full window), and
-/// ends with an error once the client is gone.
-final class BodyPipe: Sendable {
-    private struct State {
-        var chunk: ByteBuffer?
-        var writer: CheckedContinuation<Void, any Error>?
-        var reader: CheckedContinuation<ByteBuffer?, any Error>?
-        /// Set once the server is done: `nil` error for a clean end.
-        var end: (any Error)??
-        var readerGone = false
-        var producer: Task<Void, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    func setProducer(_ task: Task<Void, Never>) {
-        let gone = state.withLock { state in
-            state.producer = task
-            return state.readerGone
-        }
-        if gone { task.cancel() }
-    }
-
-    /// Hands `buffer` to the client and waits until it takes it.
-    func write(_ buffer: ByteBuffer) async throws {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                enum Step { case handedOver(CheckedContinuation<ByteBuffer?, any Error>), wait, refuse }
-                let step = state.withLock { state -> Step in
-                    if state.readerGone || Task.isCancelled { return .refuse }
-                    if let reader = state.reader {
-                        state.reader = nil
-                        return .handedOver(reader)
-                    }
-                    state.chunk = buffer
-                    state.writer = continuation
-                    return .wait
-                }
-                switch step {
-                case .handedOver(let reader):
-                    reader.resume(returning: buffer)
-                    continuation.resume()
-                case .wait:
-                    break
-                case .refuse:
-                    continuation.resume(throwing: CancellationError())
-                }
-            }
-        } onCancel: {
-            let writer = state.withLock { state in
-                let writer = state.writer
-                state.writer = nil
-                state.chunk = nil
-                return writer
-            }
-            writer?.resume(throwing: CancellationError())
-        }
-    }
-
-    /// Ends the body: the client reads what is left, then the end (or `error`).
-    func finish(_ error: (any Error)?) {
-        let reader = state.withLock { state -> CheckedContinuation<ByteBuffer?, any Error>? in
-            if state.end == nil { state.end = .some(error) }
-            guard state.chunk == nil else { return nil }
-            let reader = state.reader
-            state.reader = nil
-            return reader
-        }
-        if let error { reader?.resume(throwing: error) } else { reader?.resume(returning: nil) }
-    }
-
-    /// The next chunk, `nil` at the end.
-    func next() async throws -> ByteBuffer? {
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ByteBuffer?, any Error>) in
-                enum Step { case chunk(ByteBuffer, CheckedContinuation<Void, any Error>?), end((any Error)?), wait }
-                let step = state.withLock { state -> Step in
-                    if let chunk = state.chunk {
-                        let writer = state.writer
-                        (state.chunk, state.writer) = (nil, nil)
-                        return .chunk(chunk, writer)
-                    }
-                    if let end = state.end { return .end(end) }
-                    if state.readerGone || Task.isCancelled { return .end(CancellationError()) }
-                    state.reader = continuation
-                    return .wait
-                }
-                switch step {
-                case .chunk(let chunk, let writer):
-                    writer?.resume()
-                    continuation.resume(returning: chunk)
-                case .end(let error?):
-                    continuation.resume(throwing: error)
-                case .end(nil):
-                    continuation.resume(returning: nil)
-                case .wait:
-                    break
-                }
-            }
-        } onCancel: {
-            readerLeft()
-        }
-    }
-
-    /// The client stopped reading (cancelled, or dropped the stream): the server's writer gets an
-    /// error, as from a closed connection, and the producing task is cancelled.
-    func readerLeft() {
-        let (reader, writer, producer) = state.withLock { state in
-            state.readerGone = true
-            let taken = (state.reader, state.writer, state.producer)
-            (state.reader, state.writer, state.chunk) = (nil, nil, nil)
-            return taken
-        }
-        reader?.resume(throwing: CancellationError())
-        writer?.resume(throwing: CancellationError())
-        producer?.cancel()
-    }
-
-    /// The client's end: when the client drops it, the watch ends.
-    final class Reader: Sendable {
-        let pipe: BodyPipe
-
-        init(pipe: BodyPipe) {
-            self.pipe = pipe
-        }
-
-        func next() async throws -> ByteBuffer? {
-            try await pipe.next()
-        }
-
-        deinit {
-            pipe.readerLeft()
-        }
-    }
-}

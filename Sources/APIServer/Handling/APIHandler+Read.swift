@@ -195,37 +195,32 @@ extension APIHandler {
         let handler = self
         // kube-apiserver ends a watch after timeoutSeconds, or after 30 to 60 minutes.
         let timeout = Duration.seconds(request.query["timeoutSeconds"].flatMap(Int.init) ?? Int.random(in: 1800...3600))
-        let stream = AsyncThrowingStream<JSONValue, any Error> { continuation in
-            // The watch outlives this call: the response body reads it later. The task is tied to
-            // the stream: it ends when the stream's reader goes (onTermination cancels it), when
-            // the store's events end, or at the timeout.
-            let task = Task {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await event in events {
-                                guard var line = handler.watchLine(
-                                    event, served: served, request: request, bookmarks: bookmarks, asTable: asTable)
-                                else { continue }
-                                if !asTable, metadataOnly.object || metadataOnly.list,
-                                    let object = event.object
-                                {
-                                    line["object"] = Self.partialObjectMetadata(object)
-                                }
-                                continuation.yield(line)
+        // The watch outlives this call: the response body reads it later. Its task hands each
+        // line over when the reader asks (so it never runs ahead of a slow reader, holding events
+        // parsed), and ends when the reader goes (dropping the stream cancels it), when the
+        // store's events end, or at the timeout.
+        let stream = HandOff<JSONValue>.stream { lines in
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await event in events {
+                            guard var line = handler.watchLine(
+                                event, served: served, request: request, bookmarks: bookmarks, asTable: asTable)
+                            else { continue }
+                            if !asTable, metadataOnly.object || metadataOnly.list, let object = event.object {
+                                line["object"] = Self.partialObjectMetadata(object)
                             }
-                        } catch is CancellationError {
-                        } catch {
-                            continuation.finish(throwing: error)
+                            try await lines.write(line)
                         }
+                    } catch is CancellationError {
+                    } catch {
+                        lines.finish(error)
                     }
-                    group.addTask { try? await Task.sleep(for: timeout) }
-                    await group.next()
-                    group.cancelAll()
                 }
-                continuation.finish()
+                group.addTask { try? await Task.sleep(for: timeout) }
+                await group.next()
+                group.cancelAll()
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
         return .watch(stream, contentType: asTable ? Self.tableContentType : "application/json")
     }
