@@ -26,15 +26,11 @@ final class RunningCLI: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         let output = output
         let errors = errors
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            output.append(data)
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            errors.append(data)
-        }
+        let ending = PipeReader.Ending()
+        process.terminationHandler = { _ in ending.mark() }
         try process.run()
+        try PipeReader.start(stdout.fileHandleForReading, ending: ending) { output.append($0) }
+        try PipeReader.start(stderr.fileHandleForReading, ending: ending) { errors.append($0) }
     }
 
     var stdout: String { output.text }
@@ -52,15 +48,16 @@ final class RunningCLI: @unchecked Sendable {
     }
 }
 
-/// Text that arrives in pieces from a pipe's handler thread.
+/// Text that arrives in pieces from a pipe's reading thread (kept as bytes, so that a character
+/// split between two pieces is whole when read).
 final class TextBuffer: Sendable {
-    private let storage = Mutex("")
+    private let storage = Mutex<[UInt8]>([])
 
-    func append(_ data: Data) {
-        storage.withLock { $0 += String(decoding: data, as: UTF8.self) }
+    func append(_ bytes: [UInt8]) {
+        storage.withLock { $0 += bytes }
     }
 
-    var text: String { storage.withLock { $0 } }
+    var text: String { storage.withLock { String(decoding: $0, as: UTF8.self) } }
 }
 
 /// The OAM controllers of `mizzen controller` on the real kit of `MIZZEN_REAL_K8S`, for one

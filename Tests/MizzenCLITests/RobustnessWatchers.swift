@@ -161,17 +161,16 @@ struct RobustnessWatcher: Sendable {
     }
 }
 
-/// A curl child whose standard output arrives as lines, read by a thread of its own with plain
-/// `poll` and `read` calls (a FileHandle readability handler crashed libdispatch once under this
-/// load). The lines end when curl's output does, or at the latest two seconds after curl ended,
-/// so that a watcher cannot wait for ever should the end of the pipe's output not arrive.
+/// A curl child whose standard output arrives as lines (read by ``PipeReader``). The lines end
+/// when curl's output does, or at the latest two seconds after curl ended, so that a watcher
+/// cannot wait for ever should the end of the pipe's output not arrive.
 final class CurlStream: Sendable {
     private let process: Mutex<Process>
     let lines: AsyncStream<String>
 
-    /// When curl ended, once it has.
-    private final class Ending: Sendable {
-        let instant = Mutex<ContinuousClock.Instant?>(nil)
+    /// Collects bytes until a newline ends a line; touched only by the reading thread.
+    private final class LineBuffer: Sendable {
+        let bytes = Mutex<[UInt8]>([])
     }
 
     init(_ arguments: [String]) throws {
@@ -182,50 +181,29 @@ final class CurlStream: Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         let (lines, continuation) = AsyncStream<String>.makeStream()
-        let ending = Ending()
-        process.terminationHandler = { _ in ending.instant.withLock { $0 = .now } }
+        let ending = PipeReader.Ending()
+        process.terminationHandler = { _ in ending.mark() }
         try process.run()
-        // The reading thread owns a descriptor of its own, closed when it is done: the pipe's
-        // may be closed (and its number reused) once this stream is released.
-        let descriptor = dup(output.fileHandleForReading.fileDescriptor)
-        guard descriptor >= 0 else {
+        let buffer = LineBuffer()
+        do {
+            try PipeReader.start(output.fileHandleForReading, ending: ending, received: { data in
+                let complete: [String] = buffer.bytes.withLock { bytes in
+                    bytes.append(contentsOf: data)
+                    var found: [String] = []
+                    while let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) {
+                        found.append(String(decoding: bytes[..<newline], as: UTF8.self))
+                        bytes.removeSubrange(...newline)
+                    }
+                    return found
+                }
+                for line in complete { continuation.yield(line) }
+            }, finished: { continuation.finish() })
+        } catch {
             kill(process.processIdentifier, SIGKILL)
-            throw POSIXError(.EMFILE)
+            throw error
         }
-        let reader = Thread {
-            Self.readLines(from: descriptor, until: ending, into: continuation)
-            close(descriptor)
-        }
-        reader.start()
         self.process = Mutex(process)
         self.lines = lines
-    }
-
-    /// Reads `descriptor` until its end (or two seconds after curl ended), yielding each line.
-    private static func readLines(
-        from descriptor: Int32, until ending: Ending, into continuation: AsyncStream<String>.Continuation
-    ) {
-        var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            var watched = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&watched, 1, 200)
-            if ready > 0 {
-                let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0, errno == EINTR { continue }
-                if count <= 0 { break }
-                pending.append(contentsOf: chunk[..<count])
-                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                    continuation.yield(String(decoding: pending[..<newline], as: UTF8.self))
-                    pending.removeSubrange(...newline)
-                }
-            } else if ready < 0, errno != EINTR {
-                break
-            } else if let ended = ending.instant.withLock({ $0 }), ContinuousClock.now - ended > .seconds(2) {
-                break
-            }
-        }
-        continuation.finish()
     }
 
     /// Signals curl while it runs (never a process that took its id after it ended).
