@@ -80,22 +80,33 @@ struct RollbackCommand: AsyncParsableCommand {
         let terminal = style.terminal
         let connected = try await target.connect()
         let report = try await connected.use { target -> DiffReport? in
-            let plan = try await Self.plan(
-                application: application, component: component, to: to, restore: restoreComponent, target: target)
-            guard let patch = plan.patch else {
-                StandardOutput.write(plan.message + "\n")
-                return nil
-            }
-            let options = WriteOptions(fieldManager: Self.fieldManager, dryRun: dryRun)
-            let after: Resource
-            do {
-                after = try await target.client.patch(
-                    plan.object.groupVersionKind, name: plan.object.name, namespace: plan.object.namespace,
-                    patch: patch, type: .json, options: options)
-            } catch let error as APIError {
-                throw CommandFailure(
-                    "cannot change \(plan.object.kind)/\(plan.object.name): \(error.message)",
-                    hint: error.reason == .conflict ? "it changed meanwhile; run again" : nil)
+            // The patch is guarded by the resourceVersion it was planned from; when the object
+            // changed meanwhile (the controller writes the AppConfig's status), plan again.
+            var attempt = 0
+            var plan: Plan
+            var after: Resource
+            while true {
+                attempt += 1
+                plan = try await Self.plan(
+                    application: application, component: component, to: to, restore: restoreComponent, target: target)
+                guard let patch = plan.patch else {
+                    StandardOutput.write(plan.message + "\n")
+                    return nil
+                }
+                let options = WriteOptions(fieldManager: Self.fieldManager, dryRun: dryRun)
+                do {
+                    after = try await target.client.patch(
+                        plan.object.groupVersionKind, name: plan.object.name, namespace: plan.object.namespace,
+                        patch: patch, type: .json, options: options)
+                    break
+                } catch let error as APIError {
+                    let changedMeanwhile = error.reason == .conflict
+                        || error.message.contains("testing value /metadata/resourceVersion failed")
+                    if changedMeanwhile, attempt < Self.attempts { continue }
+                    throw CommandFailure(
+                        "cannot change \(plan.object.kind)/\(plan.object.name): \(error.message)",
+                        hint: changedMeanwhile ? "it kept changing meanwhile (\(attempt) attempts); run again" : nil)
+                }
             }
             guard dryRun else {
                 var message = plan.message
@@ -117,6 +128,9 @@ struct RollbackCommand: AsyncParsableCommand {
         }
         if report.hasDifferences { throw ExitStatus.failure }
     }
+
+    /// How many times a rollback is planned and sent while the object keeps changing under it.
+    static let attempts = 5
 
     /// What a rollback changes: the object, a JSON patch of it (`nil`: nothing to do) and what
     /// to tell the user once done.
