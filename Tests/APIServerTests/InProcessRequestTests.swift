@@ -69,6 +69,22 @@ struct InProcessRequestTests {
         }
     }
 
+    @Test("a long-running request other than a watch (a Pod's log) streams its body too")
+    func logStreams() async throws {
+        try await LimitsPlane.with(configure: { _ in }) { plane in
+            let pod = """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+                 "spec":{"nodeName":"mizzen","containers":[{"name":"c","image":"nginx"}]}}
+                """
+            #expect(await Self.request(plane, "POST", "/api/v1/namespaces/default/pods", body: pod).status == 201)
+            let log = await Self.request(plane, "GET", "/api/v1/namespaces/default/pods/p/log", query: "follow=true")
+            #expect(log.status == 200)
+            var text = ""
+            for try await chunk in try #require(log.stream) { text += String(buffer: chunk) }
+            #expect(text.contains("container c of pod default/p has no logs"))
+        }
+    }
+
     @Test("a watch whose in-process client stops reading is closed once its buffer fills, as over a socket")
     func slowReader() async throws {
         try await LimitsPlane.with(configure: {

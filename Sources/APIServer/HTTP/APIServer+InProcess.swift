@@ -6,9 +6,10 @@ import NIOCore
 public struct InProcessAnswer: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
-    /// The whole body, for every answer but a watch's.
+    /// The whole body, for every answer but a long-running request's.
     public var body: ByteBuffer
-    /// A watch's body, chunk by chunk as the server writes it; `nil` for other answers.
+    /// The body of a watch (or another long-running request: a followed log…), chunk by chunk
+    /// as the server writes it; `nil` for other answers.
     public var stream: AsyncThrowingStream<ByteBuffer, any Error>?
 }
 
@@ -36,8 +37,9 @@ extension APIServer {
         let response = await respond(to: Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: body))))
         let answerHeaders = response.headers.map { (name: $0.name.rawName, value: $0.value) }
         let status = Int(response.status.code)
-        let isWatch = APIRequest(method: method, path: path, query: APIRequest.parseQuery(Substring(query))).flag("watch")
-        guard isWatch, status == 200 else {
+        // Watches, logs and the other long-running requests stream their body; the rest are read whole.
+        let streams = RequestClass(method: method, path: path, query: APIRequest.parseQuery(Substring(query))) == .longRunning
+        guard streams, status == 200 else {
             let collector = BodyCollector()
             do {
                 try await response.body.write(CollectingBodyWriter(collector: collector))
