@@ -296,10 +296,11 @@ struct WorkloadControllersTests {
                   - {apiVersion: apps/v1, kind: Deployment, name: missing}
                   - {apiVersion: v1, kind: ConfigMap, name: settings}
                 """)
-            // A first probe may run before the new Deployment reaches the cache (then it is
-            // "missing"); its arrival queues the scope again.
+            // A first probe may run before the new Deployment or ConfigMap reaches the cache
+            // (then it is "missing"); its arrival queues the scope again.
             let scope = try await runtime.waitFor(Kinds.healthScope, "health") { scope in
                 scope.status?["healthConditions"]?[0]?["diagnosis"] == "Ready:0/2"
+                    && scope.status?["healthConditions"]?[2]?["healthStatus"] == "UNKNOWN"
             }
             #expect(scope.status?["scopeHealthCondition"] == [
                 "healthStatus": "UNHEALTHY", "total": 3, "unhealthyWorkloads": 2, "unknownWorkloads": 1,
