@@ -32,6 +32,8 @@ public final class Informer: Sendable {
     public let cache: ObjectCache
     private let handlers = Mutex<[InformerHandler]>([])
     private let synced = Mutex(SyncState())
+    /// The highest resourceVersion of the lists and changes handled so far (0 before the first).
+    private let lastResourceVersion = Mutex<Int64>(0)
 
     /// Whether the first list is in, and who waits for it (by ticket, so that a cancelled
     /// waiter can leave).
@@ -44,6 +46,23 @@ public final class Informer: Sendable {
     public init(kind: GroupVersionKind, indexes: [String: IndexFunction] = [:]) {
         self.kind = kind
         self.cache = ObjectCache(indexes: indexes)
+    }
+
+    /// Whether the cache has handled the change that gave an object `resourceVersion`, and so
+    /// every change before it (a watch delivers them in order): a controller that wrote an
+    /// object can tell a cache that has not seen its write yet from one that has seen it, and
+    /// maybe a later change. resourceVersions are compared as numbers, as client-go's mutation
+    /// cache does (etcd's revisions and the plane's are); one that is not a number counts as
+    /// seen, so that the cache is trusted.
+    public func hasSeen(resourceVersion: String) -> Bool {
+        guard let version = Int64(resourceVersion) else { return true }
+        return lastResourceVersion.withLock { $0 } >= version
+    }
+
+    /// Notes that the cache has handled everything up to `resourceVersion`.
+    private func handled(upTo resourceVersion: String?) {
+        guard let version = resourceVersion.flatMap({ Int64($0) }) else { return }
+        lastResourceVersion.withLock { $0 = max($0, version) }
     }
 
     /// Adds a handler; it sees every change from then on (and the first list if added before it).
@@ -97,17 +116,25 @@ public final class Informer: Sendable {
         let backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(5))
         for await change in client.watchForever(kind, namespace: namespace, backoff: backoff, logger: logger) {
             switch change {
-            case .relisted(let objects, _):
+            case .relisted(let objects, let resourceVersion):
                 let events = cache.replace(with: await Self.kept(objects, by: filter))
+                handled(upTo: resourceVersion)
                 markSynced()
                 await deliver(events)
             case .event(let event):
-                if let filter, let objectNamespace = event.object.namespace, !(await filter(objectNamespace)) { continue }
+                if let filter, let objectNamespace = event.object.namespace, !(await filter(objectNamespace)) {
+                    handled(upTo: event.object.resourceVersion)
+                    continue
+                }
                 switch event.type {
                 case .added, .modified:
-                    if let delivered = cache.store(event.object) { await deliver([delivered]) }
+                    let delivered = cache.store(event.object)
+                    handled(upTo: event.object.resourceVersion)
+                    if let delivered { await deliver([delivered]) }
                 case .deleted:
-                    await deliver([cache.remove(event.object)])
+                    let delivered = cache.remove(event.object)
+                    handled(upTo: event.object.resourceVersion)
+                    await deliver([delivered])
                 case .bookmark:
                     break
                 }

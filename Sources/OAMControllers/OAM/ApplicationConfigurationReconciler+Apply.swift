@@ -25,6 +25,12 @@ extension ApplicationConfigurationReconciler {
         var pruned = await prunedToServedSchema(object)
         if !pruned.droppedFields.isEmpty { servedSchemas.noteDropped(object.groupVersionKind, by: ObjectKey(appConfig)) }
         let informer = manager.informer(for: object.groupVersionKind)
+        let stamped = AppliedState.stamped(pruned.object)
+        let writeKey = RecentWrites.Key(object)
+        // This very content was written and the cache has not caught up with it yet.
+        if recentWrites.isPending(writeKey, hash: stamped.annotations[AppliedState.annotation] ?? "", informer: informer) {
+            return AppliedObject(wrote: false, droppedFields: pruned.droppedFields)
+        }
         if let live = known ?? informer.cache.get(namespace: object.namespace, name: object.name) {
             if let owner = live.controllerReference, owner.uid != appConfig.uid ?? "" {
                 throw OwnershipConflict(
@@ -35,19 +41,25 @@ extension ApplicationConfigurationReconciler {
             if options.applyOnceOnly, Self.isSameGenerationAndRevision(live, object) {
                 return AppliedObject(wrote: false, droppedFields: pruned.droppedFields)
             }
-            if AppliedState.isCurrent(live, desired: AppliedState.stamped(pruned.object)) {
+            if AppliedState.isCurrent(live, desired: stamped) {
                 return AppliedObject(wrote: false, droppedFields: pruned.droppedFields)
             }
         }
+        let written: Resource
         do {
-            try await applyYielding(pruned.object, traitOwned: traitOwned)
+            written = try await applyYielding(pruned.object, traitOwned: traitOwned)
         } catch let error as APIError where Self.refusesUndeclaredFields(error) {
             // The schema read was older than the one the server checks against: read it again.
             servedSchemas.invalidate()
             let again = await prunedToServedSchema(object)
             guard again.droppedFields != pruned.droppedFields else { throw error }
             pruned = again
-            try await applyYielding(pruned.object, traitOwned: traitOwned)
+            written = try await applyYielding(pruned.object, traitOwned: traitOwned)
+        }
+        if let hash = written.annotations[AppliedState.annotation], let resourceVersion = written.resourceVersion {
+            recentWrites.record(writeKey, RecentWrites.Write(hash: hash, resourceVersion: resourceVersion)) { [manager] kind in
+                manager.informer(for: kind)
+            }
         }
         if !pruned.droppedFields.isEmpty {
             await events.record(on: appConfig, type: .warning, reason: Self.prunedReason,
@@ -60,21 +72,21 @@ extension ApplicationConfigurationReconciler {
     /// Applies `object` with force, but first without force while it holds a field of
     /// `traitOwned`; on a conflict over such a field, again with force and without the fields
     /// in conflict.
-    private func applyYielding(_ object: Resource, traitOwned: [TraitOwnedField]) async throws {
+    /// - Returns: the object as the server stored it.
+    private func applyYielding(_ object: Resource, traitOwned: [TraitOwnedField]) async throws -> Resource {
         let held = traitOwned.filter { object.valueIfPresent(at: $0.path) != nil }
         guard !held.isEmpty else {
-            _ = try await client.apply(AppliedState.stamped(object), fieldManager: Controllers.fieldManager, force: true)
-            return
+            return try await client.apply(AppliedState.stamped(object), fieldManager: Controllers.fieldManager, force: true)
         }
         do {
-            _ = try await client.apply(AppliedState.stamped(object), fieldManager: Controllers.fieldManager, force: false)
+            return try await client.apply(AppliedState.stamped(object), fieldManager: Controllers.fieldManager, force: false)
         } catch let error as APIError where error.reason == .conflict {
             let conflicting = Set(error.causes.map(\.field))
             var yielded = object
             for field in held where conflicting.isEmpty || conflicting.contains("." + field.path.description) {
                 try? yielded.removeValue(at: field.path)
             }
-            _ = try await client.apply(AppliedState.stamped(yielded), fieldManager: Controllers.fieldManager, force: true)
+            return try await client.apply(AppliedState.stamped(yielded), fieldManager: Controllers.fieldManager, force: true)
         }
     }
 

@@ -52,6 +52,8 @@ final class ApplicationConfigurationReconciler: Reconciler {
     let cacheWaits = Mutex<[ObjectKey: Int]>([:])
     /// The schemas the cluster serves, to drop what they do not declare before applying.
     let servedSchemas: ServedSchemas
+    /// What this reconciler applied that the caches have not handled yet.
+    let recentWrites = RecentWrites()
 
     /// AppConfig index: `namespace/component` for every component an AppConfig uses.
     static let componentIndex = "component"
