@@ -106,6 +106,11 @@ struct RobustnessWatcher: Sendable {
                 return struck
             }
             var wentGone = false
+            // Where a violation happened: this session, the resourceVersion it started from, and
+            // its events so far.
+            let place = (session: report.sessions, from: from)
+            var sessionEvents = 0
+            func at() -> String { " (session \(place.session) from \(place.from), its event \(sessionEvents))" }
             for await line in session.lines {
                 guard let event = try? JSONValue(parsingJSON: line), let type = event["type"]?.stringValue else {
                     if !line.isEmpty { report.violations.append("not a watch event: \(line.prefix(200))") }
@@ -133,15 +138,16 @@ struct RobustnessWatcher: Sendable {
                     continue
                 }
                 report.events += 1
+                sessionEvents += 1
                 let name = object?["metadata"]?["name"]?.stringValue ?? "?"
                 if version <= current {
-                    report.violations.append("\(type) \(name) at \(version) after \(current)")
+                    report.violations.append("\(type) \(name) at \(version) after \(current)" + at())
                 }
                 if !report.seen.insert(version).inserted {
-                    report.violations.append("\(type) \(name) at \(version) seen twice")
+                    report.violations.append("\(type) \(name) at \(version) seen twice" + at())
                 }
                 if deleted.contains(name) {
-                    report.violations.append("\(type) \(name) at \(version) after its DELETED")
+                    report.violations.append("\(type) \(name) at \(version) after its DELETED" + at())
                 }
                 if type == "DELETED" { deleted.insert(name) }
                 last = max(current, version)
