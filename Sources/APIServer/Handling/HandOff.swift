@@ -31,7 +31,7 @@ final class HandOff<Element: Sendable>: Sendable {
         case wait
     }
 
-    func setProducer(_ task: Task<Void, Never>) {
+    private func setProducer(_ task: Task<Void, Never>) {
         let gone = state.withLock { state in
             state.producer = task
             return state.readerGone
@@ -133,19 +133,19 @@ final class HandOff<Element: Sendable>: Sendable {
     }
 
     /// The consumer's end: when the consumer drops it, the producer is stopped.
-    final class Reader: Sendable {
-        let pipe: HandOff
+    private final class Reader: Sendable {
+        let handOff: HandOff
 
-        init(pipe: HandOff) {
-            self.pipe = pipe
+        init(_ handOff: HandOff) {
+            self.handOff = handOff
         }
 
         func next() async throws -> Element? {
-            try await pipe.next()
+            try await handOff.next()
         }
 
         deinit {
-            pipe.readerLeft()
+            handOff.readerLeft()
         }
     }
 }
@@ -166,7 +166,7 @@ extension HandOff {
             }
         }
         handOff.setProducer(task)
-        let reader = Reader(pipe: handOff)
+        let reader = Reader(handOff)
         return AsyncThrowingStream(unfolding: { try await reader.next() })
     }
 }
